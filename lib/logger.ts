@@ -1,0 +1,30 @@
+/**
+ * Line-oriented JSON logs on stderr, one object per event, tagged with the service name. Small on
+ * purpose: services log little (start, stop, unexpected errors) and ship stdout/stderr to whatever
+ * collects logs where they run.
+ */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+
+export interface Logger {
+  debug(message: string, detail?: unknown): void;
+  info(message: string, detail?: unknown): void;
+  warn(message: string, detail?: unknown): void;
+  error(message: string, detail?: unknown): void;
+}
+
+function describe(detail: unknown): unknown {
+  if (detail instanceof Error) return { name: detail.name, message: detail.message, stack: detail.stack };
+  return detail;
+}
+
+export function createLogger(service: string, level: LogLevel = 'info'): Logger {
+  const threshold = ORDER[level];
+  const write = (at: LogLevel) => (message: string, detail?: unknown) => {
+    if (ORDER[at] < threshold) return;
+    const line = { time: new Date().toISOString(), level: at, service, message, ...(detail === undefined ? {} : { detail: describe(detail) }) };
+    process.stderr.write(`${JSON.stringify(line)}\n`);
+  };
+  return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
+}

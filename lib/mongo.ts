@@ -1,0 +1,41 @@
+import mongoose, { type Connection } from 'mongoose';
+
+export interface MongoOptions {
+  /** Called once per command sent to the server; tests count queries with it (N+1 checks). */
+  onQuery?: (collection: string, method: string) => void;
+}
+
+/**
+ * One connection per service process, on that service's own database. Models are registered on
+ * this connection, never on mongoose's global default, so two services in one process (tests)
+ * never share state.
+ */
+export async function connectMongo(url: string, dbName: string, options: MongoOptions = {}): Promise<Connection> {
+  const connection = mongoose.createConnection(url, {
+    dbName,
+    autoIndex: false, // indexes are created explicitly at start (see each store's `init`)
+    serverSelectionTimeoutMS: 10_000,
+  });
+  if (options.onQuery) {
+    const onQuery = options.onQuery;
+    connection.set('debug', (collection: string, method: string) => onQuery(collection, method));
+  }
+  await connection.asPromise();
+  return connection;
+}
+
+/** MongoDB's duplicate-key error (E11000). FerretDB reports the same code on insert. */
+export function isDuplicateKeyError(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  return e?.code === 11000 || (typeof e?.message === 'string' && e.message.includes('E11000'));
+}
+
+/** The filter that continues a newest-first (createdAt, _id) listing after a cursor position. */
+export function afterCursorFilter(after: { createdAt: Date; id: string } | null): Record<string, unknown> {
+  if (!after) return {};
+  return {
+    $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, _id: { $lt: after.id } }],
+  };
+}
+
+export const NEWEST_FIRST = { createdAt: -1, _id: -1 } as const;

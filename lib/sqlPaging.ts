@@ -1,0 +1,46 @@
+import { join, raw, sqltag as sql, type Sql } from '@prisma/client/runtime/client';
+import type { Page } from './pagination';
+
+/**
+ * One page per parent for many parents in a single SQL statement: the rows of `table` matching
+ * each parent id (through any of `parentColumns`), newest first, at most `page.limit + 1` per parent
+ * (the extra row tells whether a next page exists), each tagged with `parent_id`.
+ *
+ * This is what keeps a list relation (User.projects, User.payments...) to one query per gateway
+ * fetch however many parents it lists. `table` and `parentColumns` are identifiers written in code,
+ * never input; every value is a bound parameter.
+ */
+export function pagesByParent(table: string, parentColumns: readonly string[], parentIds: readonly string[], page: Page): Sql {
+  const matches = join(
+    parentColumns.map((column) => sql`t.${raw(quoteIdentifier(column))} = parent.id`),
+    ' OR ',
+  );
+  const afterCursor = page.after
+    ? sql`AND (t.created_at, t.id) < (${page.after.createdAt}::timestamptz, ${page.after.id}::uuid)`
+    : sql``;
+  return sql`
+    SELECT * FROM (
+      SELECT t.*, parent.id AS parent_id,
+             row_number() OVER (PARTITION BY parent.id ORDER BY t.created_at DESC, t.id DESC) AS page_rank
+      FROM unnest(${[...parentIds]}::uuid[]) AS parent(id)
+      JOIN ${raw(quoteIdentifier(table))} t ON (${matches})
+      WHERE TRUE ${afterCursor}
+    ) ranked
+    WHERE page_rank <= ${page.limit + 1}
+    ORDER BY parent_id, created_at DESC, id DESC`;
+}
+
+function quoteIdentifier(name: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a plain identifier: ${name}`);
+  return `"${name}"`;
+}
+
+/** Prisma's `where` fragment for "after this cursor" in newest-first order. */
+export function afterCursorWhere(after: Page['after']) {
+  if (!after) return {};
+  return {
+    OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }],
+  };
+}
+
+export const NEWEST_FIRST_ORDER = [{ createdAt: 'desc' as const }, { id: 'desc' as const }];

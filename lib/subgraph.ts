@@ -1,0 +1,32 @@
+import type { IncomingMessage } from 'node:http';
+import type { ApolloServer } from '@apollo/server';
+import { listen, type BaseContext, type RunningServer } from './subgraphServer';
+
+/** A built subgraph: its server, how to make a request's context, and how to release its clients. */
+export interface Subgraph<TContext extends BaseContext> {
+  name: string;
+  server: ApolloServer<TContext>;
+  context(req: IncomingMessage): TContext;
+  close(): Promise<void>;
+}
+
+/** Starts a built subgraph on `port` (0 picks a free port); `stop` also closes its database client. */
+export async function startSubgraph<TContext extends BaseContext>(
+  subgraph: Subgraph<TContext>,
+  port: number,
+  host?: string,
+): Promise<RunningServer> {
+  try {
+    const running = await listen(subgraph.server, port, (req) => subgraph.context(req), host);
+    return {
+      url: running.url,
+      stop: async () => {
+        await running.stop();
+        await subgraph.close();
+      },
+    };
+  } catch (error) {
+    await subgraph.close();
+    throw error;
+  }
+}

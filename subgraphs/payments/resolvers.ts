@@ -1,0 +1,120 @@
+import { createHash } from 'node:crypto';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { badInput, conflict, notFound } from '../../lib/errors';
+import type { EntityClient } from '../../lib/EntityClient';
+import { toPage, type PageArgs } from '../../lib/pagination';
+import { scalarResolvers } from '../../lib/scalars';
+import type { BaseContext } from '../../lib/subgraphServer';
+import { optionalText, requireId, requireOneOf } from '../../lib/validate';
+import type { Prisma } from '../../prisma/payments/generated/client';
+import { allowedNext, canMove, PAYMENT_STATUSES } from './lifecycle';
+import type { Loaders } from './loaders';
+import { parseAmount, parseCurrency } from './money';
+import { PAYMENT_TYPES, type Direction, type NewPayment, type Payment, type PaymentStore } from './store';
+
+export interface PaymentsContext extends BaseContext {
+  store: PaymentStore;
+  users: EntityClient;
+  loaders: Loaders;
+}
+
+const MAX_METADATA_BYTES = 16_384;
+
+interface CreatePaymentInput {
+  senderId: string;
+  recipientId: string;
+  amount: unknown;
+  currency: string;
+  type?: string | null;
+  description?: string | null;
+  metadata?: unknown;
+  idempotencyKey?: string | null;
+}
+
+function parseMetadata(value: unknown): Prisma.InputJsonValue | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'object' || Array.isArray(value)) throw badInput('input.metadata', 'must be a JSON object');
+  if (Buffer.byteLength(JSON.stringify(value), 'utf8') > MAX_METADATA_BYTES) {
+    throw badInput('input.metadata', `must be at most ${MAX_METADATA_BYTES} bytes of JSON`);
+  }
+  return value as Prisma.InputJsonValue;
+}
+
+function parseCreateInput(input: CreatePaymentInput): NewPayment {
+  const senderId = requireId(input.senderId, 'input.senderId');
+  const recipientId = requireId(input.recipientId, 'input.recipientId');
+  if (senderId === recipientId) throw badInput('input.recipientId', 'must differ from the sender');
+  const fields = {
+    senderId,
+    recipientId,
+    amount: parseAmount(input.amount, 'input.amount'),
+    currency: parseCurrency(input.currency, 'input.currency'),
+    type: requireOneOf(input.type ?? 'INSTANT', 'input.type', PAYMENT_TYPES),
+    description: optionalText(input.description, 'input.description', { max: 500 }) ?? null,
+    metadata: parseMetadata(input.metadata),
+    idempotencyKey: optionalText(input.idempotencyKey, 'input.idempotencyKey', { min: 1, max: 100 }) ?? null,
+  };
+  // What makes two requests "the same payment" for the idempotency key.
+  const requestFingerprint = createHash('sha256').update(JSON.stringify({ ...fields, idempotencyKey: undefined })).digest('hex');
+  return { ...fields, requestFingerprint };
+}
+
+function sameRequest(existing: Payment, input: NewPayment): Payment {
+  if (existing.requestFingerprint !== input.requestFingerprint) {
+    throw conflict('input.idempotencyKey: this key was already used for a different payment');
+  }
+  return existing;
+}
+
+export const resolvers: GraphQLResolverMap<PaymentsContext> = {
+  DateTime: scalarResolvers.DateTime,
+  JSON: scalarResolvers.JSON,
+  Decimal: scalarResolvers.Decimal,
+  Query: {
+    payment: (_: unknown, args: { id: string }, ctx: PaymentsContext) => ctx.loaders.payment.load(requireId(args.id, 'id')),
+  },
+  Mutation: {
+    createPayment: async (_: unknown, { input }: { input: CreatePaymentInput }, ctx: PaymentsContext) => {
+      const payment = parseCreateInput(input);
+      if (payment.idempotencyKey) {
+        const existing = await ctx.store.findByIdempotencyKey(payment.senderId, payment.idempotencyKey);
+        if (existing) return sameRequest(existing, payment);
+      }
+      await ctx.users.requireExisting(
+        { 'input.senderId': payment.senderId, 'input.recipientId': payment.recipientId },
+        ctx.authorization,
+      );
+      const outcome = await ctx.store.create(payment);
+      return outcome.created ? outcome.payment : sameRequest(outcome.payment, payment);
+    },
+    updatePaymentStatus: async (
+      _: unknown,
+      args: { id: string; status: string; reason?: string | null },
+      ctx: PaymentsContext,
+    ) => {
+      const id = requireId(args.id, 'id');
+      const to = requireOneOf(args.status, 'status', PAYMENT_STATUSES);
+      const reason = optionalText(args.reason, 'reason', { max: 500 }) ?? null;
+      const [current] = await ctx.store.findByIds([id]);
+      if (!current) throw notFound('Payment', id);
+      if (!canMove(current.status, to)) {
+        const next = allowedNext(current.status);
+        throw badInput('status', `a ${current.status} payment cannot become ${to}${next.length ? ` (allowed: ${next.join(', ')})` : ''}`);
+      }
+      const outcome = await ctx.store.changeStatus(id, current.status, to, reason);
+      if (outcome.ok) return outcome.payment;
+      if (outcome.reason === 'not-found') throw notFound('Payment', id);
+      throw conflict(`the payment changed to ${outcome.current} meanwhile; reload it and try again`);
+    },
+  },
+  Payment: {
+    __resolveReference: (ref: { id: string }, ctx: PaymentsContext) => ctx.loaders.payment.load(ref.id),
+    sender: (payment: Payment) => ({ __typename: 'User', id: payment.senderId }),
+    recipient: (payment: Payment) => ({ __typename: 'User', id: payment.recipientId }),
+    transactions: (payment: Payment, _: unknown, ctx: PaymentsContext) => ctx.loaders.transactionsOfPayment.load(payment.id),
+  },
+  User: {
+    payments: (user: { id: string }, args: PageArgs & { direction?: Direction | null }, ctx: PaymentsContext) =>
+      ctx.loaders.paymentsOfUser[args.direction ?? 'ALL'].load(user.id, toPage(args)),
+  },
+};

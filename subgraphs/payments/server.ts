@@ -1,0 +1,36 @@
+import { join } from 'node:path';
+import { EntityClient } from '../../lib/EntityClient';
+import type { Logger } from '../../lib/logger';
+import { createPrismaClient, type PrismaOptions } from '../../lib/prisma';
+import type { Subgraph } from '../../lib/subgraph';
+import { authorizationOf, buildSubgraphServer, loadTypeDefs } from '../../lib/subgraphServer';
+import { PrismaClient } from '../../prisma/payments/generated/client';
+import { createLoaders } from './loaders';
+import { resolvers, type PaymentsContext } from './resolvers';
+import { PaymentStore } from './store';
+
+export const typeDefs = loadTypeDefs(join(__dirname, 'schema.graphql'));
+
+export interface PaymentsConfig {
+  /** The payments service's own PostgreSQL database. */
+  databaseUrl: string;
+  /** The users subgraph, asked whether sender and recipient exist. */
+  usersUrl: string;
+}
+
+export async function createPaymentsSubgraph(
+  config: PaymentsConfig,
+  logger: Logger,
+  prismaOptions: PrismaOptions = {},
+): Promise<Subgraph<PaymentsContext>> {
+  const db = createPrismaClient(PrismaClient, config.databaseUrl, prismaOptions);
+  await db.$connect();
+  const store = new PaymentStore(db);
+  const users = new EntityClient(config.usersUrl, 'User', 'users', logger);
+  return {
+    name: 'payments',
+    server: buildSubgraphServer(typeDefs, resolvers, logger),
+    context: (req) => ({ authorization: authorizationOf(req), store, users, loaders: createLoaders(store) }),
+    close: () => db.$disconnect(),
+  };
+}

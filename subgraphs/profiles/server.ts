@@ -1,0 +1,39 @@
+import { join } from 'node:path';
+import { EntityClient } from '../../lib/EntityClient';
+import type { Logger } from '../../lib/logger';
+import { createPrismaClient, type PrismaOptions } from '../../lib/prisma';
+import type { Subgraph } from '../../lib/subgraph';
+import { authorizationOf, buildSubgraphServer, loadTypeDefs } from '../../lib/subgraphServer';
+import { PrismaClient } from '../../prisma/profiles/generated/client';
+import { createLoaders } from './loaders';
+import { resolvers, type ProfilesContext } from './resolvers';
+import { ProfileStore } from './store';
+
+export const typeDefs = loadTypeDefs(join(__dirname, 'schema.graphql'));
+
+export interface ProfilesConfig {
+  /** The profiles service's own PostgreSQL database. */
+  databaseUrl: string;
+  /** The users subgraph, asked whether a user exists before their profile is made. */
+  usersUrl: string;
+}
+
+export async function createProfilesSubgraph(
+  config: ProfilesConfig,
+  logger: Logger,
+  prismaOptions: PrismaOptions = {},
+): Promise<Subgraph<ProfilesContext>> {
+  const db = createPrismaClient(PrismaClient, config.databaseUrl, prismaOptions);
+  await db.$connect();
+  const store = new ProfileStore(db);
+  const users = new EntityClient(config.usersUrl, 'User', 'users', logger);
+  return {
+    name: 'profiles',
+    server: buildSubgraphServer(typeDefs, resolvers, logger),
+    context: (req) => {
+      const authorization = authorizationOf(req);
+      return { authorization, store, users, loaders: createLoaders(store, users, authorization) };
+    },
+    close: () => db.$disconnect(),
+  };
+}

@@ -1,0 +1,49 @@
+import { newId } from '../../lib/validate';
+import type { Prisma, PrismaClient, UserProfile } from '../../prisma/profiles/generated/client';
+
+export type { UserProfile };
+
+export interface ProfileChanges {
+  avatarUrl?: string | null;
+  phone?: string | null;
+  address?: string | null;
+  bio?: string | null;
+  preferences?: Prisma.InputJsonValue;
+}
+
+/** The profile a user gets before they say anything about themselves. */
+export const DEFAULT_PREFERENCES = { theme: 'system', language: 'en', notifications: { email: true } } as const;
+
+/** The profiles service's data access: every query it sends to its PostgreSQL database. */
+export class ProfileStore {
+  constructor(private readonly db: PrismaClient) {}
+
+  findByIds(ids: readonly string[]): Promise<UserProfile[]> {
+    return this.db.userProfile.findMany({ where: { id: { in: [...ids] } } });
+  }
+
+  findByUserIds(userIds: readonly string[]): Promise<UserProfile[]> {
+    return this.db.userProfile.findMany({ where: { userId: { in: [...userIds] } } });
+  }
+
+  /**
+   * Makes a default profile for each user that has none (a concurrent creation is not an error:
+   * the unique user id keeps one profile per user) and returns the users' profiles.
+   */
+  async createDefaults(userIds: readonly string[]): Promise<UserProfile[]> {
+    await this.db.userProfile.createMany({
+      data: userIds.map((userId) => ({ id: newId(), userId, preferences: DEFAULT_PREFERENCES })),
+      skipDuplicates: true,
+    });
+    return this.findByUserIds(userIds);
+  }
+
+  /** Applies the changes to the user's profile, creating it with defaults first if needed. */
+  update(userId: string, changes: ProfileChanges): Promise<UserProfile> {
+    return this.db.userProfile.upsert({
+      where: { userId },
+      create: { id: newId(), userId, preferences: DEFAULT_PREFERENCES, ...changes },
+      update: changes,
+    });
+  }
+}

@@ -1,0 +1,39 @@
+import { join } from 'node:path';
+import { EntityClient } from '../../lib/EntityClient';
+import type { Logger } from '../../lib/logger';
+import { createPrismaClient, type PrismaOptions } from '../../lib/prisma';
+import type { Subgraph } from '../../lib/subgraph';
+import { authorizationOf, buildSubgraphServer, loadTypeDefs } from '../../lib/subgraphServer';
+import { PrismaClient } from '../../prisma/projects/generated/client';
+import { createLoaders } from './loaders';
+import { resolvers, type ProjectsContext } from './resolvers';
+import { ProjectStore } from './store';
+
+export const typeDefs = loadTypeDefs(join(__dirname, 'schema.graphql'));
+
+export interface ProjectsConfig {
+  /** The projects service's own PostgreSQL database. */
+  databaseUrl: string;
+  /** The users subgraph, asked whether owners and authors exist. */
+  usersUrl: string;
+  /** The teams subgraph, asked whether a project's team exists. */
+  teamsUrl: string;
+}
+
+export async function createProjectsSubgraph(
+  config: ProjectsConfig,
+  logger: Logger,
+  prismaOptions: PrismaOptions = {},
+): Promise<Subgraph<ProjectsContext>> {
+  const db = createPrismaClient(PrismaClient, config.databaseUrl, prismaOptions);
+  await db.$connect();
+  const store = new ProjectStore(db);
+  const users = new EntityClient(config.usersUrl, 'User', 'users', logger);
+  const teams = new EntityClient(config.teamsUrl, 'Team', 'teams', logger);
+  return {
+    name: 'projects',
+    server: buildSubgraphServer(typeDefs, resolvers, logger),
+    context: (req) => ({ authorization: authorizationOf(req), store, users, teams, loaders: createLoaders(store) }),
+    close: () => db.$disconnect(),
+  };
+}

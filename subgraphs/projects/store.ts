@@ -1,0 +1,171 @@
+import type { Tagged } from '../../lib/loaders';
+import type { Page } from '../../lib/pagination';
+import { isRecordNotFound } from '../../lib/prisma';
+import { afterCursorWhere, NEWEST_FIRST_ORDER, pagesByParent } from '../../lib/sqlPaging';
+import { newId } from '../../lib/validate';
+import { Prisma, type PrismaClient, type Project, type ProjectVersion, type ProjectType } from '../../prisma/projects/generated/client';
+
+export type { Project, ProjectVersion, ProjectType };
+export const PROJECT_TYPES = ['GRAPHQL', 'REST', 'DATABASE', 'OTHER'] as const satisfies readonly ProjectType[];
+
+/** A row as `$queryRaw` returns it: the table's own column names. */
+interface ProjectRow {
+  id: string;
+  name: string;
+  type: ProjectType;
+  owner_id: string;
+  team_id: string | null;
+  version_count: number;
+  created_at: Date;
+  updated_at: Date;
+  parent_id: string;
+}
+
+function fromRow(row: ProjectRow): Tagged<Project> {
+  return {
+    parentId: row.parent_id,
+    row: {
+      id: row.id,
+      name: row.name,
+      type: row.type,
+      ownerId: row.owner_id,
+      teamId: row.team_id,
+      versionCount: row.version_count,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    },
+  };
+}
+
+interface VersionRow {
+  id: string;
+  project_id: string;
+  number: number;
+  document: Prisma.JsonValue;
+  message: string | null;
+  author_id: string | null;
+  created_at: Date;
+  parent_id: string;
+}
+
+function fromVersionRow(row: VersionRow): Tagged<ProjectVersion> {
+  return {
+    parentId: row.parent_id,
+    row: {
+      id: row.id,
+      projectId: row.project_id,
+      number: row.number,
+      document: row.document,
+      message: row.message,
+      authorId: row.author_id,
+      createdAt: row.created_at,
+    },
+  };
+}
+
+export interface ProjectFilter {
+  ownerId?: string;
+  teamId?: string;
+}
+
+export interface NewProject {
+  name: string;
+  type: ProjectType;
+  ownerId: string;
+  teamId: string | null;
+}
+
+export interface ProjectChanges {
+  name?: string;
+  type?: ProjectType;
+  teamId?: string | null;
+}
+
+export interface NewVersion {
+  projectId: string;
+  document: Prisma.InputJsonValue;
+  message: string | null;
+  authorId: string;
+}
+
+/** The projects service's data access: every query it sends to its PostgreSQL database. */
+export class ProjectStore {
+  constructor(private readonly db: PrismaClient) {}
+
+  findByIds(ids: readonly string[]): Promise<Project[]> {
+    return this.db.project.findMany({ where: { id: { in: [...ids] } } });
+  }
+
+  list(filter: ProjectFilter, page: Page): Promise<Project[]> {
+    return this.db.project.findMany({
+      where: { ...filter, ...afterCursorWhere(page.after) },
+      orderBy: NEWEST_FIRST_ORDER,
+      take: page.limit + 1,
+    });
+  }
+
+  /** A page of projects per owner or per team, for many owners/teams in one query. */
+  async pagesBy(column: 'owner_id' | 'team_id', parentIds: readonly string[], page: Page): Promise<Tagged<Project>[]> {
+    const rows = await this.db.$queryRaw<ProjectRow[]>(pagesByParent('projects', [column], parentIds, page));
+    return rows.map(fromRow);
+  }
+
+  async versionPages(projectIds: readonly string[], page: Page): Promise<Tagged<ProjectVersion>[]> {
+    const rows = await this.db.$queryRaw<VersionRow[]>(pagesByParent('project_versions', ['project_id'], projectIds, page));
+    return rows.map(fromVersionRow);
+  }
+
+  findVersionsByIds(ids: readonly string[]): Promise<ProjectVersion[]> {
+    return this.db.projectVersion.findMany({ where: { id: { in: [...ids] } } });
+  }
+
+  /** The newest version of each project, found by its number (one indexed query for all). */
+  latestVersions(projects: readonly { id: string; versionCount: number }[]): Promise<ProjectVersion[]> {
+    const withVersions = projects.filter((project) => project.versionCount > 0);
+    if (withVersions.length === 0) return Promise.resolve([]);
+    return this.db.projectVersion.findMany({
+      where: { OR: withVersions.map((project) => ({ projectId: project.id, number: project.versionCount })) },
+    });
+  }
+
+  create(input: NewProject): Promise<Project> {
+    return this.db.project.create({ data: { id: newId(), ...input } });
+  }
+
+  /** Returns null when no project has the id. */
+  async update(id: string, changes: ProjectChanges): Promise<Project | null> {
+    try {
+      return await this.db.project.update({ where: { id }, data: changes });
+    } catch (error) {
+      if (isRecordNotFound(error)) return null;
+      throw error;
+    }
+  }
+
+  /** Deletes the project and (by cascade) its versions; false when no project had the id. */
+  async delete(id: string): Promise<boolean> {
+    const { count } = await this.db.project.deleteMany({ where: { id } });
+    return count === 1;
+  }
+
+  /**
+   * Appends a version numbered one past the newest. Incrementing the project's counter takes the
+   * project's row lock until the transaction ends, so concurrent commits to one project queue up
+   * and get consecutive numbers: no gaps, no duplicates. Returns null when the project is missing.
+   */
+  async commitVersion(input: NewVersion): Promise<ProjectVersion | null> {
+    try {
+      return await this.db.$transaction(async (tx) => {
+        const project = await tx.project.update({
+          where: { id: input.projectId },
+          data: { versionCount: { increment: 1 } },
+          select: { versionCount: true },
+        });
+        return tx.projectVersion.create({ data: { id: newId(), ...input, number: project.versionCount } });
+      });
+    } catch (error) {
+      if (isRecordNotFound(error)) return null;
+      throw error;
+    }
+  }
+}

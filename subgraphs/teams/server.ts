@@ -1,0 +1,39 @@
+import { join } from 'node:path';
+import type { Logger } from '../../lib/logger';
+import { connectMongo, type MongoOptions } from '../../lib/mongo';
+import type { Subgraph } from '../../lib/subgraph';
+import { authorizationOf, buildSubgraphServer, loadTypeDefs } from '../../lib/subgraphServer';
+import { EntityClient } from '../../lib/EntityClient';
+import { createLoaders } from './loaders';
+import { resolvers, type TeamsContext } from './resolvers';
+import { TeamStore } from './store';
+
+export const typeDefs = loadTypeDefs(join(__dirname, 'schema.graphql'));
+
+export interface TeamsConfig {
+  mongoUrl: string;
+  /** The MongoDB database this service owns. */
+  database: string;
+  /** The users subgraph, asked whether a user exists before they become a member. */
+  usersUrl: string;
+}
+
+export async function createTeamsSubgraph(
+  config: TeamsConfig,
+  logger: Logger,
+  mongoOptions: MongoOptions = {},
+): Promise<Subgraph<TeamsContext>> {
+  const connection = await connectMongo(config.mongoUrl, config.database, mongoOptions);
+  const store = new TeamStore(connection);
+  await store.init().catch(async (error: unknown) => {
+    await connection.close();
+    throw error;
+  });
+  const users = new EntityClient(config.usersUrl, 'User', 'users', logger);
+  return {
+    name: 'teams',
+    server: buildSubgraphServer(typeDefs, resolvers, logger),
+    context: (req) => ({ authorization: authorizationOf(req), store, users, loaders: createLoaders(store) }),
+    close: () => connection.close(),
+  };
+}

@@ -1,0 +1,113 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import { afterCursorFilter, isDuplicateKeyError, NEWEST_FIRST } from '../../lib/mongo';
+import { conflict } from '../../lib/errors';
+import { newId } from '../../lib/validate';
+import type { Page } from '../../lib/pagination';
+
+export const ROLES = ['ADMIN', 'CUSTOMER', 'VENDOR'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface User {
+  id: string;
+  email: string;
+  name: string | null;
+  role: Role;
+  emailVerified: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+interface UserDocument {
+  _id: string;
+  email: string;
+  name: string | null;
+  role: Role;
+  emailVerified: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const userSchema = new Schema<UserDocument>(
+  {
+    _id: { type: String, required: true },
+    email: { type: String, required: true },
+    name: { type: String, default: null },
+    role: { type: String, enum: ROLES, required: true },
+    emailVerified: { type: Boolean, default: false },
+  },
+  { collection: 'users', timestamps: true, versionKey: false },
+);
+userSchema.index({ email: 1 }, { unique: true });
+userSchema.index({ createdAt: -1, _id: -1 });
+
+function toUser(doc: UserDocument): User {
+  return {
+    id: doc._id,
+    email: doc.email,
+    name: doc.name ?? null,
+    role: doc.role,
+    emailVerified: doc.emailVerified,
+    createdAt: doc.createdAt,
+    updatedAt: doc.updatedAt,
+  };
+}
+
+export interface NewUser {
+  id?: string;
+  email: string;
+  name: string;
+  role: Role;
+  emailVerified?: boolean;
+}
+
+export interface UserChanges {
+  name?: string;
+  role?: Role;
+  emailVerified?: boolean;
+}
+
+/** The users service's data access: every MongoDB query the service makes lives here. */
+export class UserStore {
+  private readonly users: Model<UserDocument>;
+
+  constructor(connection: Connection) {
+    this.users = connection.model<UserDocument>('User', userSchema);
+  }
+
+  async init(): Promise<void> {
+    await this.users.createIndexes();
+  }
+
+  /** One `$in` query for any number of ids (the loaders' batch function). */
+  async findByIds(ids: readonly string[]): Promise<User[]> {
+    const docs = await this.users.find({ _id: { $in: ids } }).lean<UserDocument[]>();
+    return docs.map(toUser);
+  }
+
+  async list(page: Page): Promise<User[]> {
+    const docs = await this.users
+      .find(afterCursorFilter(page.after))
+      .sort(NEWEST_FIRST)
+      .limit(page.limit + 1)
+      .lean<UserDocument[]>();
+    return docs.map(toUser);
+  }
+
+  async create(input: NewUser): Promise<User> {
+    try {
+      const [doc] = await this.users.create([{ emailVerified: false, ...input, _id: input.id ?? newId() }]);
+      return toUser(doc!.toObject());
+    } catch (error) {
+      if (isDuplicateKeyError(error)) throw conflict(`input.email: a user with email ${input.email} already exists`);
+      throw error;
+    }
+  }
+
+  /** Returns null when no user has the id. */
+  async update(id: string, changes: UserChanges): Promise<User | null> {
+    const doc = await this.users
+      .findOneAndUpdate({ _id: id }, { $set: changes }, { returnDocument: 'after' })
+      .lean<UserDocument>();
+    return doc ? toUser(doc) : null;
+  }
+}

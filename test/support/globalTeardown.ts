@@ -1,0 +1,8 @@
+import { rmSync } from 'node:fs';
+
+export default async function globalTeardown(): Promise<void> {
+  const started = globalThis.__ENGINES__;
+  if (!started) return;
+  await started.engines.stop();
+  rmSync(started.dir, { recursive: true, force: true });
+}

@@ -1,0 +1,166 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { buildContext } from '../../gateway/context';
+import { buildGatewayServer } from '../../gateway/server';
+import { createLogger, type LogLevel } from '../../lib/logger';
+import { startSubgraph } from '../../lib/subgraph';
+import { listen, type RunningServer } from '../../lib/subgraphServer';
+import { prepareDatabase } from '../../prisma/migrate';
+import { SUPERGRAPH_FILE, type SubgraphName } from '../../schema/subgraphs';
+import { createPaymentsSubgraph } from '../../subgraphs/payments/server';
+import { createProfilesSubgraph } from '../../subgraphs/profiles/server';
+import { createProjectsSubgraph } from '../../subgraphs/projects/server';
+import { createTeamsSubgraph } from '../../subgraphs/teams/server';
+import { createUsersSubgraph } from '../../subgraphs/users/server';
+
+export interface StackDatabases {
+  mongoUrl: string;
+  usersDatabase: string;
+  teamsDatabase: string;
+  projectsUrl: string;
+  paymentsUrl: string;
+  profilesUrl: string;
+}
+
+export interface GraphQLResponse<TData = Record<string, any>> {
+  status: number;
+  body: { data?: TData | null; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[] };
+}
+
+export interface Stack {
+  gatewayUrl: string;
+  subgraphUrls: Record<SubgraphName, string>;
+  databases: StackDatabases;
+  /** POSTs an operation to the gateway over real HTTP. */
+  query<TData = Record<string, any>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<TData>>;
+  /** Stops one subgraph (to test how the rest of the graph copes). */
+  stopSubgraph(name: SubgraphName): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  /** Called for every database query any subgraph makes. */
+  onQuery?: (service: SubgraphName, detail: string) => void;
+  logLevel?: LogLevel;
+}
+
+export function testEngines(): { postgresUrl: string; mongoUrl: string } {
+  const postgresUrl = process.env.TEST_POSTGRES_URL;
+  const mongoUrl = process.env.TEST_MONGO_URL;
+  if (!postgresUrl || !mongoUrl) throw new Error('TEST_POSTGRES_URL / TEST_MONGO_URL are not set: run through jest (globalSetup)');
+  return { postgresUrl, mongoUrl };
+}
+
+/** Fresh, migrated databases of every service, named uniquely for one test file. */
+export async function createDatabases(): Promise<StackDatabases> {
+  const { postgresUrl, mongoUrl } = testEngines();
+  const suffix = randomBytes(4).toString('hex');
+  const [projectsUrl, paymentsUrl, profilesUrl] = await Promise.all([
+    prepareDatabase(postgresUrl, 'projects', `projects_${suffix}`),
+    prepareDatabase(postgresUrl, 'payments', `payments_${suffix}`),
+    prepareDatabase(postgresUrl, 'profiles', `profiles_${suffix}`),
+  ]);
+  return { mongoUrl, usersDatabase: `users_${suffix}`, teamsDatabase: `teams_${suffix}`, projectsUrl, paymentsUrl, profilesUrl };
+}
+
+export async function graphqlPost<TData>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<GraphQLResponse<TData>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: response.status, body: (await response.json()) as GraphQLResponse<TData>['body'] };
+}
+
+/**
+ * The whole product for one test file: five subgraphs, each on its own port over real HTTP with
+ * its own real database, and the real gateway in front, all in this process.
+ */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const databases = await createDatabases();
+  const logger = (name: string) => createLogger(name, options.logLevel ?? 'silent');
+  const onQuery = (service: SubgraphName) => (options.onQuery ? (detail: string) => options.onQuery!(service, detail) : undefined);
+  const running = new Map<SubgraphName, RunningServer>();
+  const stopAll = async () => {
+    for (const server of [...running.values()].reverse()) await server.stop();
+    running.clear();
+  };
+  try {
+    const mongo = (service: SubgraphName) => {
+      const hook = onQuery(service);
+      return hook ? { onQuery: (collection: string, method: string) => hook(`${collection}.${method}`) } : {};
+    };
+    const prisma = (service: SubgraphName) => {
+      const hook = onQuery(service);
+      return hook ? { onQuery: hook } : {};
+    };
+    const users = await startSubgraph(
+      await createUsersSubgraph({ mongoUrl: databases.mongoUrl, database: databases.usersDatabase }, logger('users'), mongo('users')),
+      0,
+    );
+    running.set('users', users);
+    const teams = await startSubgraph(
+      await createTeamsSubgraph(
+        { mongoUrl: databases.mongoUrl, database: databases.teamsDatabase, usersUrl: users.url },
+        logger('teams'),
+        mongo('teams'),
+      ),
+      0,
+    );
+    running.set('teams', teams);
+    running.set(
+      'projects',
+      await startSubgraph(
+        await createProjectsSubgraph(
+          { databaseUrl: databases.projectsUrl, usersUrl: users.url, teamsUrl: teams.url },
+          logger('projects'),
+          prisma('projects'),
+        ),
+        0,
+      ),
+    );
+    running.set(
+      'payments',
+      await startSubgraph(
+        await createPaymentsSubgraph({ databaseUrl: databases.paymentsUrl, usersUrl: users.url }, logger('payments'), prisma('payments')),
+        0,
+      ),
+    );
+    running.set(
+      'profiles',
+      await startSubgraph(
+        await createProfilesSubgraph({ databaseUrl: databases.profilesUrl, usersUrl: users.url }, logger('profiles'), prisma('profiles')),
+        0,
+      ),
+    );
+    const subgraphUrls = Object.fromEntries([...running].map(([name, server]) => [name, server.url])) as Record<SubgraphName, string>;
+    const gatewayServer = buildGatewayServer(
+      { supergraphSdl: readFileSync(SUPERGRAPH_FILE, 'utf8'), subgraphUrls },
+      logger('gateway'),
+    );
+    const gateway = await listen(gatewayServer, 0, buildContext);
+    const gatewayUrl = new URL('/graphql', gateway.url).toString();
+    return {
+      gatewayUrl,
+      subgraphUrls,
+      databases,
+      query: (query, variables, headers) => graphqlPost(gatewayUrl, query, variables, headers),
+      stopSubgraph: async (name) => {
+        await running.get(name)?.stop();
+        running.delete(name);
+      },
+      stop: async () => {
+        await gateway.stop();
+        await stopAll();
+      },
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
