@@ -38,9 +38,9 @@ export function ensureFerretDbBinary(log: (message: string) => void = () => {}):
  */
 export async function startFerretDb(postgresUrl: string, logLevel = 'error'): Promise<FerretDbServer> {
   const binary = ensureFerretDbBinary((message) => process.stderr.write(`${message}\n`));
-  const child = spawn(binary, ['-listen', '127.0.0.1:0', '-postgresql-url', postgresUrl, '-log-level', logLevel], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const args = ['-listen', '127.0.0.1:0', '-postgresql-url', postgresUrl, '-log-level', logLevel, '-exit-with-stdin'];
+  // stdin is a pipe only so that FerretDB notices when this process dies, however it dies.
+  const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const address = await new Promise<string>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });

@@ -24,6 +24,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/url"
@@ -40,6 +41,7 @@ func main() {
 	listen := flag.String("listen", "127.0.0.1:27017", "TCP host:port to listen on (port 0 picks a free port)")
 	pgURL := flag.String("postgresql-url", "", "PostgreSQL URL of the database that stores FerretDB data (required)")
 	logLevel := flag.String("log-level", "warn", "log level: debug, info, warn or error")
+	exitWithStdin := flag.Bool("exit-with-stdin", false, "stop when standard input closes (the parent process died)")
 	flag.Parse()
 
 	if *pgURL == "" {
@@ -58,6 +60,16 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+
+	// A parent that spawns us with a pipe on stdin may die without a chance to
+	// signal us (SIGKILL, crash); the pipe closing then stops us too, so no
+	// orphaned server outlives it.
+	if *exitWithStdin {
+		go func() {
+			_, _ = io.Copy(io.Discard, os.Stdin)
+			stop()
+		}()
+	}
 
 	// FerretDB opens its PostgreSQL pool lazily, on the first client command, so
 	// a wrong URL or a stopped PostgreSQL would only show up as errors in the

@@ -74,11 +74,14 @@ const MAX_CHANGE_ATTEMPTS = 5;
 
 /**
  * The teams service's data access. Members live inside the team document, so every change to a
- * team is a single-document write, atomic on MongoDB and on FerretDB alike (neither needs a
- * multi-document transaction). Concurrent changes are serialized by the `revision` compare-and-set.
+ * team is a single-document write (no multi-document transaction, which FerretDB lacks).
+ * Concurrent changes to one team are serialized two ways: across processes by the `revision`
+ * compare-and-set (atomic on MongoDB), and within this process by a per-team queue, because
+ * FerretDB 1.x applies updates as unlocked read-modify-write and would let two writers both win.
  */
 export class TeamStore {
   private readonly teams: Model<TeamDocument>;
+  private readonly changing = new Map<string, Promise<unknown>>();
 
   constructor(connection: Connection) {
     this.teams = connection.model<TeamDocument>('Team', teamSchema);
@@ -122,7 +125,18 @@ export class TeamStore {
    * between; otherwise re-reads and decides again. `decide` throws to refuse the change.
    * Returns null when the team does not exist.
    */
-  async change(id: string, decide: (team: Team) => TeamChange): Promise<Team | null> {
+  change(id: string, decide: (team: Team) => TeamChange): Promise<Team | null> {
+    const previous = this.changing.get(id) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.compareAndSet(id, decide));
+    this.changing.set(id, next);
+    const forget = () => {
+      if (this.changing.get(id) === next) this.changing.delete(id);
+    };
+    next.then(forget, forget);
+    return next;
+  }
+
+  private async compareAndSet(id: string, decide: (team: Team) => TeamChange): Promise<Team | null> {
     for (let attempt = 0; attempt < MAX_CHANGE_ATTEMPTS; attempt++) {
       const [team] = await this.findByIds([id]);
       if (!team) return null;

