@@ -1,4 +1,5 @@
 import { badInput } from './errors';
+import { isId } from './validate';
 
 /**
  * Cursor pagination (Relay connection shape) for every list that can grow. Lists are ordered newest
@@ -33,12 +34,17 @@ export function encodeCursor(position: CursorPosition): string {
   return Buffer.from(`${position.createdAt.toISOString()}|${position.id}`, 'utf8').toString('base64url');
 }
 
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 export function decodeCursor(cursor: string, field = 'after'): CursorPosition {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const [iso, id, extra] = text.split('|');
+  // Only what encodeCursor writes: a full ISO instant and an id (never passed on unchecked to SQL).
   const createdAt = new Date(iso ?? '');
-  if (!id || extra !== undefined || Number.isNaN(createdAt.getTime())) throw badInput(field, 'is not a valid cursor');
-  return { createdAt, id };
+  if (!isId(id) || extra !== undefined || !ISO_INSTANT.test(iso ?? '') || Number.isNaN(createdAt.getTime())) {
+    throw badInput(field, 'is not a valid cursor');
+  }
+  return { createdAt, id: id.toLowerCase() };
 }
 
 /** Validates `first`/`after` once, at the resolver, so stores receive a checked `Page`. */
@@ -47,7 +53,7 @@ export function toPage(args: PageArgs): Page {
   if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
     throw badInput('first', `must be an integer from 0 to ${MAX_PAGE_SIZE}`);
   }
-  return { limit: first, after: args.after ? decodeCursor(args.after) : null };
+  return { limit: first, after: args.after != null ? decodeCursor(args.after) : null };
 }
 
 /** A stable key for grouping loader keys that share the same page arguments. */

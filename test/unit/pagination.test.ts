@@ -7,6 +7,7 @@ import {
   pageInMemory,
   toConnection,
   toPage,
+  type Connection,
   type CursorPosition,
 } from '../../lib/pagination';
 
@@ -44,6 +45,8 @@ describe('cursors', () => {
     ['no id', Buffer.from('2026-11-21T09:30:00.000Z|').toString('base64url')],
     ['bad date', Buffer.from(`yesterday|${uuid(1)}`).toString('base64url')],
     ['extra part', Buffer.from(`2026-11-21T09:30:00.000Z|${uuid(1)}|x`).toString('base64url')],
+    ['an id that is no UUID (would reach SQL)', Buffer.from(`2026-11-21T09:30:00.000Z|x' OR 1=1`).toString('base64url')],
+    ['a loose date form', Buffer.from(`1|${uuid(1)}`).toString('base64url')],
   ])('refuses a malformed cursor (%s) naming `after`', (_name, cursor) => {
     expectBadInput(() => decodeCursor(cursor), 'after');
   });
@@ -140,7 +143,7 @@ describe('pageInMemory', () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (let guard = 0; guard < 20; guard += 1) {
-      const connection = pageInMemory(rows, toPage({ first: size, after }));
+      const connection: Connection<Row> = pageInMemory(rows, toPage({ first: size, after }));
       expect(connection.edges.length).toBeLessThanOrEqual(size);
       seen.push(...connection.edges.map((edge) => edge.node.id));
       if (!connection.pageInfo.hasNextPage) break;
