@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { FORWARDED_HEADERS } from './AuthForwardingDataSource';
+import { FORWARDED_HEADERS } from './SubgraphDataSource';
 
 export interface GatewayContext {
   requestId: string;

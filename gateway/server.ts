@@ -3,7 +3,7 @@ import { ApolloServer } from '@apollo/server';
 import type { GraphQLFormattedError } from 'graphql';
 import { isExpectedCode, maskUnexpectedError } from '../lib/errors';
 import type { Logger } from '../lib/logger';
-import { AuthForwardingDataSource } from './AuthForwardingDataSource';
+import { SubgraphDataSource } from './SubgraphDataSource';
 import type { GatewayContext } from './context';
 
 export interface GatewayConfig {
@@ -14,19 +14,20 @@ export interface GatewayConfig {
 }
 
 /**
- * When a subgraph cannot be reached the gateway still answers with the data it has; the failed
- * part gets one error that names the service, not the internal address or socket error.
+ * Errors a subgraph reported pass through when expected (they carry a code and were already
+ * masked there); a subgraph's unexpected error stays masked but says which service failed.
+ * Anything else is masked and logged.
  */
 function formatGatewayError(logger: Logger) {
   const mask = maskUnexpectedError(logger);
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const serviceName = formatted.extensions?.serviceName;
-    if (typeof serviceName === 'string' && !isExpectedCode(formatted.extensions?.code)) {
-      logger.error(`subgraph ${serviceName} failed`, error);
+    const service = formatted.extensions?.serviceName;
+    if (typeof service === 'string' && !isExpectedCode(formatted.extensions?.code)) {
+      logger.error(`subgraph ${service} failed`, error);
       return {
-        message: `the ${serviceName} service could not answer this part of the request`,
+        message: 'Internal server error',
         ...(formatted.path ? { path: formatted.path } : {}),
-        extensions: { code: 'SERVICE_UNAVAILABLE', service: serviceName },
+        extensions: { code: 'INTERNAL_SERVER_ERROR', service },
       };
     }
     return mask(formatted, error);
@@ -36,7 +37,7 @@ function formatGatewayError(logger: Logger) {
 export function buildGatewayServer(config: GatewayConfig, logger: Logger): ApolloServer<GatewayContext> {
   const gateway = new ApolloGateway({
     supergraphSdl: config.supergraphSdl,
-    buildService: ({ name, url }) => new AuthForwardingDataSource({ url: config.subgraphUrls[name] ?? url }),
+    buildService: ({ name, url }) => new SubgraphDataSource(name, config.subgraphUrls[name] ?? url!, logger),
     logger,
   });
   return new ApolloServer<GatewayContext>({

@@ -52,13 +52,7 @@ export class EntityClient {
   async requireExisting(fields: Record<string, string>, authorization: string | null = null): Promise<void> {
     const found = await this.existing(Object.values(fields), authorization);
     for (const [field, id] of Object.entries(fields)) {
-      if (!found.has(id)) throw notFoundAt(field, this.typename, id);
+      if (!found.has(id)) throw notFound(this.typename, id, field);
     }
   }
-}
-
-function notFoundAt(field: string, typename: string, id: string) {
-  const error = notFound(typename, id);
-  error.extensions.field = field;
-  return error;
 }

@@ -41,12 +41,17 @@ export function badInput(field: string, problem: string): AppError {
   return new AppError('BAD_USER_INPUT', `${field}: ${problem}`, { field });
 }
 
-export function notFound(type: string, id: string): AppError {
-  return new AppError('NOT_FOUND', `${type} ${JSON.stringify(id)} does not exist`, { type, id });
+/** An entity that does not exist; `field` names the argument that pointed at it, if one did. */
+export function notFound(type: string, id: string, field?: string): AppError {
+  const message = `${type} ${JSON.stringify(id)} does not exist`;
+  return field
+    ? new AppError('NOT_FOUND', `${field}: ${message}`, { type, id, field })
+    : new AppError('NOT_FOUND', message, { type, id });
 }
 
-export function conflict(message: string): AppError {
-  return new AppError('CONFLICT', message);
+/** The request clashes with the current state; `field` names the argument at fault, if one is. */
+export function conflict(problem: string, field?: string): AppError {
+  return field ? new AppError('CONFLICT', `${field}: ${problem}`, { field }) : new AppError('CONFLICT', problem);
 }
 
 export function serviceUnavailable(service: string): AppError {

@@ -3,8 +3,9 @@ import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 
 /**
  * Money travels as a string with exactly two fraction digits ("12.50"), never as a float, so no
- * amount is ever rounded on the way. Inputs are checked by the payments service, which knows the
- * bounds; this scalar only insists on a string.
+ * amount is ever rounded on the way. The scalar passes input through untouched: the payments
+ * service checks it (see subgraphs/payments/money.ts) and can then name the offending field, which
+ * an error thrown here could not (the gateway would only see the subgraph refuse the request).
  */
 export const DecimalScalar = new GraphQLScalarType({
   name: 'Decimal',
@@ -16,13 +17,12 @@ export const DecimalScalar = new GraphQLScalarType({
     }
     throw new TypeError('Decimal cannot represent this value');
   },
-  parseValue(value) {
-    if (typeof value !== 'string') throw new TypeError('Decimal must be given as a string, e.g. "12.50"');
-    return value;
-  },
+  parseValue: (value) => value,
   parseLiteral(ast) {
-    if (ast.kind !== Kind.STRING) throw new TypeError('Decimal must be given as a string, e.g. "12.50"');
-    return ast.value;
+    if (ast.kind === Kind.STRING) return ast.value;
+    // A number literal is kept as a number, which the payments service refuses by name.
+    if (ast.kind === Kind.INT || ast.kind === Kind.FLOAT) return Number(ast.value);
+    return undefined;
   },
 });
 

@@ -61,7 +61,7 @@ function parseCreateInput(input: CreatePaymentInput): NewPayment {
 
 function sameRequest(existing: Payment, input: NewPayment): Payment {
   if (existing.requestFingerprint !== input.requestFingerprint) {
-    throw conflict('input.idempotencyKey: this key was already used for a different payment');
+    throw conflict('this key was already used for a different payment', 'input.idempotencyKey');
   }
   return existing;
 }

@@ -72,7 +72,7 @@ export const resolvers: GraphQLResolverMap<ProfilesContext> = {
       const [existing] = await ctx.store.findByUserIds([userId]);
       if (!existing) {
         const found = await ctx.users.existing([userId], ctx.authorization);
-        if (!found.has(userId)) throw notFound('User', userId);
+        if (!found.has(userId)) throw notFound('User', userId, 'userId');
       }
       return ctx.store.update(userId, changes);
     },

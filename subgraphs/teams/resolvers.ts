@@ -64,7 +64,7 @@ export const resolvers: GraphQLResolverMap<TeamsContext> = {
       const role = requireOneOf(args.role, 'role', TEAM_ROLES);
       await requireUser(ctx, 'userId', userId);
       return changeTeam(ctx, teamId, (team) => {
-        if (team.members.some((member) => member.userId === userId)) throw conflict('userId: the user is already a member of this team');
+        if (team.members.some((member) => member.userId === userId)) throw conflict('the user is already a member of this team', 'userId');
         if (team.members.length >= MAX_MEMBERS) throw badInput('teamId', `a team has at most ${MAX_MEMBERS} members`);
         return { members: [...team.members, { userId, role, joinedAt: new Date() }] };
       });

@@ -98,7 +98,7 @@ export class UserStore {
       const [doc] = await this.users.create([{ emailVerified: false, ...input, _id: input.id ?? newId() }]);
       return toUser(doc!.toObject());
     } catch (error) {
-      if (isDuplicateKeyError(error)) throw conflict(`input.email: a user with email ${input.email} already exists`);
+      if (isDuplicateKeyError(error)) throw conflict(`a user with email ${input.email} already exists`, 'input.email');
       throw error;
     }
   }

@@ -1,0 +1,228 @@
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { createPayment, createProject, createUser } from '../support/fixtures';
+import { startStack, type GraphQLResponse, type Stack } from '../support/stack';
+
+/**
+ * Bad input gets a clear error that names what was wrong; nothing is half-written; no response
+ * ever carries a stack trace, a driver message or an internal address.
+ */
+let stack: Stack;
+let ann: string;
+let bob: string;
+const responses: GraphQLResponse[] = [];
+
+async function ask(query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse> {
+  const response = await stack.query(query, variables);
+  responses.push(response);
+  return response;
+}
+
+function expectError(response: GraphQLResponse, code: string, field?: string) {
+  expect(response.status).toBeLessThan(500);
+  expect(response.body.errors).toHaveLength(1);
+  const [error] = response.body.errors!;
+  expect(error!.extensions).toMatchObject({ code, ...(field ? { field } : {}) });
+  if (field) expect(error!.message).toContain(field);
+  return error!;
+}
+
+async function countRows(url: string, sql: string, params: unknown[]): Promise<number> {
+  const db = new Client({ connectionString: url });
+  await db.connect();
+  try {
+    const { rows } = await db.query<{ count: string }>(sql, params);
+    return Number(rows[0]!.count);
+  } finally {
+    await db.end();
+  }
+}
+
+beforeAll(async () => {
+  stack = await startStack();
+  ann = await createUser(stack, 'Ann');
+  bob = await createUser(stack, 'Bob');
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+afterAll(() => {
+  // Whatever went wrong above, no response leaked internals.
+  for (const response of responses) {
+    const text = JSON.stringify(response.body);
+    expect(text).not.toMatch(/stacktrace|\bat \/|prisma|postgres|mongo|ECONNREFUSED|127\.0\.0\.1|SELECT |INSERT |duplicate key/i);
+  }
+});
+
+describe('malformed ids', () => {
+  test.each([
+    ['user', 'query($id: ID!) { user(id: $id) { name } }'],
+    ['project', 'query($id: ID!) { project(id: $id) { name } }'],
+    ['team', 'query($id: ID!) { team(id: $id) { name } }'],
+    ['payment', 'query($id: ID!) { payment(id: $id) { amount } }'],
+  ])('%s(id: "42") is a BAD_USER_INPUT naming `id`', async (field, query) => {
+    const response = await ask(query, { id: '42' });
+    expectError(response, 'BAD_USER_INPUT', 'id');
+    expect(response.body.data).toEqual({ [field]: null });
+  });
+
+  test('a malformed id inside an input names the input field', async () => {
+    expectError(await ask(`mutation { createProject(input: { name: "P", type: GRAPHQL, ownerId: "nope" }) { id } }`), 'BAD_USER_INPUT', 'input.ownerId');
+  });
+});
+
+describe('amounts', () => {
+  test.each([
+    ['-5.00', 'must be greater than 0'],
+    ['0', 'must be greater than 0'],
+    ['1.234', 'at most two decimal places'],
+    ['1e3', 'decimal string'],
+    ['12345678901.00', 'at most 9999999999.99'],
+  ])('amount %s is refused naming input.amount', async (amount, reason) => {
+    const error = expectError(
+      await ask(`mutation($input: CreatePaymentInput!) { createPayment(input: $input) { id } }`, {
+        input: { senderId: ann, recipientId: bob, amount, currency: 'EUR' },
+      }),
+      'BAD_USER_INPUT',
+      'input.amount',
+    );
+    expect(error.message).toContain(reason);
+  });
+
+  test('an amount sent as a JSON number (a float) is refused', async () => {
+    const response = await ask(`mutation($input: CreatePaymentInput!) { createPayment(input: $input) { id } }`, {
+      input: { senderId: ann, recipientId: bob, amount: 12.5, currency: 'EUR' },
+    });
+    const error = expectError(response, 'BAD_USER_INPUT', 'input.amount');
+    expect(error.message).toContain('must be a decimal string');
+  });
+
+  test('amounts are exact to the cent', async () => {
+    const id = await createPayment(stack, ann, bob, '0.10');
+    const response = await ask(`query($id: ID!) { payment(id: $id) { amount } }`, { id });
+    expect(response.body.data).toEqual({ payment: { amount: '0.10' } });
+  });
+});
+
+describe('text', () => {
+  test('an empty name is refused', async () => {
+    expectError(await ask(`mutation { createUser(input: { email: "e@example.test", name: "   " }) { id } }`), 'BAD_USER_INPUT', 'input.name');
+  });
+
+  test('an oversized string is refused', async () => {
+    expectError(
+      await ask(`mutation($name: String!) { createUser(input: { email: "big@example.test", name: $name }) { id } }`, { name: 'x'.repeat(10_000) }),
+      'BAD_USER_INPUT',
+      'input.name',
+    );
+  });
+
+  test('an oversized schema document is refused', async () => {
+    const project = await createProject(stack, 'Docs', ann);
+    expectError(
+      await ask(`mutation($input: CommitProjectVersionInput!) { commitProjectVersion(input: $input) { number } }`, {
+        input: { projectId: project, authorId: ann, document: { blob: 'x'.repeat(1_100_000) } },
+      }),
+      'BAD_USER_INPUT',
+      'input.document',
+    );
+  });
+
+  test('an avatar URL that is not http(s) is refused', async () => {
+    expectError(
+      await ask(`mutation($id: ID!) { updateProfile(userId: $id, input: { avatarUrl: "javascript:alert(1)" }) { id } }`, { id: ann }),
+      'BAD_USER_INPUT',
+      'input.avatarUrl',
+    );
+  });
+
+  test('a duplicate email is a CONFLICT naming input.email', async () => {
+    await ask(`mutation { createUser(input: { email: "twice@example.test", name: "One" }) { id } }`);
+    expectError(await ask(`mutation { createUser(input: { email: "TWICE@example.test", name: "Two" }) { id } }`), 'CONFLICT', 'input.email');
+  });
+});
+
+describe('pages', () => {
+  test('a malformed cursor is refused naming `after`', async () => {
+    expectError(await ask(`{ users(after: "bm90IGEgY3Vyc29y") { edges { cursor } } }`), 'BAD_USER_INPUT', 'after');
+  });
+
+  test('an oversized page is refused naming `first`', async () => {
+    expectError(await ask(`{ users(first: 1000) { edges { cursor } } }`), 'BAD_USER_INPUT', 'first');
+  });
+});
+
+describe('references and nothing half-written', () => {
+  test('a payment to an unknown user is NOT_FOUND and writes nothing', async () => {
+    const ghost = randomUUID();
+    expectError(
+      await ask(`mutation($input: CreatePaymentInput!) { createPayment(input: $input) { id } }`, {
+        input: { senderId: ann, recipientId: ghost, amount: '10.00', currency: 'EUR', idempotencyKey: 'ghost-1' },
+      }),
+      'NOT_FOUND',
+      'input.recipientId',
+    );
+    expect(await countRows(stack.databases.paymentsUrl, 'SELECT count(*) FROM payments WHERE recipient_id = $1', [ghost])).toBe(0);
+  });
+
+  test('a project for an unknown owner is NOT_FOUND and writes nothing', async () => {
+    const ghost = randomUUID();
+    expectError(
+      await ask(`mutation($input: CreateProjectInput!) { createProject(input: $input) { id } }`, { input: { name: 'Nobody', type: 'OTHER', ownerId: ghost } }),
+      'NOT_FOUND',
+      'input.ownerId',
+    );
+    expect(await countRows(stack.databases.projectsUrl, 'SELECT count(*) FROM projects WHERE owner_id = $1', [ghost])).toBe(0);
+  });
+
+  test('paying oneself is refused', async () => {
+    expectError(
+      await ask(`mutation($input: CreatePaymentInput!) { createPayment(input: $input) { id } }`, {
+        input: { senderId: ann, recipientId: ann, amount: '1.00', currency: 'EUR' },
+      }),
+      'BAD_USER_INPUT',
+      'input.recipientId',
+    );
+  });
+
+  test('an idempotency key reused for a different payment is a CONFLICT', async () => {
+    await createPayment(stack, ann, bob, '3.00', { idempotencyKey: 'reuse-me' });
+    expectError(
+      await ask(`mutation($input: CreatePaymentInput!) { createPayment(input: $input) { id } }`, {
+        input: { senderId: ann, recipientId: bob, amount: '4.00', currency: 'EUR', idempotencyKey: 'reuse-me' },
+      }),
+      'CONFLICT',
+      'input.idempotencyKey',
+    );
+  });
+
+  test('a status change the lifecycle forbids is refused and records nothing', async () => {
+    const id = await createPayment(stack, ann, bob, '8.00');
+    expectError(await ask(`mutation($id: ID!) { updatePaymentStatus(id: $id, status: COMPLETED) { status } }`, { id }), 'BAD_USER_INPUT', 'status');
+    expect(await countRows(stack.databases.paymentsUrl, 'SELECT count(*) FROM payment_transactions WHERE payment_id = $1', [id])).toBe(1);
+    const moved = await ask(`mutation($id: ID!) { updatePaymentStatus(id: $id, status: PROCESSING) { status transactions { status } } }`, { id });
+    expect(moved.body.data).toEqual({ updatePaymentStatus: { status: 'PROCESSING', transactions: [{ status: 'PENDING' }, { status: 'PROCESSING' }] } });
+  });
+
+  test('an unknown id in a mutation is NOT_FOUND', async () => {
+    expectError(await ask(`mutation($id: ID!) { deleteProject(id: $id) }`, { id: randomUUID() }), 'NOT_FOUND');
+  });
+});
+
+test('a database failure is masked: a generic error at its path, the rest of the answer intact', async () => {
+  const db = new Client({ connectionString: stack.databases.profilesUrl });
+  await db.connect();
+  try {
+    await db.query('ALTER TABLE user_profiles RENAME TO user_profiles_away');
+    const response = await ask(`query($id: ID!) { user(id: $id) { name profile { bio } } }`, { id: ann });
+    expect(response.status).toBe(200);
+    expect(response.body.data).toEqual({ user: { name: 'Ann', profile: null } });
+    expect(response.body.errors).toHaveLength(1);
+    expect(response.body.errors![0]).toMatchObject({ path: ['user', 'profile'], extensions: { code: 'INTERNAL_SERVER_ERROR', service: 'profiles' } });
+  } finally {
+    await db.query('ALTER TABLE user_profiles_away RENAME TO user_profiles');
+    await db.end();
+  }
+});
