@@ -9,6 +9,7 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/globalSetup.ts',
   globalTeardown: '<rootDir>/test/support/globalTeardown.ts',
   testTimeout: 60_000,
+  reporters: ['default', '<rootDir>/test/support/summaryReporter.js'],
   // Two cores: test files share one PostgreSQL and one FerretDB, so two workers is the useful bound.
   maxWorkers: 2,
 };

@@ -36,7 +36,7 @@ export function ensureFerretDbBinary(log: (message: string) => void = () => {}):
  * Starts FerretDB, a MongoDB wire-protocol server storing its data in the PostgreSQL database at
  * `postgresUrl`, on a free loopback port. Used where no MongoDB server can be had (see README).
  */
-export async function startFerretDb(postgresUrl: string, logLevel = 'error'): Promise<FerretDbServer> {
+export async function startFerretDb(postgresUrl: string, logLevel: string): Promise<FerretDbServer> {
   const binary = ensureFerretDbBinary((message) => process.stderr.write(`${message}\n`));
   const args = ['-listen', '127.0.0.1:0', '-postgresql-url', postgresUrl, '-log-level', logLevel, '-exit-with-stdin'];
   // stdin is a pipe only so that FerretDB notices when this process dies, however it dies.

@@ -12,6 +12,12 @@ export interface Engines {
   stop(): Promise<void>;
 }
 
+/**
+ * FerretDB logs every refused client command (a duplicate key, say) at ERROR, which the services
+ * already report properly; above ERROR it is silent. FERRETDB_LOG_LEVEL (e.g. "warn") brings it back.
+ */
+const QUIET = process.env.FERRETDB_LOG_LEVEL ?? 'ERROR+4';
+
 /** The PostgreSQL database FerretDB keeps its documents in. */
 const FERRETDB_DATABASE = 'ferretdb';
 
@@ -19,7 +25,7 @@ const FERRETDB_DATABASE = 'ferretdb';
  * Starts the engines the product needs on a machine that has none: an embedded PostgreSQL with its
  * data under `dataDir`, and FerretDB (MongoDB protocol) storing its data in that same PostgreSQL.
  */
-export async function startEngines(dataDir: string, ferretLogLevel = 'error'): Promise<Engines> {
+export async function startEngines(dataDir: string, ferretLogLevel = QUIET): Promise<Engines> {
   mkdirSync(dataDir, { recursive: true });
   const postgres = await startEmbeddedPostgres(join(dataDir, 'postgres'));
   try {
