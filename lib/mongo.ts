@@ -24,6 +24,17 @@ export async function connectMongo(url: string, dbName: string, options: MongoOp
   return connection;
 }
 
+/** Lets `store` create its indexes; if that fails, closes the connection before rethrowing. */
+export async function initStore<TStore extends { init(): Promise<void> }>(connection: Connection, store: TStore): Promise<TStore> {
+  try {
+    await store.init();
+    return store;
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
+}
+
 /** MongoDB's duplicate-key error (E11000). FerretDB reports the same code on insert. */
 export function isDuplicateKeyError(error: unknown): boolean {
   const e = error as { code?: unknown; message?: unknown } | null;

@@ -5,7 +5,8 @@ import { PrismaClient as ProfilesClient } from '../prisma/profiles/generated/cli
 import { PrismaClient as ProjectsClient } from '../prisma/projects/generated/client';
 import { DEMO_PAYMENTS, DEMO_PROFILES, DEMO_PROJECTS, DEMO_TEAMS, DEMO_USERS, DEMO_VERSIONS } from './demoData';
 
-export interface SeedTargets {
+/** Where each service keeps its data. */
+export interface ServiceDatabases {
   mongoUrl: string;
   usersDatabase: string;
   teamsDatabase: string;
@@ -28,7 +29,7 @@ async function seedMongo(url: string, database: string, collection: string, docs
   }
 }
 
-export async function seedDemoData(targets: SeedTargets): Promise<void> {
+export async function seedDemoData(targets: ServiceDatabases): Promise<void> {
   await seedMongo(targets.mongoUrl, targets.usersDatabase, 'users', DEMO_USERS);
   await seedMongo(targets.mongoUrl, targets.teamsDatabase, 'teams', DEMO_TEAMS);
 

@@ -1,22 +1,12 @@
-import { cleanEnv, commonEnv, url } from '../../lib/env';
-import { createLogger } from '../../lib/logger';
-import { runMain } from '../../lib/runMain';
-import { startSubgraph } from '../../lib/subgraph';
+import { cleanEnv, url } from '../../lib/env';
+import { runSubgraph } from '../../lib/runSubgraph';
 import { createProfilesSubgraph } from './server';
 
-const common = commonEnv(4005);
 const env = cleanEnv(process.env, {
   PROFILES_DATABASE_URL: url({ desc: 'PostgreSQL URL of the profiles database' }),
   USERS_SUBGRAPH_URL: url({ default: 'http://127.0.0.1:4001/', desc: 'The users subgraph, for existence checks' }),
 });
-const logger = createLogger('profiles', common.LOG_LEVEL);
 
-runMain(logger, async () => {
-  const subgraph = await createProfilesSubgraph(
-    { databaseUrl: env.PROFILES_DATABASE_URL, usersUrl: env.USERS_SUBGRAPH_URL },
-    logger,
-  );
-  const running = await startSubgraph(subgraph, common.PORT, common.HOST);
-  logger.info(`listening on ${running.url}`);
-  return running;
-});
+runSubgraph('profiles', 4005, (logger) =>
+  createProfilesSubgraph({ databaseUrl: env.PROFILES_DATABASE_URL, usersUrl: env.USERS_SUBGRAPH_URL }, logger),
+);

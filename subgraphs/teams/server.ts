@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from '../../lib/logger';
-import { connectMongo, type MongoOptions } from '../../lib/mongo';
+import { connectMongo, initStore, type MongoOptions } from '../../lib/mongo';
 import type { Subgraph } from '../../lib/subgraph';
 import { authorizationOf, buildSubgraphServer, loadTypeDefs } from '../../lib/subgraphServer';
 import { EntityClient } from '../../lib/EntityClient';
@@ -24,11 +24,7 @@ export async function createTeamsSubgraph(
   mongoOptions: MongoOptions = {},
 ): Promise<Subgraph<TeamsContext>> {
   const connection = await connectMongo(config.mongoUrl, config.database, mongoOptions);
-  const store = new TeamStore(connection);
-  await store.init().catch(async (error: unknown) => {
-    await connection.close();
-    throw error;
-  });
+  const store = await initStore(connection, new TeamStore(connection));
   const users = new EntityClient(config.usersUrl, 'User', 'users', logger);
   return {
     name: 'teams',

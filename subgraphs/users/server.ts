@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { connectMongo, type MongoOptions } from '../../lib/mongo';
+import { connectMongo, initStore, type MongoOptions } from '../../lib/mongo';
 import type { Logger } from '../../lib/logger';
 import type { Subgraph } from '../../lib/subgraph';
 import { authorizationOf, buildSubgraphServer, loadTypeDefs } from '../../lib/subgraphServer';
@@ -21,11 +21,7 @@ export async function createUsersSubgraph(
   mongoOptions: MongoOptions = {},
 ): Promise<Subgraph<UsersContext>> {
   const connection = await connectMongo(config.mongoUrl, config.database, mongoOptions);
-  const store = new UserStore(connection);
-  await store.init().catch(async (error: unknown) => {
-    await connection.close();
-    throw error;
-  });
+  const store = await initStore(connection, new UserStore(connection));
   return {
     name: 'users',
     server: buildSubgraphServer(typeDefs, resolvers, logger),

@@ -7,20 +7,13 @@ import { startSubgraph } from '../../lib/subgraph';
 import { listen, type RunningServer } from '../../lib/subgraphServer';
 import { prepareDatabase } from '../../prisma/migrate';
 import { SUPERGRAPH_FILE, type SubgraphName } from '../../schema/subgraphs';
+import type { ServiceDatabases } from '../../scripts/seed';
 import { createPaymentsSubgraph } from '../../subgraphs/payments/server';
 import { createProfilesSubgraph } from '../../subgraphs/profiles/server';
 import { createProjectsSubgraph } from '../../subgraphs/projects/server';
 import { createTeamsSubgraph } from '../../subgraphs/teams/server';
 import { createUsersSubgraph } from '../../subgraphs/users/server';
 
-export interface StackDatabases {
-  mongoUrl: string;
-  usersDatabase: string;
-  teamsDatabase: string;
-  projectsUrl: string;
-  paymentsUrl: string;
-  profilesUrl: string;
-}
 
 export interface GraphQLResponse<TData = Record<string, any>> {
   status: number;
@@ -30,7 +23,7 @@ export interface GraphQLResponse<TData = Record<string, any>> {
 export interface Stack {
   gatewayUrl: string;
   subgraphUrls: Record<SubgraphName, string>;
-  databases: StackDatabases;
+  databases: ServiceDatabases;
   /** POSTs an operation to the gateway over real HTTP. */
   query<TData = Record<string, any>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<TData>>;
   /** Stops one subgraph (to test how the rest of the graph copes). */
@@ -52,7 +45,7 @@ export function testEngines(): { postgresUrl: string; mongoUrl: string } {
 }
 
 /** Fresh, migrated databases of every service, named uniquely for one test file. */
-export async function createDatabases(): Promise<StackDatabases> {
+export async function createDatabases(): Promise<ServiceDatabases> {
   const { postgresUrl, mongoUrl } = testEngines();
   const suffix = randomBytes(4).toString('hex');
   const [projectsUrl, paymentsUrl, profilesUrl] = await Promise.all([

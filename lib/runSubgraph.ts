@@ -1,0 +1,23 @@
+import { commonEnv } from './env';
+import { createLogger, type Logger } from './logger';
+import { runMain } from './runMain';
+import { startSubgraph, type Subgraph } from './subgraph';
+import type { BaseContext } from './subgraphServer';
+
+/**
+ * What each subgraph's main.ts does after parsing its own settings: read the common ones (PORT,
+ * HOST, LOG_LEVEL), build the subgraph, listen, and live until told to stop.
+ */
+export function runSubgraph<TContext extends BaseContext>(
+  name: string,
+  defaultPort: number,
+  build: (logger: Logger) => Promise<Subgraph<TContext>>,
+): void {
+  const common = commonEnv(defaultPort);
+  const logger = createLogger(name, common.LOG_LEVEL);
+  runMain(logger, async () => {
+    const running = await startSubgraph(await build(logger), common.PORT, common.HOST);
+    logger.info(`listening on ${running.url}`);
+    return running;
+  });
+}
