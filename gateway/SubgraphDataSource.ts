@@ -15,9 +15,10 @@ export const FORWARDED_HEADERS = ['authorization', 'x-request-id'] as const;
 
 /**
  * How the gateway talks to one subgraph. Beyond forwarding the allowlisted headers, it turns a
- * subgraph that cannot be reached (or answers with an HTTP error) into GraphQL errors placed at
- * exactly the fields that subgraph was asked for, so the client gets every other part of the
- * response, and errors with paths that say which part is missing, never an internal address.
+ * subgraph that cannot be reached (or fails with a 5xx) into GraphQL errors placed at exactly the
+ * fields that subgraph was asked for, so the client gets every other part of the response, and
+ * errors with paths that say which part is missing, never an internal address or service name.
+ * A 4xx answer that carries GraphQL errors (the subgraph refused the request) passes through.
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
@@ -38,20 +39,23 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     try {
       return await super.process(options);
     } catch (error) {
-      const code = (error as { extensions?: { code?: unknown } }).extensions?.code;
-      if (code === 'UNAUTHENTICATED' || code === 'FORBIDDEN') throw error;
+      const extensions = (error as { extensions?: { code?: unknown; response?: { status?: number; body?: unknown } } }).extensions;
+      if (extensions?.code === 'UNAUTHENTICATED' || extensions?.code === 'FORBIDDEN') throw error;
+      const status = extensions?.response?.status ?? 0;
+      const body = extensions?.response?.body as GatewayGraphQLResponse | undefined;
+      if (status >= 400 && status < 500 && Array.isArray(body?.errors) && body.errors.length > 0) return { errors: body.errors };
       this.logger.error(`subgraph ${this.subgraphName} could not answer`, error);
-      return { errors: unavailableErrors(this.subgraphName, options.request.query, options.request.variables) };
+      return { errors: unavailableErrors(options.request.query, options.request.variables) };
     }
   }
 }
 
 /** One error per field the failed fetch was to provide, at that field's path in the subgraph operation. */
-function unavailableErrors(service: string, query: string | undefined, variables: Record<string, unknown> | undefined) {
+function unavailableErrors(query: string | undefined, variables: Record<string, unknown> | undefined) {
   const error = (path: (string | number)[]) => ({
-    message: `the ${service} service is unavailable`,
+    message: 'this part of the response is unavailable right now; try again shortly',
     path,
-    extensions: { code: 'SERVICE_UNAVAILABLE', service },
+    extensions: { code: 'SERVICE_UNAVAILABLE' },
   });
   const operation = query ? parse(query).definitions.find((definition) => definition.kind === Kind.OPERATION_DEFINITION) : undefined;
   if (!operation || operation.kind !== Kind.OPERATION_DEFINITION) return [error([])];

@@ -1,7 +1,7 @@
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import type { GraphQLFormattedError } from 'graphql';
-import { isExpectedCode, maskUnexpectedError } from '../lib/errors';
+import { errorLogging, maskUnexpectedError } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import { SubgraphDataSource } from './SubgraphDataSource';
 import type { GatewayContext } from './context';
@@ -15,22 +15,14 @@ export interface GatewayConfig {
 
 /**
  * Errors a subgraph reported pass through when expected (they carry a code and were already
- * masked there); a subgraph's unexpected error stays masked but says which service failed.
- * Anything else is masked and logged.
+ * masked there), without the name of the service they came from: clients cannot tell where data
+ * lives. Anything else is masked (and logged by `errorLogging`).
  */
-function formatGatewayError(logger: Logger) {
-  const mask = maskUnexpectedError(logger);
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const service = formatted.extensions?.serviceName;
-    if (typeof service === 'string' && !isExpectedCode(formatted.extensions?.code)) {
-      logger.error(`subgraph ${service} failed`, error);
-      return {
-        message: 'Internal server error',
-        ...(formatted.path ? { path: formatted.path } : {}),
-        extensions: { code: 'INTERNAL_SERVER_ERROR', service },
-      };
-    }
-    return mask(formatted, error);
+function formatGatewayError() {
+  const mask = maskUnexpectedError();
+  return (formatted: GraphQLFormattedError): GraphQLFormattedError => {
+    const { serviceName: _serviceName, ...extensions } = formatted.extensions ?? {};
+    return mask({ ...formatted, extensions });
   };
 }
 
@@ -42,7 +34,8 @@ export function buildGatewayServer(config: GatewayConfig, logger: Logger): Apoll
   });
   return new ApolloServer<GatewayContext>({
     gateway,
-    formatError: formatGatewayError(logger),
+    formatError: formatGatewayError(),
+    plugins: [errorLogging<GatewayContext>(logger)],
     includeStacktraceInErrorResponses: false,
     logger,
   });

@@ -1,4 +1,5 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 
 /**
@@ -68,22 +69,39 @@ export interface ErrorLogger {
 
 /**
  * `formatError` for every server: expected errors pass through (without stack traces), anything
- * else becomes a bare INTERNAL_SERVER_ERROR and the original is logged, so no database message,
- * file path or stack ever reaches a client.
+ * else becomes a bare INTERNAL_SERVER_ERROR carrying only the request id, so no database message,
+ * file path or stack ever reaches a client. The original is logged by `errorLogging`.
  */
-export function maskUnexpectedError(logger: ErrorLogger) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const code = formatted.extensions?.code;
-    if (isExpectedCode(code)) {
-      const { stacktrace: _stacktrace, exception: _exception, ...extensions } = formatted.extensions ?? {};
-      return { ...formatted, extensions };
-    }
-    logger.error('unexpected error', unwrapResolverError(error));
+export function maskUnexpectedError() {
+  return (formatted: GraphQLFormattedError): GraphQLFormattedError => {
+    const { stacktrace: _stacktrace, exception: _exception, ...extensions } = formatted.extensions ?? {};
+    if (isExpectedCode(extensions.code)) return { ...formatted, extensions };
     return {
       message: 'Internal server error',
       ...(formatted.path ? { path: formatted.path } : {}),
       ...(formatted.locations ? { locations: formatted.locations } : {}),
-      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+      extensions: { code: 'INTERNAL_SERVER_ERROR', ...(extensions.requestId ? { requestId: extensions.requestId } : {}) },
     };
+  };
+}
+
+/**
+ * Logs every unexpected error of a request with that request's id (the gateway makes one and
+ * forwards it as `x-request-id`, so the gateway's and the subgraph's lines share it), and tags the
+ * error with the id, which `maskUnexpectedError` keeps: a client can quote it, an operator find it.
+ */
+export function errorLogging<TContext extends { requestId: string }>(logger: ErrorLogger): ApolloServerPlugin<TContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue }) {
+          for (const error of errors) {
+            if (isExpectedCode(error.extensions?.code)) continue;
+            (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;
+            logger.error(`unexpected error (request ${contextValue.requestId})`, unwrapResolverError(error));
+          }
+        },
+      };
+    },
   };
 }

@@ -28,7 +28,7 @@ export function groupLoader<T>(
   parentsOf: (row: T) => readonly string[],
 ): DataLoader<string, T[]> {
   return new DataLoader<string, T[]>(async (keys) => {
-    const ids = [...new Set(keys.filter(isId))];
+    const ids = [...new Set(keys.filter(isId).map((id) => id.toLowerCase()))];
     const rows = ids.length > 0 ? await fetch(ids) : [];
     const groups = new Map<string, T[]>();
     for (const row of rows) {
@@ -38,7 +38,7 @@ export function groupLoader<T>(
         else groups.set(parent, [row]);
       }
     }
-    return keys.map((key) => groups.get(key) ?? []);
+    return keys.map((key) => (isId(key) ? groups.get(key.toLowerCase()) ?? [] : []));
   });
 }
 

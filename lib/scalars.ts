@@ -1,4 +1,4 @@
-import { GraphQLScalarType, Kind } from 'graphql';
+import { GraphQLScalarType, Kind, valueFromASTUntyped } from 'graphql';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 
 /**
@@ -18,12 +18,8 @@ export const DecimalScalar = new GraphQLScalarType({
     throw new TypeError('Decimal cannot represent this value');
   },
   parseValue: (value) => value,
-  parseLiteral(ast) {
-    if (ast.kind === Kind.STRING) return ast.value;
-    // A number literal is kept as a number, which the payments service refuses by name.
-    if (ast.kind === Kind.INT || ast.kind === Kind.FLOAT) return Number(ast.value);
-    return undefined;
-  },
+  // Whatever was written (a number, an object...) is kept as it is, for the service to refuse by name.
+  parseLiteral: (ast, variables) => (ast.kind === Kind.STRING ? ast.value : valueFromASTUntyped(ast, variables)),
 });
 
 export const scalarResolvers = {

@@ -27,20 +27,33 @@ export interface TextRule {
   max: number;
 }
 
+/**
+ * Characters no store accepts: NUL (PostgreSQL text and jsonb refuse it) and UTF-16 surrogates
+ * that are not part of a pair (not valid Unicode, refused by jsonb).
+ */
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function requireStorable(text: string, field: string): string {
+  if (UNSTORABLE.test(text)) throw badInput(field, 'contains a NUL character or invalid Unicode');
+  return text;
+}
+
 /** Trimmed text within length bounds; `min` defaults to 1 (not empty). */
 export function requireText(value: unknown, field: string, rule: TextRule): string {
   if (typeof value !== 'string') throw badInput(field, 'must be a string');
-  const text = value.trim();
+  const text = requireStorable(value, field).trim();
   const min = rule.min ?? 1;
   if (text.length < min) throw badInput(field, min === 1 ? 'must not be empty' : `must be at least ${min} characters`);
   if (text.length > rule.max) throw badInput(field, `must be at most ${rule.max} characters`);
   return text;
 }
 
+/** Like requireText, but undefined stays undefined (not given) and null or blank text is null (cleared). */
 export function optionalText(value: unknown, field: string, rule: TextRule): string | null | undefined {
   if (value === undefined) return undefined;
   if (value === null) return null;
-  return requireText(value, field, { min: 0, ...rule });
+  const text = requireText(value, field, { min: 0, ...rule });
+  return text === '' && (rule.min ?? 0) === 0 ? null : text;
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -59,10 +72,36 @@ export function requireOneOf<T extends string>(value: unknown, field: string, al
   return value as T;
 }
 
-/** A JSON document argument, bounded in serialized size so one request cannot store megabytes. */
-export function requireJsonDocument(value: unknown, field: string, maxBytes: number): unknown {
-  if (value === undefined) throw badInput(field, 'is required');
+export interface JsonRule {
+  /** Serialized size bound, so one request cannot store megabytes. */
+  maxBytes: number;
+  /** Nesting bound: a few kilobytes of brackets must not overflow a parser's stack downstream. */
+  maxDepth?: number;
+  /** Require a JSON object at the top (metadata, preferences). */
+  object?: boolean;
+}
+
+const DEFAULT_MAX_DEPTH = 64;
+
+/** A JSON argument every store can keep as it is: bounded in size and depth, no unstorable text. */
+export function requireJson(value: unknown, field: string, rule: JsonRule): unknown {
+  if (value === undefined || value === null) throw badInput(field, 'is required');
+  if (rule.object && (typeof value !== 'object' || Array.isArray(value))) throw badInput(field, 'must be a JSON object');
+  const maxDepth = rule.maxDepth ?? DEFAULT_MAX_DEPTH;
+  const visit = (node: unknown, depth: number): void => {
+    if (typeof node === 'string') {
+      requireStorable(node, field);
+      return;
+    }
+    if (node === null || typeof node !== 'object') return;
+    if (depth >= maxDepth) throw badInput(field, `must be nested at most ${maxDepth} levels deep`);
+    for (const [key, child] of Object.entries(node)) {
+      requireStorable(key, field);
+      visit(child, depth + 1);
+    }
+  };
+  visit(value, 0);
   const size = Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8');
-  if (size > maxBytes) throw badInput(field, `must be at most ${maxBytes} bytes of JSON`);
+  if (size > rule.maxBytes) throw badInput(field, `must be at most ${rule.maxBytes} bytes of JSON`);
   return value;
 }

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import stableStringify from 'safe-stable-stringify';
 import { badInput, conflict, notFound } from '../../lib/errors';
 import type { EntityClient } from '../../lib/EntityClient';
 import { toPage, type PageArgs } from '../../lib/pagination';
 import { scalarResolvers } from '../../lib/scalars';
-import type { BaseContext } from '../../lib/subgraphServer';
-import { optionalText, requireId, requireOneOf } from '../../lib/validate';
+import type { BaseContext, ResolverMap } from '../../lib/subgraphServer';
+import { optionalText, requireId, requireJson, requireOneOf } from '../../lib/validate';
 import type { Prisma } from '../../prisma/payments/generated/client';
 import { allowedNext, canMove, PAYMENT_STATUSES } from './lifecycle';
 import type { Loaders } from './loaders';
@@ -33,11 +33,7 @@ interface CreatePaymentInput {
 
 function parseMetadata(value: unknown): Prisma.InputJsonValue | null {
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'object' || Array.isArray(value)) throw badInput('input.metadata', 'must be a JSON object');
-  if (Buffer.byteLength(JSON.stringify(value), 'utf8') > MAX_METADATA_BYTES) {
-    throw badInput('input.metadata', `must be at most ${MAX_METADATA_BYTES} bytes of JSON`);
-  }
-  return value as Prisma.InputJsonValue;
+  return requireJson(value, 'input.metadata', { maxBytes: MAX_METADATA_BYTES, object: true }) as Prisma.InputJsonValue;
 }
 
 function parseCreateInput(input: CreatePaymentInput): NewPayment {
@@ -54,8 +50,10 @@ function parseCreateInput(input: CreatePaymentInput): NewPayment {
     metadata: parseMetadata(input.metadata),
     idempotencyKey: optionalText(input.idempotencyKey, 'input.idempotencyKey', { min: 1, max: 100 }) ?? null,
   };
-  // What makes two requests "the same payment" for the idempotency key.
-  const requestFingerprint = createHash('sha256').update(JSON.stringify({ ...fields, idempotencyKey: undefined })).digest('hex');
+  // What makes two requests "the same payment" for the idempotency key: canonical JSON, so the
+  // order of keys in `metadata` (which clients do not keep stable) makes no difference.
+  const canonical = stableStringify({ ...fields, idempotencyKey: undefined }) ?? '';
+  const requestFingerprint = createHash('sha256').update(canonical).digest('hex');
   return { ...fields, requestFingerprint };
 }
 
@@ -66,7 +64,7 @@ function sameRequest(existing: Payment, input: NewPayment): Payment {
   return existing;
 }
 
-export const resolvers: GraphQLResolverMap<PaymentsContext> = {
+export const resolvers: ResolverMap<PaymentsContext> = {
   DateTime: scalarResolvers.DateTime,
   JSON: scalarResolvers.JSON,
   Decimal: scalarResolvers.Decimal,

@@ -1,8 +1,7 @@
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { badInput, notFound } from '../../lib/errors';
 import { scalarResolvers } from '../../lib/scalars';
-import type { BaseContext } from '../../lib/subgraphServer';
-import { optionalText, requireId } from '../../lib/validate';
+import type { BaseContext, ResolverMap } from '../../lib/subgraphServer';
+import { optionalText, requireId, requireJson } from '../../lib/validate';
 import type { Prisma } from '../../prisma/profiles/generated/client';
 import type { EntityClient } from '../../lib/EntityClient';
 import type { Loaders } from './loaders';
@@ -50,19 +49,12 @@ function parseChanges(input: UpdateProfileInput): ProfileChanges {
   const bio = optionalText(input.bio, 'input.bio', { max: 2000 });
   if (bio !== undefined) changes.bio = bio;
   if (input.preferences !== undefined) {
-    const preferences = input.preferences;
-    if (preferences === null || typeof preferences !== 'object' || Array.isArray(preferences)) {
-      throw badInput('input.preferences', 'must be a JSON object');
-    }
-    if (Buffer.byteLength(JSON.stringify(preferences), 'utf8') > MAX_PREFERENCES_BYTES) {
-      throw badInput('input.preferences', `must be at most ${MAX_PREFERENCES_BYTES} bytes of JSON`);
-    }
-    changes.preferences = preferences as Prisma.InputJsonValue;
+    changes.preferences = requireJson(input.preferences, 'input.preferences', { maxBytes: MAX_PREFERENCES_BYTES, object: true }) as Prisma.InputJsonValue;
   }
   return changes;
 }
 
-export const resolvers: GraphQLResolverMap<ProfilesContext> = {
+export const resolvers: ResolverMap<ProfilesContext> = {
   DateTime: scalarResolvers.DateTime,
   JSON: scalarResolvers.JSON,
   Mutation: {

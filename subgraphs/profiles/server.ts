@@ -3,7 +3,7 @@ import { EntityClient } from '../../lib/EntityClient';
 import type { Logger } from '../../lib/logger';
 import { createPrismaClient, type PrismaOptions } from '../../lib/prisma';
 import type { Subgraph } from '../../lib/subgraph';
-import { authorizationOf, buildSubgraphServer, loadTypeDefs } from '../../lib/subgraphServer';
+import { baseContext, buildSubgraphServer, loadTypeDefs } from '../../lib/subgraphServer';
 import { PrismaClient } from '../../prisma/profiles/generated/client';
 import { createLoaders } from './loaders';
 import { resolvers, type ProfilesContext } from './resolvers';
@@ -31,8 +31,8 @@ export async function createProfilesSubgraph(
     name: 'profiles',
     server: buildSubgraphServer(typeDefs, resolvers, logger),
     context: (req) => {
-      const authorization = authorizationOf(req);
-      return { authorization, store, users, loaders: createLoaders(store, users, authorization) };
+      const base = baseContext(req);
+      return { ...base, store, users, loaders: createLoaders(store, users, base.authorization) };
     },
     close: () => db.$disconnect(),
   };

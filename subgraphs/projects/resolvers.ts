@@ -1,10 +1,9 @@
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { notFound } from '../../lib/errors';
 import type { EntityClient } from '../../lib/EntityClient';
 import { toConnection, toPage, type PageArgs } from '../../lib/pagination';
 import { scalarResolvers } from '../../lib/scalars';
-import type { BaseContext } from '../../lib/subgraphServer';
-import { optionalText, requireId, requireJsonDocument, requireOneOf, requireText } from '../../lib/validate';
+import type { BaseContext, ResolverMap } from '../../lib/subgraphServer';
+import { optionalText, requireId, requireJson, requireOneOf, requireText } from '../../lib/validate';
 import type { Prisma } from '../../prisma/projects/generated/client';
 import type { Loaders } from './loaders';
 import { PROJECT_TYPES, type Project, type ProjectChanges, type ProjectStore, type ProjectVersion } from './store';
@@ -46,7 +45,7 @@ interface CommitInput {
   authorId: string;
 }
 
-export const resolvers: GraphQLResolverMap<ProjectsContext> = {
+export const resolvers: ResolverMap<ProjectsContext> = {
   DateTime: scalarResolvers.DateTime,
   JSON: scalarResolvers.JSON,
   Query: {
@@ -92,7 +91,7 @@ export const resolvers: GraphQLResolverMap<ProjectsContext> = {
     commitProjectVersion: async (_: unknown, { input }: { input: CommitInput }, ctx: ProjectsContext) => {
       const projectId = requireId(input.projectId, 'input.projectId');
       const authorId = requireId(input.authorId, 'input.authorId');
-      const document = requireJsonDocument(input.document, 'input.document', MAX_DOCUMENT_BYTES) as Prisma.InputJsonValue;
+      const document = requireJson(input.document, 'input.document', { maxBytes: MAX_DOCUMENT_BYTES }) as Prisma.InputJsonValue;
       const message = optionalText(input.message, 'input.message', MESSAGE) ?? null;
       await ctx.users.requireExisting({ 'input.authorId': authorId }, ctx.authorization);
       const version = await ctx.store.commitVersion({ projectId, document, message, authorId });

@@ -3,7 +3,7 @@ import { EntityClient } from '../../lib/EntityClient';
 import type { Logger } from '../../lib/logger';
 import { createPrismaClient, type PrismaOptions } from '../../lib/prisma';
 import type { Subgraph } from '../../lib/subgraph';
-import { authorizationOf, buildSubgraphServer, loadTypeDefs } from '../../lib/subgraphServer';
+import { baseContext, buildSubgraphServer, loadTypeDefs } from '../../lib/subgraphServer';
 import { PrismaClient } from '../../prisma/projects/generated/client';
 import { createLoaders } from './loaders';
 import { resolvers, type ProjectsContext } from './resolvers';
@@ -33,7 +33,7 @@ export async function createProjectsSubgraph(
   return {
     name: 'projects',
     server: buildSubgraphServer(typeDefs, resolvers, logger),
-    context: (req) => ({ authorization: authorizationOf(req), store, users, teams, loaders: createLoaders(store) }),
+    context: (req) => ({ ...baseContext(req), store, users, teams, loaders: createLoaders(store) }),
     close: () => db.$disconnect(),
   };
 }

@@ -1,8 +1,7 @@
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { badInput, conflict, notFound } from '../../lib/errors';
 import { pageInMemory, toConnection, toPage, type PageArgs } from '../../lib/pagination';
 import { scalarResolvers } from '../../lib/scalars';
-import type { BaseContext } from '../../lib/subgraphServer';
+import type { BaseContext, ResolverMap } from '../../lib/subgraphServer';
 import type { EntityClient } from '../../lib/EntityClient';
 import { requireId, requireOneOf, requireText } from '../../lib/validate';
 import type { Loaders } from './loaders';
@@ -38,7 +37,7 @@ function requireUser(ctx: TeamsContext, field: string, userId: string): Promise<
   return ctx.users.requireExisting({ [field]: userId }, ctx.authorization);
 }
 
-export const resolvers: GraphQLResolverMap<TeamsContext> = {
+export const resolvers: ResolverMap<TeamsContext> = {
   DateTime: scalarResolvers.DateTime,
   Query: {
     team: (_: unknown, args: { id: string }, ctx: TeamsContext) => ctx.loaders.team.load(requireId(args.id, 'id')),
@@ -74,7 +73,7 @@ export const resolvers: GraphQLResolverMap<TeamsContext> = {
       const userId = requireId(args.userId, 'userId');
       const role = requireOneOf(args.role, 'role', TEAM_ROLES);
       return changeTeam(ctx, teamId, (team) => {
-        if (!team.members.some((member) => member.userId === userId)) throw notFound('TeamMember', userId);
+        if (!team.members.some((member) => member.userId === userId)) throw notFound('TeamMember', userId, 'userId');
         return { members: keepAnOwner(team.members.map((member) => (member.userId === userId ? { ...member, role } : member))) };
       });
     },
@@ -82,7 +81,7 @@ export const resolvers: GraphQLResolverMap<TeamsContext> = {
       const teamId = requireId(args.teamId, 'teamId');
       const userId = requireId(args.userId, 'userId');
       return changeTeam(ctx, teamId, (team) => {
-        if (!team.members.some((member) => member.userId === userId)) throw notFound('TeamMember', userId);
+        if (!team.members.some((member) => member.userId === userId)) throw notFound('TeamMember', userId, 'userId');
         return { members: keepAnOwner(team.members.filter((member) => member.userId !== userId)) };
       });
     },

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Logger } from '../../lib/logger';
 import { connectMongo, initStore, type MongoOptions } from '../../lib/mongo';
 import type { Subgraph } from '../../lib/subgraph';
-import { authorizationOf, buildSubgraphServer, loadTypeDefs } from '../../lib/subgraphServer';
+import { baseContext, buildSubgraphServer, loadTypeDefs } from '../../lib/subgraphServer';
 import { EntityClient } from '../../lib/EntityClient';
 import { createLoaders } from './loaders';
 import { resolvers, type TeamsContext } from './resolvers';
@@ -29,7 +29,7 @@ export async function createTeamsSubgraph(
   return {
     name: 'teams',
     server: buildSubgraphServer(typeDefs, resolvers, logger),
-    context: (req) => ({ authorization: authorizationOf(req), store, users, loaders: createLoaders(store) }),
+    context: (req) => ({ ...baseContext(req), store, users, loaders: createLoaders(store) }),
     close: () => connection.close(),
   };
 }

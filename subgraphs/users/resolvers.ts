@@ -1,8 +1,7 @@
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { notFound } from '../../lib/errors';
 import { toConnection, toPage, type PageArgs } from '../../lib/pagination';
 import { scalarResolvers } from '../../lib/scalars';
-import type { BaseContext } from '../../lib/subgraphServer';
+import type { BaseContext, ResolverMap } from '../../lib/subgraphServer';
 import { requireEmail, requireId, requireOneOf, requireText } from '../../lib/validate';
 import type { Loaders } from './loaders';
 import { ROLES, type UserChanges, type UserStore } from './store';
@@ -24,7 +23,7 @@ interface UpdateUserInput {
   emailVerified?: boolean | null;
 }
 
-export const resolvers: GraphQLResolverMap<UsersContext> = {
+export const resolvers: ResolverMap<UsersContext> = {
   DateTime: scalarResolvers.DateTime,
   Query: {
     user: (_: unknown, args: { id: string }, ctx: UsersContext) => ctx.loaders.user.load(requireId(args.id, 'id')),

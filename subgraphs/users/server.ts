@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { connectMongo, initStore, type MongoOptions } from '../../lib/mongo';
 import type { Logger } from '../../lib/logger';
 import type { Subgraph } from '../../lib/subgraph';
-import { authorizationOf, buildSubgraphServer, loadTypeDefs } from '../../lib/subgraphServer';
+import { baseContext, buildSubgraphServer, loadTypeDefs } from '../../lib/subgraphServer';
 import { createLoaders } from './loaders';
 import { resolvers, type UsersContext } from './resolvers';
 import { UserStore } from './store';
@@ -25,7 +25,7 @@ export async function createUsersSubgraph(
   return {
     name: 'users',
     server: buildSubgraphServer(typeDefs, resolvers, logger),
-    context: (req) => ({ authorization: authorizationOf(req), store, loaders: createLoaders(store) }),
+    context: (req) => ({ ...baseContext(req), store, loaders: createLoaders(store) }),
     close: () => connection.close(),
   };
 }

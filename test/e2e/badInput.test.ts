@@ -91,6 +91,14 @@ describe('amounts', () => {
     expect(error.message).toContain(reason);
   });
 
+  test.each([['a number', '12.5'], ['a boolean', 'true'], ['an object', '{ a: 1 }']])('an amount written as %s in the query is refused by name', async (_name, literal) => {
+    const response = await ask(`mutation($s: ID!, $r: ID!) { createPayment(input: { senderId: $s, recipientId: $r, amount: ${literal}, currency: "EUR" }) { id } }`, {
+      s: ann,
+      r: bob,
+    });
+    expectError(response, 'BAD_USER_INPUT', 'input.amount');
+  });
+
   test('an amount sent as a JSON number (a float) is refused', async () => {
     const response = await ask(`mutation($input: CreatePaymentInput!) { createPayment(input: $input) { id } }`, {
       input: { senderId: ann, recipientId: bob, amount: 12.5, currency: 'EUR' },
@@ -124,6 +132,32 @@ describe('text', () => {
     expectError(
       await ask(`mutation($input: CommitProjectVersionInput!) { commitProjectVersion(input: $input) { number } }`, {
         input: { projectId: project, authorId: ann, document: { blob: 'x'.repeat(1_100_000) } },
+      }),
+      'BAD_USER_INPUT',
+      'input.document',
+    );
+  });
+
+  test.each([
+    ['a NUL character', 'a\u0000b'],
+    ['a lone surrogate', 'a\ud800b'],
+  ])('text with %s is refused in every store', async (_name, bad) => {
+    expectError(await ask(`mutation($n: String!) { createUser(input: { email: "nul@example.test", name: $n }) { id } }`, { n: bad }), 'BAD_USER_INPUT', 'input.name');
+    expectError(
+      await ask(`mutation($n: String!, $o: ID!) { createProject(input: { name: $n, type: OTHER, ownerId: $o }) { id } }`, { n: bad, o: ann }),
+      'BAD_USER_INPUT',
+      'input.name',
+    );
+    expectError(await ask(`mutation($b: String, $u: ID!) { updateProfile(userId: $u, input: { bio: $b }) { id } }`, { b: bad, u: ann }), 'BAD_USER_INPUT', 'input.bio');
+  });
+
+  test('a deeply nested document that is small in bytes is refused', async () => {
+    const project = await createProject(stack, 'Deep', ann);
+    let document: unknown = {};
+    for (let i = 0; i < 3000; i++) document = { d: document };
+    expectError(
+      await ask(`mutation($input: CommitProjectVersionInput!) { commitProjectVersion(input: $input) { number } }`, {
+        input: { projectId: project, authorId: ann, document },
       }),
       'BAD_USER_INPUT',
       'input.document',
@@ -187,6 +221,12 @@ describe('references and nothing half-written', () => {
     );
   });
 
+  test('an idempotent retry whose metadata keys come in another order is the same payment', async () => {
+    const first = await createPayment(stack, ann, bob, '6.00', { idempotencyKey: 'meta-order', metadata: { a: 1, b: { c: 2, d: 3 } } });
+    const retry = await createPayment(stack, ann, bob, '6.00', { idempotencyKey: 'meta-order', metadata: { b: { d: 3, c: 2 }, a: 1 } });
+    expect(retry).toBe(first);
+  });
+
   test('an idempotency key reused for a different payment is a CONFLICT', async () => {
     await createPayment(stack, ann, bob, '3.00', { idempotencyKey: 'reuse-me' });
     expectError(
@@ -220,7 +260,11 @@ test('a database failure is masked: a generic error at its path, the rest of the
     expect(response.status).toBe(200);
     expect(response.body.data).toEqual({ user: { name: 'Ann', profile: null } });
     expect(response.body.errors).toHaveLength(1);
-    expect(response.body.errors![0]).toMatchObject({ path: ['user', 'profile'], extensions: { code: 'INTERNAL_SERVER_ERROR', service: 'profiles' } });
+    expect(response.body.errors![0]).toEqual({
+      message: 'Internal server error',
+      path: ['user', 'profile'],
+      extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: expect.any(String) },
+    });
   } finally {
     await db.query('ALTER TABLE user_profiles_away RENAME TO user_profiles');
     await db.end();

@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { isId, newId, optionalText, requireEmail, requireId, requireJsonDocument, requireOneOf, requireText } from '../../lib/validate';
+import { isId, newId, optionalText, requireEmail, requireId, requireJson, requireOneOf, requireText } from '../../lib/validate';
 
 function refusal(run: () => unknown, field: string): GraphQLError {
   let caught: unknown;
@@ -75,10 +75,10 @@ describe('requireText', () => {
     refusal(() => requireText(value, 'name', { max: 10 }), 'name');
   });
 
-  it('optionalText: undefined stays unchanged, null clears, and an empty string is allowed', () => {
+  it('optionalText: undefined stays unchanged, null clears, and blank text clears too', () => {
     expect(optionalText(undefined, 'bio', { max: 5 })).toBeUndefined();
     expect(optionalText(null, 'bio', { max: 5 })).toBeNull();
-    expect(optionalText('  ', 'bio', { max: 5 })).toBe('');
+    expect(optionalText('  ', 'bio', { max: 5 })).toBeNull();
     refusal(() => optionalText('123456', 'bio', { max: 5 }), 'bio');
   });
 });
@@ -120,25 +120,56 @@ describe('requireOneOf', () => {
   });
 });
 
-describe('requireJsonDocument', () => {
-  it('returns the document unchanged when within the bound', () => {
+describe('requireJson', () => {
+  it('returns the value unchanged when within the bounds', () => {
     const document = { types: [{ name: 'User', fields: ['id'] }] };
-    expect(requireJsonDocument(document, 'input.document', 1000)).toBe(document);
-    expect(requireJsonDocument(null, 'input.document', 10)).toBeNull();
+    expect(requireJson(document, 'input.document', { maxBytes: 1000 })).toBe(document);
   });
 
   it('is bounded in UTF-8 bytes of the serialized JSON, inclusive', () => {
     const fits = 'x'.repeat(8); // "xxxxxxxx" is 10 bytes with its quotes
-    expect(requireJsonDocument(fits, 'doc', 10)).toBe(fits);
-    const error = refusal(() => requireJsonDocument(`${fits}x`, 'doc', 10), 'doc');
+    expect(requireJson(fits, 'doc', { maxBytes: 10 })).toBe(fits);
+    const error = refusal(() => requireJson(`${fits}x`, 'doc', { maxBytes: 10 }), 'doc');
     expect(error.message).toContain('at most 10 bytes');
     // Multi-byte characters count by their bytes: "éééé" is 2 + 4 * 2 = 10 bytes, 6 characters.
-    expect(requireJsonDocument('éééé', 'doc', 10)).toBe('éééé');
-    refusal(() => requireJsonDocument('ééééé', 'doc', 10), 'doc');
+    expect(requireJson('éééé', 'doc', { maxBytes: 10 })).toBe('éééé');
+    refusal(() => requireJson('ééééé', 'doc', { maxBytes: 10 }), 'doc');
   });
 
-  it('refuses a missing document', () => {
-    const error = refusal(() => requireJsonDocument(undefined, 'input.document', 10), 'input.document');
-    expect(error.message).toContain('is required');
+  it('refuses a missing value', () => {
+    expect(refusal(() => requireJson(undefined, 'input.document', { maxBytes: 10 }), 'input.document').message).toContain('is required');
+    refusal(() => requireJson(null, 'input.document', { maxBytes: 10 }), 'input.document');
+  });
+
+  it('refuses deep nesting that is small in bytes', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 3000; i++) deep = [deep];
+    expect(refusal(() => requireJson(deep, 'doc', { maxBytes: 1_000_000 }), 'doc').message).toContain('nested at most');
+  });
+
+  it('refuses NUL characters and lone surrogates in keys and values', () => {
+    refusal(() => requireJson({ a: 'x\u0000y' }, 'doc', { maxBytes: 100 }), 'doc');
+    refusal(() => requireJson({ 'k\u0000': 1 }, 'doc', { maxBytes: 100 }), 'doc');
+    refusal(() => requireJson(['\ud800'], 'doc', { maxBytes: 100 }), 'doc');
+    expect(requireJson(['😀'], 'doc', { maxBytes: 100 })).toEqual(['😀']);
+  });
+
+  it('insists on an object when asked to', () => {
+    expect(refusal(() => requireJson([1], 'input.metadata', { maxBytes: 100, object: true }), 'input.metadata').message).toContain('JSON object');
+  });
+});
+
+describe('unstorable text', () => {
+  it.each([['NUL', 'a\u0000b'], ['lone high surrogate', 'a\ud800b'], ['lone low surrogate', '\udc00']])('refuses %s', (_name, value) => {
+    refusal(() => requireText(value, 'input.name', { max: 100 }), 'input.name');
+  });
+
+  it('accepts paired surrogates (emoji)', () => {
+    expect(requireText('ok 😀', 'input.name', { max: 100 })).toBe('ok 😀');
+  });
+
+  it('optionalText turns blank into null (a cleared field) unless a minimum is set', () => {
+    expect(optionalText('   ', 'input.bio', { max: 10 })).toBeNull();
+    refusal(() => optionalText('', 'input.key', { min: 1, max: 10 }), 'input.key');
   });
 });
