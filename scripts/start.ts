@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import exitHook from 'async-exit-hook';
-import { bool, cleanEnv, port, str, url } from 'envalid';
+import { bool, cleanEnv, logLevel, port, str, url } from '../lib/env';
 import { freePort } from '../engines/freePort';
+import { MONGO_ENGINES } from '../engines/mongo';
 import { startEngines, type Engines } from '../engines/startEngines';
 import { databaseUrl, ensureDatabase, applyMigrations, POSTGRES_DATABASES, type PostgresDatabase } from '../prisma/migrate';
 import { SUBGRAPHS, type SubgraphName } from '../schema/subgraphs';
@@ -26,7 +27,9 @@ const env = cleanEnv(process.env, {
   USERS_DATABASE: str({ default: 'schemaflow_users' }),
   TEAMS_DATABASE: str({ default: 'schemaflow_teams' }),
   SEED_DEMO_DATA: bool({ default: true, desc: 'Insert the demo data set (idempotent)' }),
-  LOG_LEVEL: str({ default: 'info', choices: ['debug', 'info', 'warn', 'error', 'silent'] }),
+  MONGO_ENGINE: str({ default: 'auto', choices: MONGO_ENGINES, desc: 'Engine started when MONGO_URL is unset: auto (mongod if it can be downloaded, else FerretDB), mongod, ferretdb' }),
+  FERRETDB_LOG_LEVEL: str({ default: 'ERROR+4', desc: "FerretDB's log level; the default silences its log of every refused command" }),
+  LOG_LEVEL: logLevel({ default: 'info' }),
 });
 
 const say = (message: string) => process.stdout.write(`[start] ${message}\n`);
@@ -55,16 +58,17 @@ async function main(): Promise<void> {
   exitHook((done) => void stopAll().finally(done));
 
   try {
-    const needsPostgresServer = !env.MONGO_URL || POSTGRES_DATABASES.some((db) => !explicitDatabaseUrls[db]);
-    let postgresAdminUrl = env.POSTGRES_URL;
-    let mongoUrl = env.MONGO_URL;
-    if (needsPostgresServer && !postgresAdminUrl) {
-      say(`starting embedded PostgreSQL${mongoUrl ? '' : ' and FerretDB'} (data in ${env.DATA_DIR})`);
-      engines = await startEngines(env.DATA_DIR);
-      postgresAdminUrl = engines.postgresAdminUrl;
-      mongoUrl ??= engines.mongoUrl;
-    }
-    if (!mongoUrl) throw new Error('MONGO_URL is needed when POSTGRES_URL is given without embedded engines');
+    engines = await startEngines({
+      dataDir: env.DATA_DIR,
+      postgresUrl: env.POSTGRES_URL,
+      needPostgres: POSTGRES_DATABASES.some((db) => !explicitDatabaseUrls[db]),
+      needMongo: !env.MONGO_URL,
+      mongoEngine: env.MONGO_ENGINE,
+      ferretLogLevel: env.FERRETDB_LOG_LEVEL,
+      log: say,
+    });
+    const postgresAdminUrl = engines.postgresAdminUrl;
+    const mongoUrl = env.MONGO_URL ?? engines.mongoUrl!;
 
     const databaseUrls = {} as Record<PostgresDatabase, string>;
     for (const database of POSTGRES_DATABASES) {

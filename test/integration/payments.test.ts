@@ -3,19 +3,22 @@ import { createPrismaClient } from '../../lib/prisma';
 import { newId } from '../../lib/validate';
 import { Prisma, PrismaClient } from '../../prisma/payments/generated/client';
 import { PaymentStore, type NewPayment } from '../../subgraphs/payments/store';
-import { createDatabases } from '../support/stack';
+import type { ServiceDatabases } from '../../scripts/seed';
+import { createDatabases, dropDatabases } from '../support/stack';
 
+let databases: ServiceDatabases;
 let db: PrismaClient;
 let store: PaymentStore;
 
 beforeAll(async () => {
-  const { paymentsUrl } = await createDatabases();
-  db = createPrismaClient(PrismaClient, paymentsUrl);
+  databases = await createDatabases();
+  db = createPrismaClient(PrismaClient, databases.paymentsUrl);
   store = new PaymentStore(db);
 });
 
 afterAll(async () => {
   await db?.$disconnect();
+  if (databases) await dropDatabases(databases);
 });
 
 function newPayment(overrides: Partial<NewPayment> = {}): NewPayment {

@@ -2,19 +2,22 @@ import { createPrismaClient } from '../../lib/prisma';
 import { newId } from '../../lib/validate';
 import { PrismaClient } from '../../prisma/projects/generated/client';
 import { ProjectStore } from '../../subgraphs/projects/store';
-import { createDatabases } from '../support/stack';
+import type { ServiceDatabases } from '../../scripts/seed';
+import { createDatabases, dropDatabases } from '../support/stack';
 
+let databases: ServiceDatabases;
 let db: PrismaClient;
 let store: ProjectStore;
 
 beforeAll(async () => {
-  const { projectsUrl } = await createDatabases();
-  db = createPrismaClient(PrismaClient, projectsUrl);
+  databases = await createDatabases();
+  db = createPrismaClient(PrismaClient, databases.projectsUrl);
   store = new ProjectStore(db);
 });
 
 afterAll(async () => {
   await db?.$disconnect();
+  if (databases) await dropDatabases(databases);
 });
 
 describe('ProjectStore.commitVersion', () => {

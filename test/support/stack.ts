@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { connectMongo } from '../../lib/mongo';
 import { readFileSync } from 'node:fs';
 import { buildContext } from '../../gateway/context';
 import { buildGatewayServer } from '../../gateway/server';
@@ -54,6 +56,29 @@ export async function createDatabases(): Promise<ServiceDatabases> {
     prepareDatabase(postgresUrl, 'profiles', `profiles_${suffix}`),
   ]);
   return { mongoUrl, usersDatabase: `users_${suffix}`, teamsDatabase: `teams_${suffix}`, projectsUrl, paymentsUrl, profilesUrl };
+}
+
+/** Drops what createDatabases made, so long-lived test servers do not collect databases. */
+export async function dropDatabases(databases: ServiceDatabases): Promise<void> {
+  const { postgresUrl } = testEngines();
+  const admin = new Client({ connectionString: postgresUrl });
+  await admin.connect();
+  try {
+    for (const url of [databases.projectsUrl, databases.paymentsUrl, databases.profilesUrl]) {
+      const name = new URL(url).pathname.slice(1);
+      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    }
+  } finally {
+    await admin.end();
+  }
+  for (const name of [databases.usersDatabase, databases.teamsDatabase]) {
+    const connection = await connectMongo(databases.mongoUrl, name);
+    try {
+      await connection.dropDatabase();
+    } finally {
+      await connection.close();
+    }
+  }
 }
 
 export async function graphqlPost<TData>(
@@ -150,10 +175,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       stop: async () => {
         await gateway.stop();
         await stopAll();
+        await dropDatabases(databases);
       },
     };
   } catch (error) {
     await stopAll();
+    await dropDatabases(databases);
     throw error;
   }
 }
