@@ -1,17 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import type { GraphQLFormattedError } from 'graphql';
 import { errorLogging, maskUnexpectedError } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import { SubgraphDataSource } from './SubgraphDataSource';
+import type { SubgraphName } from '../schema/subgraphs';
+import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
-
-export interface GatewayConfig {
-  /** The composed supergraph (schema/supergraph.graphql). */
-  supergraphSdl: string;
-  /** Where each subgraph really listens, by subgraph name; overrides the URL in the supergraph. */
-  subgraphUrls: Partial<Record<string, string>>;
-}
 
 /**
  * Errors a subgraph reported pass through when expected (they carry a code and were already
@@ -26,14 +22,21 @@ function formatGatewayError() {
   };
 }
 
-export function buildGatewayServer(config: GatewayConfig, logger: Logger): ApolloServer<GatewayContext> {
-  const gateway = new ApolloGateway({
-    supergraphSdl: config.supergraphSdl,
-    buildService: ({ name, url }) => new SubgraphDataSource(name, config.subgraphUrls[name] ?? url!, logger),
+/**
+ * The gateway itself: where the supergraph comes from and how each subgraph is called.
+ */
+export function createGateway(config: GatewayConfig, logger: Logger): ApolloGateway {
+  return new ApolloGateway({
+    supergraphSdl: readFileSync(config.supergraphFile, 'utf8'),
+    buildService: ({ name, url }) =>
+      new SubgraphDataSource(name, config.subgraphUrls[name as SubgraphName] ?? url!, logger),
     logger,
   });
+}
+
+export function buildGatewayServer(config: GatewayConfig, logger: Logger): ApolloServer<GatewayContext> {
   return new ApolloServer<GatewayContext>({
-    gateway,
+    gateway: createGateway(config, logger),
     formatError: formatGatewayError(),
     plugins: [errorLogging<GatewayContext>(logger)],
     includeStacktraceInErrorResponses: false,

@@ -1,12 +1,15 @@
 import type { IncomingMessage } from 'node:http';
 import type { ApolloServer } from '@apollo/server';
-import { listen, type BaseContext, type RunningServer } from './subgraphServer';
+import { serveHttp, type RunningServer } from './httpServer';
+import type { BaseContext } from './subgraphServer';
 
 /** A built subgraph: its server, how to make a request's context, and how to release its clients. */
 export interface Subgraph<TContext extends BaseContext> {
   name: string;
   server: ApolloServer<TContext>;
   context(req: IncomingMessage): TContext;
+  /** Resolves when the subgraph's database answers (its readiness check). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -17,7 +20,13 @@ export async function startSubgraph<TContext extends BaseContext>(
   host?: string,
 ): Promise<RunningServer> {
   try {
-    const running = await listen(subgraph.server, port, (req) => subgraph.context(req), host);
+    const running = await serveHttp({
+      server: subgraph.server,
+      context: (req) => subgraph.context(req),
+      port,
+      host: host ?? '127.0.0.1',
+      readiness: [{ name: 'database', check: () => subgraph.ping() }],
+    });
     return {
       url: running.url,
       stop: async () => {

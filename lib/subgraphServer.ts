@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { ApolloServer } from '@apollo/server';
-import { startStandaloneServer } from '@apollo/server/standalone';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 // @apollo/subgraph does not export this type from its root; this is the one place that reaches in.
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
@@ -47,23 +46,3 @@ export function buildSubgraphServer<TContext extends BaseContext>(
     logger,
   });
 }
-
-export interface RunningServer {
-  url: string;
-  stop(): Promise<void>;
-}
-
-/** Listens on `port` (0 picks a free one) and builds each request's context with `context`. */
-export async function listen<TContext extends object>(
-  server: ApolloServer<TContext>,
-  port: number,
-  context: (req: IncomingMessage) => Promise<TContext> | TContext,
-  host = '127.0.0.1',
-): Promise<RunningServer> {
-  const { url } = await startStandaloneServer(server, {
-    listen: { port, host },
-    context: async ({ req }) => context(req),
-  });
-  return { url, stop: () => server.stop() };
-}
-

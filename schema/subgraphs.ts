@@ -21,7 +21,7 @@ export function schemaFile(name: SubgraphName): string {
 
 export function defaultUrl(name: SubgraphName): string {
   const port = SUBGRAPHS.find((subgraph) => subgraph.name === name)!.defaultPort;
-  return `http://127.0.0.1:${port}/`;
+  return `http://127.0.0.1:${port}/graphql`;
 }
 
 export const SUPERGRAPH_FILE = join(__dirname, 'supergraph.graphql');

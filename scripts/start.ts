@@ -95,7 +95,7 @@ async function main(): Promise<void> {
     }
 
     const ports = Object.fromEntries(await Promise.all(SUBGRAPHS.map(async ({ name }) => [name, await freePort()]))) as Record<SubgraphName, number>;
-    const subgraphUrl = (name: SubgraphName) => `http://127.0.0.1:${ports[name]}/`;
+    const subgraphUrl = (name: SubgraphName) => `http://127.0.0.1:${ports[name]}/graphql`;
     const shared = {
       HOST: '127.0.0.1',
       LOG_LEVEL: env.LOG_LEVEL,
@@ -129,7 +129,7 @@ async function main(): Promise<void> {
         }
       });
     }
-    const gatewayUrl = new URL('/graphql', processes.at(-1)!.url).toString();
+    const gatewayUrl = processes.at(-1)!.url;
     say(`SchemaFlow is up: ${gatewayUrl}  (Ctrl-C stops everything)`);
   } catch (error) {
     process.stderr.write(`[start] failed: ${(error as Error).message ?? String(error)}\n`);

@@ -1,10 +1,11 @@
 import { cleanEnv, url } from '../../lib/env';
 import { runSubgraph } from '../../lib/runSubgraph';
+import { defaultUrl } from '../../schema/subgraphs';
 import { createPaymentsSubgraph } from './server';
 
 const env = cleanEnv(process.env, {
   PAYMENTS_DATABASE_URL: url({ desc: 'PostgreSQL URL of the payments database' }),
-  USERS_SUBGRAPH_URL: url({ default: 'http://127.0.0.1:4001/', desc: 'The users subgraph, for existence checks' }),
+  USERS_SUBGRAPH_URL: url({ default: defaultUrl('users'), desc: 'The users subgraph, for existence checks' }),
 });
 
 runSubgraph('payments', 4004, (logger) =>

@@ -31,6 +31,7 @@ export async function createPaymentsSubgraph(
     name: 'payments',
     server: buildSubgraphServer(typeDefs, resolvers, logger),
     context: (req) => ({ ...baseContext(req), store, users, loaders: createLoaders(store) }),
+    ping: async () => void (await db.$queryRaw`SELECT 1`),
     close: () => db.$disconnect(),
   };
 }

@@ -34,6 +34,7 @@ export async function createProfilesSubgraph(
       const base = baseContext(req);
       return { ...base, store, users, loaders: createLoaders(store, users, base.authorization) };
     },
+    ping: async () => void (await db.$queryRaw`SELECT 1`),
     close: () => db.$disconnect(),
   };
 }

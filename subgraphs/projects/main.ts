@@ -1,11 +1,12 @@
 import { cleanEnv, url } from '../../lib/env';
 import { runSubgraph } from '../../lib/runSubgraph';
+import { defaultUrl } from '../../schema/subgraphs';
 import { createProjectsSubgraph } from './server';
 
 const env = cleanEnv(process.env, {
   PROJECTS_DATABASE_URL: url({ desc: 'PostgreSQL URL of the projects database' }),
-  USERS_SUBGRAPH_URL: url({ default: 'http://127.0.0.1:4001/', desc: 'The users subgraph, for existence checks' }),
-  TEAMS_SUBGRAPH_URL: url({ default: 'http://127.0.0.1:4002/', desc: 'The teams subgraph, for existence checks' }),
+  USERS_SUBGRAPH_URL: url({ default: defaultUrl('users'), desc: 'The users subgraph, for existence checks' }),
+  TEAMS_SUBGRAPH_URL: url({ default: defaultUrl('teams'), desc: 'The teams subgraph, for existence checks' }),
 });
 
 runSubgraph('projects', 4003, (logger) =>

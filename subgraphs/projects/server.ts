@@ -34,6 +34,7 @@ export async function createProjectsSubgraph(
     name: 'projects',
     server: buildSubgraphServer(typeDefs, resolvers, logger),
     context: (req) => ({ ...baseContext(req), store, users, teams, loaders: createLoaders(store) }),
+    ping: async () => void (await db.$queryRaw`SELECT 1`),
     close: () => db.$disconnect(),
   };
 }

@@ -1,11 +1,12 @@
 import { cleanEnv, str, url } from '../../lib/env';
 import { runSubgraph } from '../../lib/runSubgraph';
+import { defaultUrl } from '../../schema/subgraphs';
 import { createTeamsSubgraph } from './server';
 
 const env = cleanEnv(process.env, {
   MONGO_URL: url({ desc: 'MongoDB connection string (a replica set in production)' }),
   TEAMS_DATABASE: str({ default: 'schemaflow_teams', desc: 'MongoDB database owned by the teams service' }),
-  USERS_SUBGRAPH_URL: url({ default: 'http://127.0.0.1:4001/', desc: 'The users subgraph, for existence checks' }),
+  USERS_SUBGRAPH_URL: url({ default: defaultUrl('users'), desc: 'The users subgraph, for existence checks' }),
 });
 
 runSubgraph('teams', 4002, (logger) =>

@@ -30,6 +30,7 @@ export async function createTeamsSubgraph(
     name: 'teams',
     server: buildSubgraphServer(typeDefs, resolvers, logger),
     context: (req) => ({ ...baseContext(req), store, users, loaders: createLoaders(store) }),
+    ping: async () => void (await connection.db!.admin().ping()),
     close: () => connection.close(),
   };
 }

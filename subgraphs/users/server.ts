@@ -26,6 +26,7 @@ export async function createUsersSubgraph(
     name: 'users',
     server: buildSubgraphServer(typeDefs, resolvers, logger),
     context: (req) => ({ ...baseContext(req), store, loaders: createLoaders(store) }),
+    ping: async () => void (await connection.db!.admin().ping()),
     close: () => connection.close(),
   };
 }

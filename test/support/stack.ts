@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { connectMongo } from '../../lib/mongo';
-import { readFileSync } from 'node:fs';
 import { buildContext } from '../../gateway/context';
+import { gatewayConfigFromEnv } from '../../gateway/config';
 import { buildGatewayServer } from '../../gateway/server';
 import { createLogger, type LogLevel } from '../../lib/logger';
 import { startSubgraph } from '../../lib/subgraph';
-import { listen, type RunningServer } from '../../lib/subgraphServer';
+import { serveHttp, type RunningServer } from '../../lib/httpServer';
 import { prepareDatabase } from '../../prisma/migrate';
-import { SUPERGRAPH_FILE, type SubgraphName } from '../../schema/subgraphs';
+import type { SubgraphName } from '../../schema/subgraphs';
 import type { ServiceDatabases } from '../../scripts/seed';
 import { createPaymentsSubgraph } from '../../subgraphs/payments/server';
 import { createProfilesSubgraph } from '../../subgraphs/profiles/server';
@@ -37,6 +37,8 @@ export interface StackOptions {
   /** Called for every database query any subgraph makes. */
   onQuery?: (service: SubgraphName, detail: string) => void;
   logLevel?: LogLevel;
+  /** Gateway settings as environment variables (NODE_ENV, INTROSPECTION, SUPERGRAPH_FILE...). */
+  gatewayEnv?: Record<string, string>;
 }
 
 export function testEngines(): { postgresUrl: string; mongoUrl: string } {
@@ -157,12 +159,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ),
     );
     const subgraphUrls = Object.fromEntries([...running].map(([name, server]) => [name, server.url])) as Record<SubgraphName, string>;
-    const gatewayServer = buildGatewayServer(
-      { supergraphSdl: readFileSync(SUPERGRAPH_FILE, 'utf8'), subgraphUrls },
-      logger('gateway'),
-    );
-    const gateway = await listen(gatewayServer, 0, buildContext);
-    const gatewayUrl = new URL('/graphql', gateway.url).toString();
+    const urlVariables = Object.fromEntries(Object.entries(subgraphUrls).map(([name, url]) => [`${name.toUpperCase()}_SUBGRAPH_URL`, url]));
+    const gatewayConfig = gatewayConfigFromEnv({ ...urlVariables, ...options.gatewayEnv, PORT: '0' });
+    const gatewayServer = buildGatewayServer(gatewayConfig, logger('gateway'));
+    const gateway = await serveHttp({ server: gatewayServer, context: buildContext, port: 0, host: '127.0.0.1' });
+    const gatewayUrl = gateway.url;
     return {
       gatewayUrl,
       subgraphUrls,

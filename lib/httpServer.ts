@@ -1,0 +1,100 @@
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ApolloServer } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type Express } from 'express';
+
+export interface RunningServer {
+  /** The GraphQL endpoint, e.g. http://127.0.0.1:4001/graphql */
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Something a process needs before it can serve (a database it can reach, a loaded schema). */
+export interface ReadinessCheck {
+  name: string;
+  check(): Promise<void>;
+}
+
+export interface HttpServerOptions<TContext extends object> {
+  /** Not yet started: `serveHttp` starts it and stops it. */
+  server: ApolloServer<TContext>;
+  context: (req: IncomingMessage) => Promise<TContext> | TContext;
+  port: number;
+  host: string;
+  readiness?: ReadinessCheck[];
+  /** More routes (an explorer page...), mounted before GraphQL. */
+  routes?: (app: Express) => void;
+}
+
+/** How long a readiness check may take before it counts as failed. */
+const CHECK_TIMEOUT_MS = 2_000;
+/** How long in-flight requests get to finish when the server stops. */
+const DRAIN_MS = 10_000;
+/** Request bodies above this are refused (413) before any parsing: a schema document is at most 1 MB. */
+const BODY_LIMIT = '2mb';
+
+async function runChecks(checks: ReadinessCheck[]): Promise<{ ready: boolean; checks: Record<string, 'ok' | 'failed'> }> {
+  const results = await Promise.all(
+    checks.map(async ({ name, check }) => {
+      try {
+        await Promise.race([
+          check(),
+          new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), CHECK_TIMEOUT_MS).unref()),
+        ]);
+        return [name, 'ok'] as const;
+      } catch {
+        return [name, 'failed'] as const;
+      }
+    }),
+  );
+  return { ready: results.every(([, result]) => result === 'ok'), checks: Object.fromEntries(results) };
+}
+
+/**
+ * Serves one GraphQL server over HTTP, as every process of the product does (gateway and
+ * subgraphs): GraphQL at /graphql, liveness at /health (the process answers), readiness at /ready
+ * (its checks pass: 200, or 503 naming the failed check, never its error). On stop it refuses new
+ * connections, lets requests in flight finish, then stops the GraphQL server.
+ */
+export async function serveHttp<TContext extends object>(options: HttpServerOptions<TContext>): Promise<RunningServer> {
+  await options.server.start();
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/ready', async (_req, res) => {
+    const { ready, checks } = await runChecks(options.readiness ?? []);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks });
+  });
+  options.routes?.(app);
+  app.use(
+    '/graphql',
+    express.json({ limit: BODY_LIMIT }),
+    expressMiddleware(options.server, { context: async ({ req }) => options.context(req) }),
+  );
+  const httpServer = createServer(app);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(options.port, options.host, () => resolve());
+    });
+  } catch (error) {
+    await options.server.stop();
+    throw error;
+  }
+  const { port } = httpServer.address() as AddressInfo;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  return {
+    url: `http://${host}:${port}/graphql`,
+    stop: async () => {
+      const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      httpServer.closeIdleConnections();
+      const force = setTimeout(() => httpServer.closeAllConnections(), DRAIN_MS);
+      await closed;
+      clearTimeout(force);
+      await options.server.stop();
+    },
+  };
+}
