@@ -1,13 +1,19 @@
-import { cleanEnv, url } from '../../lib/env';
+import { bool, cleanEnv, url } from '../../lib/env';
 import { runSubgraph } from '../../lib/runSubgraph';
+import { applyMigrations } from '../../prisma/migrate';
 import { defaultUrl } from '../../schema/subgraphs';
 import { createPaymentsSubgraph } from './server';
 
 const env = cleanEnv(process.env, {
   PAYMENTS_DATABASE_URL: url({ desc: 'PostgreSQL URL of the payments database' }),
+  MIGRATE_ON_START: bool({ default: true, desc: 'Apply pending migrations of prisma/payments before serving' }),
   USERS_SUBGRAPH_URL: url({ default: defaultUrl('users'), desc: 'The users subgraph, for existence checks' }),
 });
 
-runSubgraph('payments', 4004, (logger) =>
-  createPaymentsSubgraph({ databaseUrl: env.PAYMENTS_DATABASE_URL, usersUrl: env.USERS_SUBGRAPH_URL }, logger),
-);
+runSubgraph('payments', 4004, async (logger) => {
+  if (env.MIGRATE_ON_START) {
+    const { applied } = await applyMigrations(env.PAYMENTS_DATABASE_URL, 'payments');
+    if (applied.length > 0) logger.info(`applied migrations: ${applied.join(', ')}`);
+  }
+  return createPaymentsSubgraph({ databaseUrl: env.PAYMENTS_DATABASE_URL, usersUrl: env.USERS_SUBGRAPH_URL }, logger);
+});

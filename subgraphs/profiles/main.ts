@@ -1,13 +1,19 @@
-import { cleanEnv, url } from '../../lib/env';
+import { bool, cleanEnv, url } from '../../lib/env';
 import { runSubgraph } from '../../lib/runSubgraph';
+import { applyMigrations } from '../../prisma/migrate';
 import { defaultUrl } from '../../schema/subgraphs';
 import { createProfilesSubgraph } from './server';
 
 const env = cleanEnv(process.env, {
   PROFILES_DATABASE_URL: url({ desc: 'PostgreSQL URL of the profiles database' }),
+  MIGRATE_ON_START: bool({ default: true, desc: 'Apply pending migrations of prisma/profiles before serving' }),
   USERS_SUBGRAPH_URL: url({ default: defaultUrl('users'), desc: 'The users subgraph, for existence checks' }),
 });
 
-runSubgraph('profiles', 4005, (logger) =>
-  createProfilesSubgraph({ databaseUrl: env.PROFILES_DATABASE_URL, usersUrl: env.USERS_SUBGRAPH_URL }, logger),
-);
+runSubgraph('profiles', 4005, async (logger) => {
+  if (env.MIGRATE_ON_START) {
+    const { applied } = await applyMigrations(env.PROFILES_DATABASE_URL, 'profiles');
+    if (applied.length > 0) logger.info(`applied migrations: ${applied.join(', ')}`);
+  }
+  return createProfilesSubgraph({ databaseUrl: env.PROFILES_DATABASE_URL, usersUrl: env.USERS_SUBGRAPH_URL }, logger);
+});

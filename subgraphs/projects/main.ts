@@ -1,17 +1,23 @@
-import { cleanEnv, url } from '../../lib/env';
+import { bool, cleanEnv, url } from '../../lib/env';
 import { runSubgraph } from '../../lib/runSubgraph';
+import { applyMigrations } from '../../prisma/migrate';
 import { defaultUrl } from '../../schema/subgraphs';
 import { createProjectsSubgraph } from './server';
 
 const env = cleanEnv(process.env, {
   PROJECTS_DATABASE_URL: url({ desc: 'PostgreSQL URL of the projects database' }),
+  MIGRATE_ON_START: bool({ default: true, desc: 'Apply pending migrations of prisma/projects before serving' }),
   USERS_SUBGRAPH_URL: url({ default: defaultUrl('users'), desc: 'The users subgraph, for existence checks' }),
   TEAMS_SUBGRAPH_URL: url({ default: defaultUrl('teams'), desc: 'The teams subgraph, for existence checks' }),
 });
 
-runSubgraph('projects', 4003, (logger) =>
-  createProjectsSubgraph(
+runSubgraph('projects', 4003, async (logger) => {
+  if (env.MIGRATE_ON_START) {
+    const { applied } = await applyMigrations(env.PROJECTS_DATABASE_URL, 'projects');
+    if (applied.length > 0) logger.info(`applied migrations: ${applied.join(', ')}`);
+  }
+  return createProjectsSubgraph(
     { databaseUrl: env.PROJECTS_DATABASE_URL, usersUrl: env.USERS_SUBGRAPH_URL, teamsUrl: env.TEAMS_SUBGRAPH_URL },
     logger,
-  ),
-);
+  );
+});
