@@ -1,7 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { Kind, parse, type DocumentNode, type StringValueNode } from 'graphql';
+import { parse as parseYaml } from 'yaml';
 import { composeSupergraph, subgraphDefinitions } from '../../schema/composeSupergraph';
-import { SUPERGRAPH_FILE } from '../../schema/subgraphs';
+import { defaultUrl, schemaFile, SUBGRAPHS, SUPERGRAPH_FILE } from '../../schema/subgraphs';
 
 const subgraphServices = subgraphDefinitions;
 
@@ -29,6 +31,39 @@ describe('composition', () => {
       );
     }
     expect(Buffer.from(outcome.supergraphSdl, 'utf8').equals(readFileSync(SUPERGRAPH_FILE))).toBe(true);
+  });
+
+  it('schema/supergraph.yaml (rover\'s config) names exactly the subgraphs, their files and URLs, and composes the committed supergraph', () => {
+    const configFile = join(__dirname, '../../schema/supergraph.yaml');
+    const config = parseYaml(readFileSync(configFile, 'utf8')) as {
+      federation_version: string;
+      subgraphs: Record<string, { routing_url: string; schema: { file: string } }>;
+    };
+    // Everything out of step, listed at once; `npm run compose` rewrites the file.
+    const problems: string[] = [];
+    const compositionVersion = (require('@apollo/composition/package.json') as { version: string }).version;
+    if (config.federation_version !== `=${compositionVersion}`) problems.push(`federation_version is ${config.federation_version}, composition is ${compositionVersion}`);
+    const named = Object.keys(config.subgraphs ?? {});
+    const expected = SUBGRAPHS.map(({ name }) => name);
+    if (named.join() !== expected.join()) problems.push(`subgraphs are ${named.join(', ')}; SUBGRAPHS are ${expected.join(', ')}`);
+    for (const { name } of SUBGRAPHS) {
+      const entry = config.subgraphs?.[name];
+      if (!entry) continue;
+      // rover resolves a schema file relative to the config file.
+      const file = resolve(dirname(configFile), entry.schema.file);
+      if (file !== schemaFile(name)) problems.push(`${name}: schema file ${entry.schema.file} is not subgraphs/${name}/schema.graphql`);
+      if (!existsSync(file)) problems.push(`${name}: schema file ${entry.schema.file} does not exist`);
+      if (entry.routing_url !== defaultUrl(name)) problems.push(`${name}: routing_url ${entry.routing_url}, defaultUrl ${defaultUrl(name)}`);
+    }
+    expect(problems).toEqual([]);
+    const services = Object.entries(config.subgraphs).map(([name, entry]) => ({
+      name,
+      url: entry.routing_url,
+      typeDefs: parse(readFileSync(resolve(dirname(configFile), entry.schema.file), 'utf8')),
+    }));
+    const outcome = composeSupergraph(services);
+    if (!outcome.ok) throw new Error(`the files schema/supergraph.yaml names do not compose:\n${outcome.errors.map((error) => `  - ${error}`).join('\n')}`);
+    expect(outcome.supergraphSdl === readFileSync(SUPERGRAPH_FILE, 'utf8')).toBe(true);
   });
 
   it('lists every error of a composition that fails, not just the first', () => {
