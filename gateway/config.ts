@@ -1,6 +1,6 @@
 import { bool, cleanEnv, logLevel, port, str, url } from '../lib/env';
 import type { LogLevel } from '../lib/logger';
-import { defaultUrl, SUPERGRAPH_FILE, type SubgraphName } from '../schema/subgraphs';
+import { SUPERGRAPH_FILE, type SubgraphName } from '../schema/subgraphs';
 
 /** Everything the gateway process is configured with, parsed once at start. */
 export interface GatewayConfig {
@@ -9,16 +9,26 @@ export interface GatewayConfig {
   logLevel: LogLevel;
   /** The composed supergraph to serve (and watch for changes). */
   supergraphFile: string;
-  /** Where each subgraph really listens; overrides the URL recorded in the supergraph. */
-  subgraphUrls: Record<SubgraphName, string>;
+  /**
+   * Optional per subgraph. A subgraph given here is always called at this URL, whatever routing
+   * URL the supergraph records, in every supergraph the gateway takes (the deployment pins where
+   * it lives: a stable service address with rolling deploys behind it, or `npm start`'s ports).
+   * A subgraph not given here is called at the routing URL of the supergraph being served, so a
+   * new supergraph can also move it (start the new instance, publish a supergraph routing to it,
+   * stop the old one once requests in flight have drained).
+   */
+  subgraphUrls: Partial<Record<SubgraphName, string>>;
   /** NODE_ENV=production: introspection and the landing page default to off. */
   production: boolean;
   /** Whether clients may introspect the schema (Sandbox, Studio and GraphiQL need it). */
   introspection: boolean;
   /** Whether the landing page (Apollo Sandbox) and the offline explorer are served. */
   explorer: boolean;
-  /** Apollo GraphOS: with a key, schema and usage reporting; with a graph ref too, managed federation. */
-  apollo: { key: string; graphRef: string | null } | null;
+  /**
+   * Apollo GraphOS (APOLLO_KEY + APOLLO_GRAPH_REF): usage reporting to Apollo Studio, and the
+   * supergraph from Apollo Uplink (managed federation) unless `managed` is false.
+   */
+  apollo: { key: string; graphRef: string; managed: boolean } | null;
 }
 
 export function gatewayConfigFromEnv(environment: NodeJS.ProcessEnv = process.env): GatewayConfig {
@@ -28,32 +38,37 @@ export function gatewayConfigFromEnv(environment: NodeJS.ProcessEnv = process.en
     LOG_LEVEL: logLevel({ default: 'info' }),
     NODE_ENV: str({ default: 'development' }),
     SUPERGRAPH_FILE: str({ default: SUPERGRAPH_FILE, desc: 'The composed supergraph to serve' }),
-    USERS_SUBGRAPH_URL: url({ default: defaultUrl('users') }),
-    TEAMS_SUBGRAPH_URL: url({ default: defaultUrl('teams') }),
-    PROJECTS_SUBGRAPH_URL: url({ default: defaultUrl('projects') }),
-    PAYMENTS_SUBGRAPH_URL: url({ default: defaultUrl('payments') }),
-    PROFILES_SUBGRAPH_URL: url({ default: defaultUrl('profiles') }),
+    USERS_SUBGRAPH_URL: url({ default: undefined, desc: 'Where the users subgraph listens (default: the routing URL in the supergraph)' }),
+    TEAMS_SUBGRAPH_URL: url({ default: undefined, desc: 'Where the teams subgraph listens (default: the routing URL in the supergraph)' }),
+    PROJECTS_SUBGRAPH_URL: url({ default: undefined, desc: 'Where the projects subgraph listens (default: the routing URL in the supergraph)' }),
+    PAYMENTS_SUBGRAPH_URL: url({ default: undefined, desc: 'Where the payments subgraph listens (default: the routing URL in the supergraph)' }),
+    PROFILES_SUBGRAPH_URL: url({ default: undefined, desc: 'Where the profiles subgraph listens (default: the routing URL in the supergraph)' }),
     INTROSPECTION: bool({ default: undefined, desc: 'Allow introspection (default: on outside production)' }),
     EXPLORER: bool({ default: undefined, desc: 'Serve the landing page and offline explorer (default: on outside production)' }),
-    APOLLO_KEY: str({ default: undefined, desc: 'Apollo GraphOS key: turns on schema and usage reporting' }),
-    APOLLO_GRAPH_REF: str({ default: undefined, desc: 'graph@variant: with APOLLO_KEY, managed federation' }),
+    APOLLO_KEY: str({ default: undefined, desc: 'Apollo GraphOS key: turns on usage reporting (needs APOLLO_GRAPH_REF)' }),
+    APOLLO_GRAPH_REF: str({ default: undefined, desc: 'graph-id@variant the key reports to and the supergraph comes from' }),
+    APOLLO_MANAGED_FEDERATION: bool({ default: true, desc: 'With APOLLO_KEY: take the supergraph from Apollo Uplink (false: keep serving SUPERGRAPH_FILE)' }),
   });
+  if (env.APOLLO_KEY && !env.APOLLO_GRAPH_REF) {
+    // Studio files everything under a graph variant; Apollo's reporting refuses to start without one.
+    throw new Error('APOLLO_KEY is set but APOLLO_GRAPH_REF is not: Apollo Studio needs both (APOLLO_GRAPH_REF=graph-id@variant)');
+  }
   const production = env.NODE_ENV === 'production';
   return Object.freeze({
     port: env.PORT,
     host: env.HOST,
     logLevel: env.LOG_LEVEL,
     supergraphFile: env.SUPERGRAPH_FILE,
-    subgraphUrls: {
+    subgraphUrls: Object.freeze({
       users: env.USERS_SUBGRAPH_URL,
       teams: env.TEAMS_SUBGRAPH_URL,
       projects: env.PROJECTS_SUBGRAPH_URL,
       payments: env.PAYMENTS_SUBGRAPH_URL,
       profiles: env.PROFILES_SUBGRAPH_URL,
-    },
+    }),
     production,
     introspection: env.INTROSPECTION ?? !production,
     explorer: env.EXPLORER ?? !production,
-    apollo: env.APOLLO_KEY ? { key: env.APOLLO_KEY, graphRef: env.APOLLO_GRAPH_REF ?? null } : null,
+    apollo: env.APOLLO_KEY && env.APOLLO_GRAPH_REF ? { key: env.APOLLO_KEY, graphRef: env.APOLLO_GRAPH_REF, managed: env.APOLLO_MANAGED_FEDERATION } : null,
   });
 }

@@ -1,16 +1,19 @@
-import { serveHttp } from '../lib/httpServer';
 import { createLogger } from '../lib/logger';
 import { runMain } from '../lib/runMain';
-import { gatewayConfigFromEnv } from './config';
-import { buildContext } from './context';
-import { buildGatewayServer } from './server';
+import { gatewayConfigFromEnv, type GatewayConfig } from './config';
+import { startGateway } from './server';
 
-const config = gatewayConfigFromEnv();
+let config: GatewayConfig;
+try {
+  config = gatewayConfigFromEnv();
+} catch (error) {
+  process.stderr.write(`gateway: ${(error as Error).message}\n`);
+  process.exit(1);
+}
 const logger = createLogger('gateway', config.logLevel);
 
 runMain(logger, async () => {
-  const server = buildGatewayServer(config, logger);
-  const running = await serveHttp({ server, context: buildContext, port: config.port, host: config.host });
+  const running = await startGateway(config, logger);
   logger.info(`gateway listening on ${running.url}`);
   return running;
 });

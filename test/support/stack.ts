@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { connectMongo } from '../../lib/mongo';
-import { buildContext } from '../../gateway/context';
 import { gatewayConfigFromEnv } from '../../gateway/config';
-import { buildGatewayServer } from '../../gateway/server';
+import { startGateway } from '../../gateway/server';
 import { createLogger, type LogLevel } from '../../lib/logger';
 import { startSubgraph } from '../../lib/subgraph';
-import { serveHttp, type RunningServer } from '../../lib/httpServer';
+import type { RunningServer } from '../../lib/httpServer';
 import { prepareDatabase } from '../../prisma/migrate';
 import type { SubgraphName } from '../../schema/subgraphs';
 import type { ServiceDatabases } from '../../scripts/seed';
@@ -39,6 +38,12 @@ export interface StackOptions {
   logLevel?: LogLevel;
   /** Gateway settings as environment variables (NODE_ENV, INTROSPECTION, SUPERGRAPH_FILE...). */
   gatewayEnv?: Record<string, string>;
+  /**
+   * Given, the gateway is not told where the subgraphs listen (no *_SUBGRAPH_URL) and calls them
+   * at the routing URLs of its supergraph, as a deployment without overrides does: this is called
+   * once the subgraphs listen, with their URLs, and writes the gateway's SUPERGRAPH_FILE.
+   */
+  writeSupergraph?: (subgraphUrls: Record<SubgraphName, string>) => Promise<void> | void;
 }
 
 export function testEngines(): { postgresUrl: string; mongoUrl: string } {
@@ -159,10 +164,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ),
     );
     const subgraphUrls = Object.fromEntries([...running].map(([name, server]) => [name, server.url])) as Record<SubgraphName, string>;
-    const urlVariables = Object.fromEntries(Object.entries(subgraphUrls).map(([name, url]) => [`${name.toUpperCase()}_SUBGRAPH_URL`, url]));
+    const urlVariables = options.writeSupergraph
+      ? {}
+      : Object.fromEntries(Object.entries(subgraphUrls).map(([name, url]) => [`${name.toUpperCase()}_SUBGRAPH_URL`, url]));
+    await options.writeSupergraph?.(subgraphUrls);
     const gatewayConfig = gatewayConfigFromEnv({ ...urlVariables, ...options.gatewayEnv, PORT: '0' });
-    const gatewayServer = buildGatewayServer(gatewayConfig, logger('gateway'));
-    const gateway = await serveHttp({ server: gatewayServer, context: buildContext, port: 0, host: '127.0.0.1' });
+    const gateway = await startGateway(gatewayConfig, logger('gateway'));
     const gatewayUrl = gateway.url;
     return {
       gatewayUrl,

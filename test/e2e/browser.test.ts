@@ -1,0 +1,138 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { seedDemoData } from '../../scripts/seed';
+import { startStack, type Stack } from '../support/stack';
+
+/**
+ * A person explores the graph in a real browser: headless Chromium (Debian's package, driven by
+ * playwright-core) opens the offline explorer of a running stack, runs the README's dashboard
+ * query for Grace Hopper from the demo data and sees the answer. The page may load nothing from
+ * anywhere but the gateway. The screenshot is kept in test-artifacts/.
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(__dirname, '../../test-artifacts');
+const SCREENSHOT = join(ARTIFACTS, 'explorer-dashboard.png');
+
+/** The README's dashboard query (Grace Hopper is the default id). */
+const DASHBOARD = `query Dashboard($id: ID! = "8d7c6f52-1c1e-4c5e-9a43-3f1b2a000001") {
+  user(id: $id) {
+    name
+    email
+    teams { edges { node { name memberCount } } }
+    projects {
+      edges { node { name team { name } latestVersion { number message author { name } } } }
+    }
+    profile { bio phone preferences }
+    sent: payments(direction: SENT) {
+      edges { node { amount currency status recipient { name } } }
+    }
+    received: payments(direction: RECEIVED) {
+      edges { node { amount currency status sender { name } } }
+    }
+  }
+}`;
+
+let stack: Stack | undefined;
+let context: BrowserContext | undefined;
+let profileDir: string | undefined;
+
+beforeAll(async () => {
+  // No skipping: without the browser this test fails, saying how to get it.
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `${CHROMIUM} is missing: the browser test needs Debian's chromium package. ` +
+        '.ci/run installs it (apt-get update && apt-get install -y chromium); on your machine run the same as root.',
+    );
+  }
+  stack = await startStack();
+  await seedDemoData(stack.databases);
+  profileDir = mkdtempSync(join(tmpdir(), 'schemaflow-chromium-'));
+  context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-quic',
+      '--no-first-run',
+    ],
+    viewport: { width: 1600, height: 1000 },
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await context?.close();
+  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+  await stack?.stop();
+});
+
+/**
+ * Replaces the text of GraphiQL's query editor (Monaco), then lets GraphiQL prettify it. The text
+ * goes in as one line: typed line by line, Monaco would indent every line once more.
+ */
+async function typeQuery(page: Page, query: string): Promise<void> {
+  const editor = page.locator('.graphiql-query-editor .monaco-editor').first();
+  await editor.waitFor({ state: 'visible' });
+  await editor.click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText(query.replace(/\s+/g, ' '));
+  await page.keyboard.press('Escape'); // closes any autocompletion popup
+  await page.getByRole('button', { name: /prettify/i }).click();
+  await editor.click();
+  await page.keyboard.press('ControlOrMeta+Home'); // back to the start of the now many-line query
+}
+
+test('the offline explorer runs the dashboard query and shows Grace Hopper’s dashboard', async () => {
+  const gateway = new URL(stack!.gatewayUrl).origin;
+  const page = context!.pages()[0] ?? (await context!.newPage());
+
+  const elsewhere: string[] = [];
+  context!.on('request', (request) => {
+    const url = request.url();
+    if (!url.startsWith(`${gateway}/`) && !url.startsWith('blob:') && !url.startsWith('data:')) elsewhere.push(url);
+  });
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+  });
+  const dashboardResponse = page.waitForResponse(
+    (response) => response.url() === stack!.gatewayUrl && (response.request().postData() ?? '').includes('query Dashboard'),
+  );
+
+  try {
+    await page.goto(`${gateway}/explorer`);
+    await page.getByRole('button', { name: /execute query/i }).waitFor({ state: 'visible' });
+    await typeQuery(page, DASHBOARD);
+    await page.getByRole('button', { name: /execute query/i }).click();
+
+    // What went over the wire...
+    const response = await dashboardResponse;
+    expect(response.status()).toBe(200);
+    const body = (await response.json()) as { data: { user: any }; errors?: unknown[] };
+    expect(body.errors).toBeUndefined();
+    expect(body.data.user).toMatchObject({ name: 'Grace Hopper', email: 'grace@schemaflow.dev' });
+    expect(body.data.user.projects.edges.map((edge: any) => edge.node.name)).toContain('Checkout API');
+
+    // ...and what the person sees in the response pane.
+    const pane = page.locator('.graphiql-response');
+    await pane.getByText('Grace Hopper').first().waitFor({ state: 'visible' });
+    await pane.getByText('Checkout API').first().waitFor({ state: 'visible' });
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\nin the browser: ${JSON.stringify(problems, null, 2)}`, { cause: error });
+  } finally {
+    // Kept either way: on failure it shows where the page got to.
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: SCREENSHOT });
+  }
+
+  expect(elsewhere).toEqual([]);
+  expect(problems).toEqual([]);
+});
