@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type Express } from 'express';
+import express, { type ErrorRequestHandler, type Express } from 'express';
 
 export interface RunningServer {
   /** The GraphQL endpoint, e.g. http://127.0.0.1:4001/graphql */
@@ -33,6 +33,23 @@ const CHECK_TIMEOUT_MS = 2_000;
 const DRAIN_MS = 10_000;
 /** Request bodies above this are refused (413) before any parsing: a schema document is at most 1 MB. */
 const BODY_LIMIT = '2mb';
+
+/**
+ * A request the HTTP layer refuses before GraphQL sees it (malformed JSON, a body over the limit)
+ * gets a GraphQL-shaped JSON error with the right status; never express's HTML page with a stack.
+ */
+const requestErrors: ErrorRequestHandler = (error: { status?: number; type?: string }, _req, res, _next) => {
+  const status = typeof error.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500;
+  const message =
+    error.type === 'entity.too.large'
+      ? `request body is larger than ${BODY_LIMIT}`
+      : error.type === 'entity.parse.failed'
+        ? 'request body is not valid JSON'
+        : status < 500
+          ? 'bad request'
+          : 'Internal server error';
+  res.status(status).json({ errors: [{ message, extensions: { code: status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR' } }] });
+};
 
 async function runChecks(checks: ReadinessCheck[]): Promise<{ ready: boolean; checks: Record<string, 'ok' | 'failed'> }> {
   const results = await Promise.all(
@@ -74,6 +91,7 @@ export async function serveHttp<TContext extends object>(options: HttpServerOpti
     express.json({ limit: BODY_LIMIT }),
     expressMiddleware(options.server, { context: async ({ req }) => options.context(req) }),
   );
+  app.use(requestErrors);
   const httpServer = createServer(app);
   try {
     await new Promise<void>((resolve, reject) => {

@@ -270,3 +270,21 @@ test('a database failure is masked: a generic error at its path, the rest of the
     await db.end();
   }
 });
+
+describe('requests refused before GraphQL', () => {
+  const post = (body: string) => fetch(stack.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+
+  test('malformed JSON is a 400 with a GraphQL-shaped error, not an HTML stack page', async () => {
+    const response = await post('{"query": "{ users { edges { cursor } } }"');
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toMatch(/application\/json/);
+    const body = await response.json();
+    expect(body).toEqual({ errors: [{ message: 'request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+  });
+
+  test('an oversized body is a 413 with a GraphQL-shaped error', async () => {
+    const response = await post(JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(3_000_000) } }));
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({ errors: [{ message: 'request body is larger than 2mb', extensions: { code: 'BAD_REQUEST' } }] });
+  });
+});
