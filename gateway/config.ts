@@ -1,4 +1,4 @@
-import { bool, cleanEnv, logLevel, port, str, url } from '../lib/env';
+import { bool, cleanEnv, logLevel, num, port, str, url } from '../lib/env';
 import type { LogLevel } from '../lib/logger';
 import { SUPERGRAPH_FILE, type SubgraphName } from '../schema/subgraphs';
 
@@ -18,6 +18,8 @@ export interface GatewayConfig {
    * stop the old one once requests in flight have drained).
    */
   subgraphUrls: Partial<Record<SubgraphName, string>>;
+  /** On SIGTERM, how long /ready answers 503 before the port closes (a load balancer's probe interval). */
+  shutdownDelayMs: number;
   /** NODE_ENV=production: introspection and the landing page default to off. */
   production: boolean;
   /** Whether clients may introspect the schema (Sandbox, Studio and GraphiQL need it). */
@@ -36,6 +38,7 @@ export function gatewayConfigFromEnv(environment: NodeJS.ProcessEnv = process.en
     PORT: port({ default: 4000, desc: 'TCP port to listen on (0 picks a free port)' }),
     HOST: str({ default: '127.0.0.1', desc: 'Interface to listen on' }),
     LOG_LEVEL: logLevel({ default: 'info' }),
+    SHUTDOWN_DELAY_MS: num({ default: 0, desc: 'On SIGTERM, how long /ready answers 503 before the port closes' }),
     NODE_ENV: str({ default: 'development' }),
     SUPERGRAPH_FILE: str({ default: SUPERGRAPH_FILE, desc: 'The composed supergraph to serve' }),
     USERS_SUBGRAPH_URL: url({ default: undefined, desc: 'Where the users subgraph listens (default: the routing URL in the supergraph)' }),
@@ -58,6 +61,7 @@ export function gatewayConfigFromEnv(environment: NodeJS.ProcessEnv = process.en
     port: env.PORT,
     host: env.HOST,
     logLevel: env.LOG_LEVEL,
+    shutdownDelayMs: env.SHUTDOWN_DELAY_MS,
     supergraphFile: env.SUPERGRAPH_FILE,
     subgraphUrls: Object.freeze({
       users: env.USERS_SUBGRAPH_URL,

@@ -70,6 +70,8 @@ export function startGateway(config: GatewayConfig, logger: Logger): Promise<Run
     port: config.port,
     host: config.host,
     routes: explorationRoutes(config),
+    shutdownDelayMs: config.shutdownDelayMs,
+    logger,
   });
 }
 
@@ -85,6 +87,8 @@ export function buildGatewayServer(config: GatewayConfig, logger: Logger): Apoll
     // From the parsed config rather than Apollo Server reading APOLLO_KEY itself.
     ...(config.apollo ? { apollo: { key: config.apollo.key, graphRef: config.apollo.graphRef } } : {}),
     includeStacktraceInErrorResponses: false,
+    // Signals belong to runMain, which drains HTTP first and stops the server last.
+    stopOnTerminationSignals: false,
     logger,
   });
 }

@@ -1,17 +1,26 @@
-import { cleanEnv, makeValidator, str } from 'envalid';
+import { cleanEnv, makeValidator, num, str } from 'envalid';
 import type { LogLevel } from './logger';
 
 /**
  * Environment parsing shared by every process's `main.ts`: read once at start, validated, frozen.
  * envalid names each missing or malformed variable and exits non-zero before anything starts.
  */
-export { bool, cleanEnv, str, url } from 'envalid';
+export { bool, cleanEnv, num, str, url } from 'envalid';
 
 /** A TCP port to listen on; unlike envalid's `port`, 0 is allowed (the OS picks a free port). */
 export const port = makeValidator<number>((value) => {
   const number = Number(value);
   if (!/^\d+$/.test(value) || number > 65535) throw new Error('must be a port number from 0 to 65535');
   return number;
+});
+
+/**
+ * A MongoDB connection string. Not `url()`: a replica-set string lists several hosts
+ * (mongodb://db1:27017,db2:27017/?replicaSet=rs0), which WHATWG URL parsing refuses.
+ */
+export const mongoUrl = makeValidator<string>((value) => {
+  if (!/^mongodb(\+srv)?:\/\/\S+$/.test(value)) throw new Error('must be a mongodb:// or mongodb+srv:// connection string');
+  return value;
 });
 
 export const logLevel = makeValidator<LogLevel>((value) => {
@@ -25,5 +34,6 @@ export function commonEnv(defaultPort: number) {
     PORT: port({ default: defaultPort, desc: 'TCP port to listen on (0 picks a free port)' }),
     HOST: str({ default: '127.0.0.1', desc: 'Interface to listen on' }),
     LOG_LEVEL: logLevel({ default: 'info' }),
+    SHUTDOWN_DELAY_MS: num({ default: 0, desc: 'On SIGTERM, how long /ready answers 503 before the port closes' }),
   });
 }

@@ -25,6 +25,13 @@ export interface HttpServerOptions<TContext extends object> {
   readiness?: ReadinessCheck[];
   /** More routes (an explorer page...), mounted before GraphQL. */
   routes?: (app: Express) => void;
+  /**
+   * On stop, how long /ready answers 503 before the port closes, so a load balancer stops sending
+   * new requests first (set it to the balancer's probe interval; 0 closes at once).
+   */
+  shutdownDelayMs?: number;
+  /** Where unexpected HTTP-level errors are logged. */
+  logger?: { error(message: string, detail?: unknown): void };
 }
 
 /** How long a readiness check may take before it counts as failed. */
@@ -38,8 +45,9 @@ const BODY_LIMIT = '2mb';
  * A request the HTTP layer refuses before GraphQL sees it (malformed JSON, a body over the limit)
  * gets a GraphQL-shaped JSON error with the right status; never express's HTML page with a stack.
  */
-const requestErrors: ErrorRequestHandler = (error: { status?: number; type?: string }, _req, res, _next) => {
+const requestErrors = (logger?: HttpServerOptions<object>['logger']): ErrorRequestHandler => (error: { status?: number; type?: string }, _req, res, _next) => {
   const status = typeof error.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500;
+  if (status >= 500) logger?.error('unexpected HTTP error', error);
   const message =
     error.type === 'entity.too.large'
       ? `request body is larger than ${BODY_LIMIT}`
@@ -51,7 +59,9 @@ const requestErrors: ErrorRequestHandler = (error: { status?: number; type?: str
   res.status(status).json({ errors: [{ message, extensions: { code: status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR' } }] });
 };
 
-async function runChecks(checks: ReadinessCheck[]): Promise<{ ready: boolean; checks: Record<string, 'ok' | 'failed'> }> {
+type CheckResults = { ready: boolean; checks: Record<string, 'ok' | 'failed'> };
+
+async function runChecks(checks: ReadinessCheck[]): Promise<CheckResults> {
   const results = await Promise.all(
     checks.map(async ({ name, check }) => {
       try {
@@ -69,6 +79,20 @@ async function runChecks(checks: ReadinessCheck[]): Promise<{ ready: boolean; ch
 }
 
 /**
+ * A check against a database that hangs may outlive its timeout: probes arriving meanwhile share
+ * the run in flight instead of starting more, so they never pile up.
+ */
+function sharedChecks(checks: ReadinessCheck[]): () => Promise<CheckResults> {
+  let inFlight: Promise<CheckResults> | null = null;
+  return () => {
+    inFlight ??= runChecks(checks).finally(() => {
+      inFlight = null;
+    });
+    return inFlight;
+  };
+}
+
+/**
  * Serves one GraphQL server over HTTP, as every process of the product does (gateway and
  * subgraphs): GraphQL at /graphql, liveness at /health (the process answers), readiness at /ready
  * (its checks pass: 200, or 503 naming the failed check, never its error). On stop it refuses new
@@ -76,13 +100,25 @@ async function runChecks(checks: ReadinessCheck[]): Promise<{ ready: boolean; ch
  */
 export async function serveHttp<TContext extends object>(options: HttpServerOptions<TContext>): Promise<RunningServer> {
   await options.server.start();
+  const readiness = sharedChecks(options.readiness ?? []);
+  let stopping = false;
   const app = express();
   app.disable('x-powered-by');
+  app.use((_req, res, next) => {
+    res.set('X-Content-Type-Options', 'nosniff');
+    // While stopping, every response ends its connection, so keep-alive clients move elsewhere.
+    if (stopping) res.set('Connection', 'close');
+    next();
+  });
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
   app.get('/ready', async (_req, res) => {
-    const { ready, checks } = await runChecks(options.readiness ?? []);
+    if (stopping) {
+      res.status(503).json({ status: 'stopping', checks: {} });
+      return;
+    }
+    const { ready, checks } = await readiness();
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks });
   });
   options.routes?.(app);
@@ -91,8 +127,13 @@ export async function serveHttp<TContext extends object>(options: HttpServerOpti
     express.json({ limit: BODY_LIMIT }),
     expressMiddleware(options.server, { context: async ({ req }) => options.context(req) }),
   );
-  app.use(requestErrors);
+  app.use((_req, res) => {
+    res.status(404).json({ errors: [{ message: 'not found: GraphQL is served at /graphql', extensions: { code: 'NOT_FOUND' } }] });
+  });
+  app.use(requestErrors(options.logger));
   const httpServer = createServer(app);
+  // A connection busy when stopping starts becomes idle when its response is done: close it then.
+  httpServer.on('request', (_req, res) => res.on('finish', () => stopping && httpServer.closeIdleConnections()));
   try {
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);
@@ -107,6 +148,8 @@ export async function serveHttp<TContext extends object>(options: HttpServerOpti
   return {
     url: `http://${host}:${port}/graphql`,
     stop: async () => {
+      stopping = true;
+      if (options.shutdownDelayMs) await new Promise((resolve) => setTimeout(resolve, options.shutdownDelayMs));
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       httpServer.closeIdleConnections();
       const force = setTimeout(() => httpServer.closeAllConnections(), DRAIN_MS);

@@ -16,7 +16,10 @@ export function runSubgraph<TContext extends BaseContext>(
   const common = commonEnv(defaultPort);
   const logger = createLogger(name, common.LOG_LEVEL);
   runMain(logger, async () => {
-    const running = await startSubgraph(await build(logger), common.PORT, common.HOST);
+    const running = await startSubgraph(await build(logger), common.PORT, common.HOST, {
+      shutdownDelayMs: common.SHUTDOWN_DELAY_MS,
+      logger,
+    });
     logger.info(`listening on ${running.url}`);
     return running;
   });

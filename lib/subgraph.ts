@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { ApolloServer } from '@apollo/server';
-import { serveHttp, type RunningServer } from './httpServer';
+import { serveHttp, type HttpServerOptions, type RunningServer } from './httpServer';
 import type { BaseContext } from './subgraphServer';
 
 /** A built subgraph: its server, how to make a request's context, and how to release its clients. */
@@ -18,6 +18,7 @@ export async function startSubgraph<TContext extends BaseContext>(
   subgraph: Subgraph<TContext>,
   port: number,
   host?: string,
+  http: Pick<HttpServerOptions<TContext>, 'shutdownDelayMs' | 'logger'> = {},
 ): Promise<RunningServer> {
   try {
     const running = await serveHttp({
@@ -26,6 +27,7 @@ export async function startSubgraph<TContext extends BaseContext>(
       port,
       host: host ?? '127.0.0.1',
       readiness: [{ name: 'database', check: () => subgraph.ping() }],
+      ...http,
     });
     return {
       url: running.url,

@@ -43,6 +43,8 @@ export function buildSubgraphServer<TContext extends BaseContext>(
     formatError: maskUnexpectedError(),
     plugins: [errorLogging<TContext>(logger)],
     includeStacktraceInErrorResponses: false,
+    // Signals belong to runMain, which drains HTTP first and stops the server last.
+    stopOnTerminationSignals: false,
     logger,
   });
 }

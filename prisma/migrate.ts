@@ -119,3 +119,13 @@ export async function prepareDatabase(adminUrl: string, database: PostgresDataba
   await applyMigrations(url, database);
   return url;
 }
+
+/** What a PostgreSQL subgraph does at start (MIGRATE_ON_START): apply its pending migrations and say which. */
+export async function migrateOnStart(
+  connectionString: string,
+  database: PostgresDatabase,
+  logger: { info(message: string): void },
+): Promise<void> {
+  const { applied } = await applyMigrations(connectionString, database);
+  if (applied.length > 0) logger.info(`applied migrations: ${applied.join(', ')}`);
+}

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import exitHook from 'async-exit-hook';
-import { bool, cleanEnv, logLevel, port, str, url } from '../lib/env';
+import { bool, cleanEnv, logLevel, mongoUrl, port, str, url } from '../lib/env';
 import { freePort } from '../engines/freePort';
 import { MONGO_ENGINES } from '../engines/mongo';
 import { startEngines, type Engines } from '../engines/startEngines';
@@ -19,7 +19,7 @@ const env = cleanEnv(process.env, {
   PORT: port({ default: 4000, desc: 'Gateway port' }),
   HOST: str({ default: '127.0.0.1', desc: 'Interface the gateway listens on' }),
   DATA_DIR: str({ default: join(__dirname, '..', '.data'), desc: 'Where embedded engines keep their data' }),
-  MONGO_URL: url({ default: undefined, desc: 'MongoDB server for users and teams; embedded FerretDB when unset' }),
+  MONGO_URL: mongoUrl({ default: undefined, desc: 'MongoDB server for users and teams; an embedded engine when unset' }),
   POSTGRES_URL: url({ default: undefined, desc: 'PostgreSQL server on which to create the three service databases' }),
   PROJECTS_DATABASE_URL: url({ default: undefined }),
   PAYMENTS_DATABASE_URL: url({ default: undefined }),

@@ -1,6 +1,6 @@
 import { bool, cleanEnv, url } from '../../lib/env';
 import { runSubgraph } from '../../lib/runSubgraph';
-import { applyMigrations } from '../../prisma/migrate';
+import { migrateOnStart } from '../../prisma/migrate';
 import { defaultUrl } from '../../schema/subgraphs';
 import { createPaymentsSubgraph } from './server';
 
@@ -11,9 +11,6 @@ const env = cleanEnv(process.env, {
 });
 
 runSubgraph('payments', 4004, async (logger) => {
-  if (env.MIGRATE_ON_START) {
-    const { applied } = await applyMigrations(env.PAYMENTS_DATABASE_URL, 'payments');
-    if (applied.length > 0) logger.info(`applied migrations: ${applied.join(', ')}`);
-  }
+  if (env.MIGRATE_ON_START) await migrateOnStart(env.PAYMENTS_DATABASE_URL, 'payments', logger);
   return createPaymentsSubgraph({ databaseUrl: env.PAYMENTS_DATABASE_URL, usersUrl: env.USERS_SUBGRAPH_URL }, logger);
 });

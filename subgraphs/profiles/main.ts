@@ -1,6 +1,6 @@
 import { bool, cleanEnv, url } from '../../lib/env';
 import { runSubgraph } from '../../lib/runSubgraph';
-import { applyMigrations } from '../../prisma/migrate';
+import { migrateOnStart } from '../../prisma/migrate';
 import { defaultUrl } from '../../schema/subgraphs';
 import { createProfilesSubgraph } from './server';
 
@@ -11,9 +11,6 @@ const env = cleanEnv(process.env, {
 });
 
 runSubgraph('profiles', 4005, async (logger) => {
-  if (env.MIGRATE_ON_START) {
-    const { applied } = await applyMigrations(env.PROFILES_DATABASE_URL, 'profiles');
-    if (applied.length > 0) logger.info(`applied migrations: ${applied.join(', ')}`);
-  }
+  if (env.MIGRATE_ON_START) await migrateOnStart(env.PROFILES_DATABASE_URL, 'profiles', logger);
   return createProfilesSubgraph({ databaseUrl: env.PROFILES_DATABASE_URL, usersUrl: env.USERS_SUBGRAPH_URL }, logger);
 });

@@ -1,6 +1,6 @@
 import { bool, cleanEnv, url } from '../../lib/env';
 import { runSubgraph } from '../../lib/runSubgraph';
-import { applyMigrations } from '../../prisma/migrate';
+import { migrateOnStart } from '../../prisma/migrate';
 import { defaultUrl } from '../../schema/subgraphs';
 import { createProjectsSubgraph } from './server';
 
@@ -12,10 +12,7 @@ const env = cleanEnv(process.env, {
 });
 
 runSubgraph('projects', 4003, async (logger) => {
-  if (env.MIGRATE_ON_START) {
-    const { applied } = await applyMigrations(env.PROJECTS_DATABASE_URL, 'projects');
-    if (applied.length > 0) logger.info(`applied migrations: ${applied.join(', ')}`);
-  }
+  if (env.MIGRATE_ON_START) await migrateOnStart(env.PROJECTS_DATABASE_URL, 'projects', logger);
   return createProjectsSubgraph(
     { databaseUrl: env.PROJECTS_DATABASE_URL, usersUrl: env.USERS_SUBGRAPH_URL, teamsUrl: env.TEAMS_SUBGRAPH_URL },
     logger,

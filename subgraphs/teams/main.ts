@@ -1,10 +1,10 @@
-import { cleanEnv, str, url } from '../../lib/env';
+import { cleanEnv, mongoUrl, str, url } from '../../lib/env';
 import { runSubgraph } from '../../lib/runSubgraph';
 import { defaultUrl } from '../../schema/subgraphs';
 import { createTeamsSubgraph } from './server';
 
 const env = cleanEnv(process.env, {
-  MONGO_URL: url({ desc: 'MongoDB connection string (a replica set in production)' }),
+  MONGO_URL: mongoUrl({ desc: 'MongoDB connection string (a replica set in production)' }),
   TEAMS_DATABASE: str({ default: 'schemaflow_teams', desc: 'MongoDB database owned by the teams service' }),
   USERS_SUBGRAPH_URL: url({ default: defaultUrl('users'), desc: 'The users subgraph, for existence checks' }),
 });

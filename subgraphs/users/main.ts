@@ -1,9 +1,9 @@
-import { cleanEnv, str, url } from '../../lib/env';
+import { cleanEnv, mongoUrl, str } from '../../lib/env';
 import { runSubgraph } from '../../lib/runSubgraph';
 import { createUsersSubgraph } from './server';
 
 const env = cleanEnv(process.env, {
-  MONGO_URL: url({ desc: 'MongoDB connection string (a replica set in production)' }),
+  MONGO_URL: mongoUrl({ desc: 'MongoDB connection string (a replica set in production)' }),
   USERS_DATABASE: str({ default: 'schemaflow_users', desc: 'MongoDB database owned by the users service' }),
 });
 

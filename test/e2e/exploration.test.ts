@@ -1,9 +1,8 @@
 import net from 'node:net';
 import { gatewayConfigFromEnv, type GatewayConfig } from '../../gateway/config';
-import { buildContext } from '../../gateway/context';
-import { explorationPlugins, explorationRoutes } from '../../gateway/exploration';
-import { buildGatewayServer } from '../../gateway/server';
-import { serveHttp, type RunningServer } from '../../lib/httpServer';
+import { explorationPlugins } from '../../gateway/exploration';
+import { startGateway as startGatewayServer } from '../../gateway/server';
+import type { RunningServer } from '../../lib/httpServer';
 import { createLogger } from '../../lib/logger';
 import { expectNoErrors } from '../support/fixtures';
 import { graphqlPost, startStack, testEngines, type Stack } from '../support/stack';
@@ -22,13 +21,7 @@ const gateways: RunningServer[] = [];
 async function startGateway(env: Record<string, string>): Promise<{ url: string; origin: string; server: RunningServer }> {
   const urls = Object.fromEntries(Object.entries(stack.subgraphUrls).map(([name, url]) => [`${name.toUpperCase()}_SUBGRAPH_URL`, url]));
   const config = gatewayConfigFromEnv({ ...urls, ...env, PORT: '0' });
-  const server = await serveHttp({
-    server: buildGatewayServer(config, createLogger('gateway', 'silent')),
-    context: buildContext,
-    port: 0,
-    host: '127.0.0.1',
-    routes: explorationRoutes(config),
-  });
+  const server = await startGatewayServer(config, createLogger('gateway', 'silent'));
   gateways.push(server);
   return { url: server.url, origin: new URL(server.url).origin, server };
 }

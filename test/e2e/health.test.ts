@@ -30,6 +30,12 @@ test('the gateway and every subgraph are live and ready', async () => {
   expect(await subgraphReady.json()).toEqual({ status: 'ready', checks: { database: 'ok' } });
 });
 
+test('an unknown path is a JSON 404, not an HTML page', async () => {
+  const response = await fetch(`${base(stack.gatewayUrl)}/nowhere`);
+  expect(response.status).toBe(404);
+  expect(await response.json()).toEqual({ errors: [{ message: 'not found: GraphQL is served at /graphql', extensions: { code: 'NOT_FOUND' } }] });
+});
+
 describe('a subgraph on its own', () => {
   let databases: ServiceDatabases;
 
@@ -58,6 +64,24 @@ describe('a subgraph on its own', () => {
     } finally {
       await subgraph.stop();
     }
+  });
+
+  test('when stopping, it reports not ready first, then closes', async () => {
+    const subgraph = await startSubgraph(
+      await createProjectsSubgraph(
+        { databaseUrl: databases.projectsUrl, usersUrl: stack.subgraphUrls.users, teamsUrl: stack.subgraphUrls.teams },
+        createLogger('projects', 'silent'),
+      ),
+      0,
+      '127.0.0.1',
+      { shutdownDelayMs: 500 },
+    );
+    const stopped = subgraph.stop();
+    const ready = await fetch(`${base(subgraph.url)}/ready`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ status: 'stopping', checks: {} });
+    await stopped;
+    await expect(fetch(`${base(subgraph.url)}/health`)).rejects.toThrow();
   });
 
   test('is not ready while its database is gone, and names the failed check', async () => {
