@@ -11,7 +11,10 @@ import type { GatewayContext } from './context';
  * The one place that decides what travels from a client request to the subgraphs: only the
  * headers in `FORWARDED_HEADERS`, never cookies or anything else the client sent.
  */
-export const FORWARDED_HEADERS = ['authorization', 'x-request-id'] as const;
+export const FORWARDED_HEADERS = ['authorization', 'x-request-id', 'user-agent'] as const;
+
+/** Set by the gateway from the connection it accepted (for login throttling and the audit trail). */
+export const CLIENT_IP_HEADER = 'x-client-ip';
 
 /**
  * How the gateway talks to one subgraph. Beyond forwarding the allowlisted headers, it turns a

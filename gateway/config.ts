@@ -1,6 +1,7 @@
-import { bool, cleanEnv, logLevel, num, port, str, url } from '../lib/env';
+import { bool, cleanEnv, logLevel, num, port, str, throwingReporter, url } from '../lib/env';
 import type { LogLevel } from '../lib/logger';
-import { SUPERGRAPH_FILE, type SubgraphName } from '../schema/subgraphs';
+import type { AuthConfig } from '../lib/auth/authenticator';
+import { defaultUrl, SUPERGRAPH_FILE, type SubgraphName } from '../schema/subgraphs';
 
 /** Everything the gateway process is configured with, parsed once at start. */
 export interface GatewayConfig {
@@ -18,6 +19,8 @@ export interface GatewayConfig {
    * stop the old one once requests in flight have drained).
    */
   subgraphUrls: Partial<Record<SubgraphName, string>>;
+  /** How the gateway verifies credentials before planning (the public key; where team tokens are checked). */
+  auth: AuthConfig;
   /** On SIGTERM, how long /ready answers 503 before the port closes (a load balancer's probe interval). */
   shutdownDelayMs: number;
   /** NODE_ENV=production: introspection and the landing page default to off. */
@@ -34,7 +37,9 @@ export interface GatewayConfig {
 }
 
 export function gatewayConfigFromEnv(environment: NodeJS.ProcessEnv = process.env): GatewayConfig {
-  const env = cleanEnv(environment, {
+  const env = cleanEnv(
+    environment,
+    {
     PORT: port({ default: 4000, desc: 'TCP port to listen on (0 picks a free port)' }),
     HOST: str({ default: '127.0.0.1', desc: 'Interface to listen on' }),
     LOG_LEVEL: logLevel({ default: 'info' }),
@@ -46,12 +51,15 @@ export function gatewayConfigFromEnv(environment: NodeJS.ProcessEnv = process.en
     PROJECTS_SUBGRAPH_URL: url({ default: undefined, desc: 'Where the projects subgraph listens (default: the routing URL in the supergraph)' }),
     PAYMENTS_SUBGRAPH_URL: url({ default: undefined, desc: 'Where the payments subgraph listens (default: the routing URL in the supergraph)' }),
     PROFILES_SUBGRAPH_URL: url({ default: undefined, desc: 'Where the profiles subgraph listens (default: the routing URL in the supergraph)' }),
+    JWT_PUBLIC_KEY: str({ desc: "The users service's Ed25519 public key (PEM) that access tokens are verified with" }),
     INTROSPECTION: bool({ default: undefined, desc: 'Allow introspection (default: on outside production)' }),
     EXPLORER: bool({ default: undefined, desc: 'Serve the landing page and offline explorer (default: on outside production)' }),
     APOLLO_KEY: str({ default: undefined, desc: 'Apollo GraphOS key: turns on usage reporting (needs APOLLO_GRAPH_REF)' }),
     APOLLO_GRAPH_REF: str({ default: undefined, desc: 'graph-id@variant the key reports to and the supergraph comes from' }),
     APOLLO_MANAGED_FEDERATION: bool({ default: true, desc: 'With APOLLO_KEY: take the supergraph from Apollo Uplink (false: keep serving SUPERGRAPH_FILE)' }),
-  });
+    },
+    { reporter: throwingReporter },
+  );
   if (env.APOLLO_KEY && !env.APOLLO_GRAPH_REF) {
     // Studio files everything under a graph variant; Apollo's reporting refuses to start without one.
     throw new Error('APOLLO_KEY is set but APOLLO_GRAPH_REF is not: Apollo Studio needs both (APOLLO_GRAPH_REF=graph-id@variant)');
@@ -62,6 +70,7 @@ export function gatewayConfigFromEnv(environment: NodeJS.ProcessEnv = process.en
     host: env.HOST,
     logLevel: env.LOG_LEVEL,
     shutdownDelayMs: env.SHUTDOWN_DELAY_MS,
+    auth: { publicKey: env.JWT_PUBLIC_KEY, teamsUrl: env.TEAMS_SUBGRAPH_URL ?? defaultUrl('teams') },
     supergraphFile: env.SUPERGRAPH_FILE,
     subgraphUrls: Object.freeze({
       users: env.USERS_SUBGRAPH_URL,

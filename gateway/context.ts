@@ -1,20 +1,31 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { FORWARDED_HEADERS } from './SubgraphDataSource';
+import type { Authenticator } from '../lib/auth/authenticator';
+import type { Identity } from '../lib/auth/identity';
+import { CLIENT_IP_HEADER, FORWARDED_HEADERS } from './SubgraphDataSource';
 
 export interface GatewayContext {
   requestId: string;
+  /** Verified here, before any planning; each subgraph verifies the same credential again. */
+  identity: Identity;
   /** Allowlisted request headers, lower-case names, to forward to every subgraph fetch. */
   forwardedHeaders: Record<string, string>;
 }
 
-export function buildContext(req: IncomingMessage): GatewayContext {
+/**
+ * The context of one client request. A credential that is present but not valid is refused here
+ * (401, UNAUTHENTICATED) before the operation is planned or any subgraph is called.
+ */
+export async function buildContext(req: IncomingMessage, authenticator: Authenticator): Promise<GatewayContext> {
   const forwardedHeaders: Record<string, string> = {};
   for (const name of FORWARDED_HEADERS) {
     const value = req.headers[name];
     if (typeof value === 'string' && value.length > 0) forwardedHeaders[name] = value;
   }
-  const requestId = forwardedHeaders['x-request-id'] ?? randomUUID();
+  const requestId = /^[\w-]{1,100}$/.test(forwardedHeaders['x-request-id'] ?? '') ? forwardedHeaders['x-request-id']! : randomUUID();
   forwardedHeaders['x-request-id'] = requestId;
-  return { requestId, forwardedHeaders };
+  // The address the gateway itself saw, never a value the client sent.
+  if (req.socket.remoteAddress) forwardedHeaders[CLIENT_IP_HEADER] = req.socket.remoteAddress;
+  const identity = await authenticator.identify(forwardedHeaders.authorization ?? null);
+  return { requestId, identity, forwardedHeaders };
 }

@@ -9,6 +9,7 @@ import type { SubgraphName } from '../schema/subgraphs';
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import { serveHttp, type RunningServer } from '../lib/httpServer';
+import { createAuthenticator } from '../lib/auth/authenticator';
 import { buildContext } from './context';
 import { explorationPlugins, explorationRoutes, turnOffGatewayTelemetry } from './exploration';
 
@@ -64,9 +65,10 @@ export function createGateway(config: GatewayConfig, logger: Logger): ApolloGate
 
 /** Builds the gateway and serves it over HTTP with the explorer routes (main.ts and tests alike). */
 export function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningServer> {
+  const authenticator = createAuthenticator(config.auth, logger);
   return serveHttp({
     server: buildGatewayServer(config, logger),
-    context: buildContext,
+    context: (req) => buildContext(req, authenticator),
     port: config.port,
     host: config.host,
     routes: explorationRoutes(config),

@@ -2,14 +2,13 @@ import { notFound, serviceUnavailable } from './errors';
 import type { Logger } from './logger';
 
 /**
- * Asks the service that owns an entity type which ids exist, through that subgraph's federation
- * `_entities` field: the same contract the gateway uses, so there is no private API between
- * services. Used where a write must not create a dangling reference (a payment's parties, a team
- * member, a project's owner and team).
+ * Asks the service that owns an entity type about entities by id, through that subgraph's
+ * federation `_entities` field: the same contract the gateway uses, so there is no private API
+ * between services. Used where a write must not create a dangling reference (a payment's parties, a
+ * team member, a project's owner and team), and to read what another service knows about the
+ * caller (a user's teams), always with the caller's own Authorization header.
  */
 export class EntityClient {
-  private readonly query: string;
-
   constructor(
     private readonly url: string,
     private readonly typename: string,
@@ -17,23 +16,33 @@ export class EntityClient {
     private readonly service: string,
     private readonly logger: Logger,
     private readonly timeoutMs = 5_000,
-  ) {
-    this.query = `query Existing($representations: [_Any!]!) {
-  _entities(representations: $representations) { ... on ${typename} { id } }
-}`;
-  }
+  ) {}
 
-  async existing(ids: readonly string[], authorization: string | null = null): Promise<Set<string>> {
-    const unique = [...new Set(ids)];
-    if (unique.length === 0) return new Set();
-    let body: { data?: { _entities?: ({ id: string } | null)[] }; errors?: unknown[] };
+  /**
+   * The entities with these ids, each with `selection` (fields of the type, written in code, never
+   * input) and in the order asked, null for ids that do not exist. `variables` are declared in
+   * `variableDefinitions` (e.g. `$after: String`). Any error in the answer counts as a failure of the
+   * service: callers ask only for what the caller may see.
+   */
+  async select<T>(
+    ids: readonly string[],
+    selection: string,
+    authorization: string | null,
+    variableDefinitions = '',
+    variables: Record<string, unknown> = {},
+  ): Promise<(T | null)[]> {
+    if (ids.length === 0) return [];
+    const query = `query Entities($representations: [_Any!]!${variableDefinitions ? `, ${variableDefinitions}` : ''}) {
+  _entities(representations: $representations) { ... on ${this.typename} { ${selection} } }
+}`;
+    let body: { data?: { _entities?: (T | null)[] }; errors?: unknown[] };
     try {
       const response = await fetch(this.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
         body: JSON.stringify({
-          query: this.query,
-          variables: { representations: unique.map((id) => ({ __typename: this.typename, id })) },
+          query,
+          variables: { ...variables, representations: ids.map((id) => ({ __typename: this.typename, id })) },
         }),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
@@ -45,7 +54,12 @@ export class EntityClient {
       this.logger.error(`${this.service} service lookup failed`, error);
       throw serviceUnavailable(this.service);
     }
-    return new Set(body.data._entities.flatMap((entity) => (entity ? [entity.id] : [])));
+    return body.data._entities;
+  }
+
+  async existing(ids: readonly string[], authorization: string | null = null): Promise<Set<string>> {
+    const found = await this.select<{ id: string }>([...new Set(ids)], 'id', authorization);
+    return new Set(found.flatMap((entity) => (entity ? [entity.id] : [])));
   }
 
   /** Throws NOT_FOUND naming the field whose id does not exist; `fields` maps field name to id. */

@@ -1,4 +1,6 @@
-import { cleanEnv, makeValidator, num, str } from 'envalid';
+import { cleanEnv, makeValidator, num, str, url } from 'envalid';
+import { defaultUrl } from '../schema/subgraphs';
+import type { AuthConfig } from './auth/authenticator';
 import type { LogLevel } from './logger';
 
 /**
@@ -6,6 +8,15 @@ import type { LogLevel } from './logger';
  * envalid names each missing or malformed variable and exits non-zero before anything starts.
  */
 export { bool, cleanEnv, num, str, url } from 'envalid';
+
+/**
+ * For config parsed where exiting the process is not ours to decide (a function tests call): the
+ * same message envalid would print, as an Error; main.ts prints it and exits.
+ */
+export function throwingReporter({ errors }: { errors: Partial<Record<string, Error>> }): void {
+  const problems = Object.entries(errors).map(([name, error]) => `${name}: ${error?.message ?? 'invalid'}`);
+  if (problems.length > 0) throw new Error(`invalid environment: ${problems.join('; ')}`);
+}
 
 /** A TCP port to listen on; unlike envalid's `port`, 0 is allowed (the OS picks a free port). */
 export const port = makeValidator<number>((value) => {
@@ -36,4 +47,13 @@ export function commonEnv(defaultPort: number) {
     LOG_LEVEL: logLevel({ default: 'info' }),
     SHUTDOWN_DELAY_MS: num({ default: 0, desc: 'On SIGTERM, how long /ready answers 503 before the port closes' }),
   });
+}
+
+/** JWT_PUBLIC_KEY and TEAMS_SUBGRAPH_URL: what every service needs to verify credentials. */
+export function authEnv(environment: NodeJS.ProcessEnv = process.env): AuthConfig {
+  const env = cleanEnv(environment, {
+    JWT_PUBLIC_KEY: str({ desc: "The users service's Ed25519 public key (PEM) that access tokens are verified with" }),
+    TEAMS_SUBGRAPH_URL: url({ default: defaultUrl('teams'), desc: 'The teams subgraph, which checks team API tokens' }),
+  });
+  return { publicKey: env.JWT_PUBLIC_KEY, teamsUrl: env.TEAMS_SUBGRAPH_URL };
 }

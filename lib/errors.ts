@@ -13,7 +13,9 @@ export type ErrorCode =
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
   /** A service this one depends on for a check (e.g. "does this user exist?") did not answer. */
-  | 'SERVICE_UNAVAILABLE';
+  | 'SERVICE_UNAVAILABLE'
+  /** Too many attempts (failed logins); `extensions.retryAfterSeconds` says when to try again. */
+  | 'RATE_LIMITED';
 
 const EXPECTED_CODES = new Set<string>([
   'BAD_USER_INPUT',
@@ -22,6 +24,7 @@ const EXPECTED_CODES = new Set<string>([
   'UNAUTHENTICATED',
   'FORBIDDEN',
   'SERVICE_UNAVAILABLE',
+  'RATE_LIMITED',
   // Produced by graphql-js / Apollo Server themselves for malformed operations; safe to show.
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',

@@ -24,11 +24,10 @@ export async function connectMongo(url: string, dbName: string, options: MongoOp
   return connection;
 }
 
-/** Lets `store` create its indexes; if that fails, closes the connection before rethrowing. */
-export async function initStore<TStore extends { init(): Promise<void> }>(connection: Connection, store: TStore): Promise<TStore> {
+/** Lets the stores create their indexes; if that fails, closes the connection before rethrowing. */
+export async function initStores(connection: Connection, ...stores: { init(): Promise<void> }[]): Promise<void> {
   try {
-    await store.init();
-    return store;
+    for (const store of stores) await store.init();
   } catch (error) {
     await connection.close();
     throw error;

@@ -9,8 +9,17 @@ import type { Page } from './pagination';
  * This is what keeps a list relation (User.projects, User.payments...) to one query per gateway
  * fetch however many parents it lists. `table` and `parentColumns` are identifiers written in code,
  * never input; every value is a bound parameter.
+ *
+ * `condition`, when given, is one more filter on the rows (a fragment over the alias `t`, e.g. who
+ * may see them), applied before paging so every page is full of rows that pass it.
  */
-export function pagesByParent(table: string, parentColumns: readonly string[], parentIds: readonly string[], page: Page): Sql {
+export function pagesByParent(
+  table: string,
+  parentColumns: readonly string[],
+  parentIds: readonly string[],
+  page: Page,
+  condition?: Sql,
+): Sql {
   const matches = join(
     parentColumns.map((column) => sql`t.${raw(quoteIdentifier(column))} = parent.id`),
     ' OR ',
@@ -24,7 +33,7 @@ export function pagesByParent(table: string, parentColumns: readonly string[], p
              row_number() OVER (PARTITION BY parent.id ORDER BY t.created_at DESC, t.id DESC) AS page_rank
       FROM unnest(${[...parentIds]}::uuid[]) AS parent(id)
       JOIN ${raw(quoteIdentifier(table))} t ON (${matches})
-      WHERE TRUE ${afterCursor}
+      WHERE TRUE ${afterCursor} ${condition ? sql`AND (${condition})` : sql``}
     ) ranked
     WHERE page_rank <= ${page.limit + 1}
     ORDER BY parent_id, created_at DESC, id DESC`;

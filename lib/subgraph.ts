@@ -7,7 +7,7 @@ import type { BaseContext } from './subgraphServer';
 export interface Subgraph<TContext extends BaseContext> {
   name: string;
   server: ApolloServer<TContext>;
-  context(req: IncomingMessage): TContext;
+  context(req: IncomingMessage): Promise<TContext>;
   /** Resolves when the subgraph's database answers (its readiness check). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -6,6 +6,8 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { randomUUID } from 'node:crypto';
 import { parse, type DocumentNode } from 'graphql';
+import type { Authenticator } from './auth/authenticator';
+import type { Identity } from './auth/identity';
 import { errorLogging, maskUnexpectedError } from './errors';
 import type { Logger } from './logger';
 
@@ -20,16 +22,30 @@ export type ResolverMap<TContext> = GraphQLResolverMap<TContext>;
 export interface BaseContext {
   /** The caller's `Authorization` header as the gateway forwarded it. */
   authorization: string | null;
+  /** Who is asking, verified by this service itself (see lib/auth/authenticator.ts). */
+  identity: Identity;
   /** The gateway's request id (`x-request-id`), or a new one for a direct call; in every log line about the request. */
   requestId: string;
+  /** The client's address as the gateway saw it (or this connection's peer for a direct call). */
+  clientIp: string | null;
+  userAgent: string | null;
 }
 
-export function baseContext(req: IncomingMessage): BaseContext {
-  const authorization = req.headers.authorization;
-  const requestId = req.headers['x-request-id'];
+function header(req: IncomingMessage, name: string): string | null {
+  const value = req.headers[name];
+  return typeof value === 'string' && value.length > 0 ? value : null;
+}
+
+/** What every subgraph's context carries; an invalid credential is refused here with a 401. */
+export async function baseContext(req: IncomingMessage, authenticator: Authenticator): Promise<BaseContext> {
+  const authorization = header(req, 'authorization');
+  const requestId = header(req, 'x-request-id');
   return {
-    authorization: typeof authorization === 'string' && authorization.length > 0 ? authorization : null,
-    requestId: typeof requestId === 'string' && /^[\w-]{1,100}$/.test(requestId) ? requestId : randomUUID(),
+    authorization,
+    identity: await authenticator.identify(authorization),
+    requestId: requestId && /^[\w-]{1,100}$/.test(requestId) ? requestId : randomUUID(),
+    clientIp: header(req, 'x-client-ip') ?? req.socket.remoteAddress ?? null,
+    userAgent: header(req, 'user-agent'),
   };
 }
 

@@ -4,6 +4,9 @@
  */
 const at = (iso: string) => new Date(iso);
 
+/** Every demo user signs in with this password (local demo data only). */
+export const DEMO_PASSWORD = 'schemaflow-demo';
+
 export const DEMO_USERS = [
   { _id: '8d7c6f52-1c1e-4c5e-9a43-3f1b2a000001', email: 'grace@schemaflow.dev', name: 'Grace Hopper', role: 'CUSTOMER', emailVerified: true, createdAt: at('2026-01-05T09:00:00Z') },
   { _id: '8d7c6f52-1c1e-4c5e-9a43-3f1b2a000002', email: 'ada@schemaflow.dev', name: 'Ada Lovelace', role: 'ADMIN', emailVerified: true, createdAt: at('2026-01-04T09:00:00Z') },

@@ -3,7 +3,8 @@ import { connectMongo } from '../lib/mongo';
 import { PrismaClient as PaymentsClient } from '../prisma/payments/generated/client';
 import { PrismaClient as ProfilesClient } from '../prisma/profiles/generated/client';
 import { PrismaClient as ProjectsClient } from '../prisma/projects/generated/client';
-import { DEMO_PAYMENTS, DEMO_PROFILES, DEMO_PROJECTS, DEMO_TEAMS, DEMO_USERS, DEMO_VERSIONS } from './demoData';
+import { hashPassword } from '../subgraphs/users/passwords';
+import { DEMO_PASSWORD, DEMO_PAYMENTS, DEMO_PROFILES, DEMO_PROJECTS, DEMO_TEAMS, DEMO_USERS, DEMO_VERSIONS } from './demoData';
 
 /** Where each service keeps its data. */
 export interface ServiceDatabases {
@@ -30,7 +31,13 @@ async function seedMongo(url: string, database: string, collection: string, docs
 }
 
 export async function seedDemoData(targets: ServiceDatabases): Promise<void> {
-  await seedMongo(targets.mongoUrl, targets.usersDatabase, 'users', DEMO_USERS);
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  await seedMongo(
+    targets.mongoUrl,
+    targets.usersDatabase,
+    'users',
+    DEMO_USERS.map((user) => ({ ...user, passwordHash })),
+  );
   await seedMongo(targets.mongoUrl, targets.teamsDatabase, 'teams', DEMO_TEAMS);
 
   const projects = createPrismaClient(ProjectsClient, targets.projectsUrl);

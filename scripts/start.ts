@@ -7,6 +7,7 @@ import { startEngines, type Engines } from '../engines/startEngines';
 import { databaseUrl, ensureDatabase, applyMigrations, POSTGRES_DATABASES, type PostgresDatabase } from '../prisma/migrate';
 import { SUBGRAPHS, type SubgraphName } from '../schema/subgraphs';
 import { seedDemoData } from './seed';
+import { ensureSigningKeys } from './signingKeys';
 import { startServiceProcess, type ServiceProcess } from './serviceProcess';
 
 /**
@@ -96,8 +97,10 @@ async function main(): Promise<void> {
 
     const ports = Object.fromEntries(await Promise.all(SUBGRAPHS.map(async ({ name }) => [name, await freePort()]))) as Record<SubgraphName, number>;
     const subgraphUrl = (name: SubgraphName) => `http://127.0.0.1:${ports[name]}/graphql`;
+    const keys = ensureSigningKeys(env.DATA_DIR);
     const shared = {
       HOST: '127.0.0.1',
+      JWT_PUBLIC_KEY: keys.publicKey,
       LOG_LEVEL: env.LOG_LEVEL,
       MONGO_URL: mongoUrl,
       USERS_DATABASE: env.USERS_DATABASE,
@@ -113,7 +116,12 @@ async function main(): Promise<void> {
     };
     const started = await Promise.allSettled(
       SUBGRAPHS.map(({ name }) =>
-        startServiceProcess(name, `subgraphs/${name}/main.ts`, { ...shared, PORT: String(ports[name]) }),
+        startServiceProcess(name, `subgraphs/${name}/main.ts`, {
+        ...shared,
+        PORT: String(ports[name]),
+        // Only the users service signs access tokens.
+        ...(name === 'users' ? { JWT_PRIVATE_KEY: keys.privateKey } : {}),
+      }),
       ),
     );
     for (const result of started) if (result.status === 'fulfilled') processes.push(result.value);

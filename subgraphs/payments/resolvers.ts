@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import stableStringify from 'safe-stable-stringify';
+import { forbidden, isAdmin, isSelfOrAdmin, requireAuthenticated, requireUser, unauthenticated, type Identity } from '../../lib/auth/identity';
 import { badInput, conflict, notFound } from '../../lib/errors';
 import type { EntityClient } from '../../lib/EntityClient';
 import { toPage, type PageArgs } from '../../lib/pagination';
@@ -21,7 +22,6 @@ export interface PaymentsContext extends BaseContext {
 const MAX_METADATA_BYTES = 16_384;
 
 interface CreatePaymentInput {
-  senderId: string;
   recipientId: string;
   amount: unknown;
   currency: string;
@@ -36,8 +36,8 @@ function parseMetadata(value: unknown): Prisma.InputJsonValue | null {
   return requireJson(value, 'input.metadata', { maxBytes: MAX_METADATA_BYTES, object: true }) as Prisma.InputJsonValue;
 }
 
-function parseCreateInput(input: CreatePaymentInput): NewPayment {
-  const senderId = requireId(input.senderId, 'input.senderId');
+/** The sender is the signed-in user, never an input. */
+function parseCreateInput(senderId: string, input: CreatePaymentInput): NewPayment {
   const recipientId = requireId(input.recipientId, 'input.recipientId');
   if (senderId === recipientId) throw badInput('input.recipientId', 'must differ from the sender');
   const fields = {
@@ -64,24 +64,38 @@ function sameRequest(existing: Payment, input: NewPayment): Payment {
   return existing;
 }
 
+/** A payment is visible to its sender, its recipient and admins; not to team API tokens. */
+function canSee(payment: Payment, identity: Identity): boolean {
+  return isAdmin(identity) || (identity.kind === 'user' && (identity.userId === payment.senderId || identity.userId === payment.recipientId));
+}
+
+function requireVisible(payment: Payment | null, identity: Identity): Payment | null {
+  if (payment && !canSee(payment, identity)) throw forbidden('a payment is visible to its sender, its recipient and admins only');
+  return payment;
+}
+
 export const resolvers: ResolverMap<PaymentsContext> = {
   DateTime: scalarResolvers.DateTime,
   JSON: scalarResolvers.JSON,
   Decimal: scalarResolvers.Decimal,
   Query: {
-    payment: (_: unknown, args: { id: string }, ctx: PaymentsContext) => ctx.loaders.payment.load(requireId(args.id, 'id')),
+    payment: async (_: unknown, args: { id: string }, ctx: PaymentsContext) => {
+      requireAuthenticated(ctx.identity);
+      return requireVisible(await ctx.loaders.payment.load(requireId(args.id, 'id')), ctx.identity);
+    },
   },
   Mutation: {
     createPayment: async (_: unknown, { input }: { input: CreatePaymentInput }, ctx: PaymentsContext) => {
-      const payment = parseCreateInput(input);
+      const sender = requireUser(ctx.identity);
+      const payment = parseCreateInput(sender.userId, input);
       if (payment.idempotencyKey) {
         const existing = await ctx.store.findByIdempotencyKey(payment.senderId, payment.idempotencyKey);
         if (existing) return sameRequest(existing, payment);
       }
-      await ctx.users.requireExisting(
-        { 'input.senderId': payment.senderId, 'input.recipientId': payment.recipientId },
-        ctx.authorization,
-      );
+      // The sender's token proves who they are; both parties must still exist, or the payment would dangle.
+      const existing = await ctx.users.existing([payment.senderId, payment.recipientId], ctx.authorization);
+      if (!existing.has(payment.senderId)) throw unauthenticated('the signed-in account no longer exists');
+      if (!existing.has(payment.recipientId)) throw notFound('User', payment.recipientId, 'input.recipientId');
       const outcome = await ctx.store.create(payment);
       return outcome.created ? outcome.payment : sameRequest(outcome.payment, payment);
     },
@@ -90,11 +104,19 @@ export const resolvers: ResolverMap<PaymentsContext> = {
       args: { id: string; status: string; reason?: string | null },
       ctx: PaymentsContext,
     ) => {
+      const caller = requireUser(ctx.identity);
       const id = requireId(args.id, 'id');
       const to = requireOneOf(args.status, 'status', PAYMENT_STATUSES);
       const reason = optionalText(args.reason, 'reason', { max: 500 }) ?? null;
       const [current] = await ctx.store.findByIds([id]);
       if (!current) throw notFound('Payment', id);
+      // Admins move payments along; a sender may only call off their own payment while it is PENDING.
+      // changeStatus moves only from the status read here, so a payment that left PENDING meanwhile is not cancelled.
+      if (!isAdmin(ctx.identity)) {
+        requireVisible(current, ctx.identity);
+        const ownCancel = current.senderId === caller.userId && current.status === 'PENDING' && to === 'CANCELLED';
+        if (!ownCancel) throw forbidden('only admins may change a payment\'s status; its sender may cancel it while it is PENDING');
+      }
       if (!canMove(current.status, to)) {
         const next = allowedNext(current.status);
         throw badInput('status', `a ${current.status} payment cannot become ${to}${next.length ? ` (allowed: ${next.join(', ')})` : ''}`);
@@ -106,13 +128,19 @@ export const resolvers: ResolverMap<PaymentsContext> = {
     },
   },
   Payment: {
-    __resolveReference: (ref: { id: string }, ctx: PaymentsContext) => ctx.loaders.payment.load(ref.id),
+    __resolveReference: async (ref: { id: string }, ctx: PaymentsContext) => {
+      requireAuthenticated(ctx.identity);
+      return requireVisible(await ctx.loaders.payment.load(ref.id), ctx.identity);
+    },
     sender: (payment: Payment) => ({ __typename: 'User', id: payment.senderId }),
     recipient: (payment: Payment) => ({ __typename: 'User', id: payment.recipientId }),
     transactions: (payment: Payment, _: unknown, ctx: PaymentsContext) => ctx.loaders.transactionsOfPayment.load(payment.id),
   },
   User: {
-    payments: (user: { id: string }, args: PageArgs & { direction?: Direction | null }, ctx: PaymentsContext) =>
-      ctx.loaders.paymentsOfUser[args.direction ?? 'ALL'].load(user.id, toPage(args)),
+    payments: (user: { id: string }, args: PageArgs & { direction?: Direction | null }, ctx: PaymentsContext) => {
+      requireAuthenticated(ctx.identity);
+      if (!isSelfOrAdmin(ctx.identity, user.id)) throw forbidden("a user's payments are visible to that user and admins only");
+      return ctx.loaders.paymentsOfUser[args.direction ?? 'ALL'].load(user.id, toPage(args));
+    },
   },
 };

@@ -3,6 +3,7 @@ import { EntityClient } from '../../lib/EntityClient';
 import type { Logger } from '../../lib/logger';
 import { createPrismaClient, type PrismaOptions } from '../../lib/prisma';
 import type { Subgraph } from '../../lib/subgraph';
+import { createAuthenticator, type AuthConfig } from '../../lib/auth/authenticator';
 import { baseContext, buildSubgraphServer, loadTypeDefs } from '../../lib/subgraphServer';
 import { PrismaClient } from '../../prisma/payments/generated/client';
 import { createLoaders } from './loaders';
@@ -12,6 +13,8 @@ import { PaymentStore } from './store';
 export const typeDefs = loadTypeDefs(join(__dirname, 'schema.graphql'));
 
 export interface PaymentsConfig {
+  /** How this service verifies credentials. */
+  auth: AuthConfig;
   /** The payments service's own PostgreSQL database. */
   databaseUrl: string;
   /** The users subgraph, asked whether sender and recipient exist. */
@@ -27,10 +30,11 @@ export async function createPaymentsSubgraph(
   await db.$connect();
   const store = new PaymentStore(db);
   const users = new EntityClient(config.usersUrl, 'User', 'users', logger);
+  const authenticator = createAuthenticator(config.auth, logger);
   return {
     name: 'payments',
     server: buildSubgraphServer(typeDefs, resolvers, logger),
-    context: (req) => ({ ...baseContext(req), store, users, loaders: createLoaders(store) }),
+    context: async (req) => ({ ...(await baseContext(req, authenticator)), store, users, loaders: createLoaders(store) }),
     ping: async () => void (await db.$queryRaw`SELECT 1`),
     close: () => db.$disconnect(),
   };

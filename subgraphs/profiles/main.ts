@@ -1,4 +1,4 @@
-import { bool, cleanEnv, url } from '../../lib/env';
+import { authEnv, bool, cleanEnv, url } from '../../lib/env';
 import { runSubgraph } from '../../lib/runSubgraph';
 import { migrateOnStart } from '../../prisma/migrate';
 import { defaultUrl } from '../../schema/subgraphs';
@@ -12,5 +12,5 @@ const env = cleanEnv(process.env, {
 
 runSubgraph('profiles', 4005, async (logger) => {
   if (env.MIGRATE_ON_START) await migrateOnStart(env.PROFILES_DATABASE_URL, 'profiles', logger);
-  return createProfilesSubgraph({ databaseUrl: env.PROFILES_DATABASE_URL, usersUrl: env.USERS_SUBGRAPH_URL }, logger);
+  return createProfilesSubgraph({ databaseUrl: env.PROFILES_DATABASE_URL, usersUrl: env.USERS_SUBGRAPH_URL, auth: authEnv() }, logger);
 });

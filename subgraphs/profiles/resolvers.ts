@@ -1,3 +1,4 @@
+import { forbidden, isSelfOrAdmin, requireAuthenticated, type Identity } from '../../lib/auth/identity';
 import { badInput, notFound } from '../../lib/errors';
 import { scalarResolvers } from '../../lib/scalars';
 import type { BaseContext, ResolverMap } from '../../lib/subgraphServer';
@@ -54,12 +55,20 @@ function parseChanges(input: UpdateProfileInput): ProfileChanges {
   return changes;
 }
 
+/** Contact fields (phone, address) are for the user themselves and admins; the rest for any signed-in caller. */
+function contactField(profile: UserProfile, identity: Identity, value: string | null): string | null {
+  if (!isSelfOrAdmin(identity, profile.userId)) throw forbidden("a profile's contact fields are visible to that user and admins only");
+  return value;
+}
+
 export const resolvers: ResolverMap<ProfilesContext> = {
   DateTime: scalarResolvers.DateTime,
   JSON: scalarResolvers.JSON,
   Mutation: {
     updateProfile: async (_: unknown, args: { userId: string; input: UpdateProfileInput }, ctx: ProfilesContext) => {
+      requireAuthenticated(ctx.identity);
       const userId = requireId(args.userId, 'userId');
+      if (!isSelfOrAdmin(ctx.identity, userId)) throw forbidden('only the user themselves or an admin may change a profile');
       const changes = parseChanges(args.input);
       const [existing] = await ctx.store.findByUserIds([userId]);
       if (!existing) {
@@ -70,10 +79,18 @@ export const resolvers: ResolverMap<ProfilesContext> = {
     },
   },
   UserProfile: {
-    __resolveReference: (ref: { id: string }, ctx: ProfilesContext) => ctx.loaders.profile.load(ref.id),
+    __resolveReference: (ref: { id: string }, ctx: ProfilesContext) => {
+      requireAuthenticated(ctx.identity);
+      return ctx.loaders.profile.load(ref.id);
+    },
     user: (profile: UserProfile) => ({ __typename: 'User', id: profile.userId }),
+    phone: (profile: UserProfile, _: unknown, ctx: ProfilesContext) => contactField(profile, ctx.identity, profile.phone),
+    address: (profile: UserProfile, _: unknown, ctx: ProfilesContext) => contactField(profile, ctx.identity, profile.address),
   },
   User: {
-    profile: (user: { id: string }, _: unknown, ctx: ProfilesContext) => ctx.loaders.profileOfUser.load(user.id),
+    profile: (user: { id: string }, _: unknown, ctx: ProfilesContext) => {
+      requireAuthenticated(ctx.identity);
+      return ctx.loaders.profileOfUser.load(user.id);
+    },
   },
 };

@@ -3,6 +3,7 @@ import { EntityClient } from '../../lib/EntityClient';
 import type { Logger } from '../../lib/logger';
 import { createPrismaClient, type PrismaOptions } from '../../lib/prisma';
 import type { Subgraph } from '../../lib/subgraph';
+import { createAuthenticator, type AuthConfig } from '../../lib/auth/authenticator';
 import { baseContext, buildSubgraphServer, loadTypeDefs } from '../../lib/subgraphServer';
 import { PrismaClient } from '../../prisma/profiles/generated/client';
 import { createLoaders } from './loaders';
@@ -12,6 +13,8 @@ import { ProfileStore } from './store';
 export const typeDefs = loadTypeDefs(join(__dirname, 'schema.graphql'));
 
 export interface ProfilesConfig {
+  /** How this service verifies credentials. */
+  auth: AuthConfig;
   /** The profiles service's own PostgreSQL database. */
   databaseUrl: string;
   /** The users subgraph, asked whether a user exists before their profile is made. */
@@ -27,11 +30,12 @@ export async function createProfilesSubgraph(
   await db.$connect();
   const store = new ProfileStore(db);
   const users = new EntityClient(config.usersUrl, 'User', 'users', logger);
+  const authenticator = createAuthenticator(config.auth, logger);
   return {
     name: 'profiles',
     server: buildSubgraphServer(typeDefs, resolvers, logger),
-    context: (req) => {
-      const base = baseContext(req);
+    context: async (req) => {
+      const base = await baseContext(req, authenticator);
       return { ...base, store, users, loaders: createLoaders(store, users, base.authorization) };
     },
     ping: async () => void (await db.$queryRaw`SELECT 1`),

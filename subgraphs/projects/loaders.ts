@@ -1,9 +1,12 @@
 import DataLoader from 'dataloader';
+import type { Identity } from '../../lib/auth/identity';
 import { byIdLoader, pagedLoader } from '../../lib/loaders';
+import { isSelf, visibilityScope } from './access';
 import type { Project, ProjectStore, ProjectVersion } from './store';
+import type { TeamMembership } from './TeamMembership';
 
 /** Made once per request, when its context is built. */
-export function createLoaders(store: ProjectStore) {
+export function createLoaders(store: ProjectStore, identity: Identity, membership: TeamMembership) {
   return {
     project: byIdLoader((ids) => store.findByIds(ids)),
     version: byIdLoader((ids) => store.findVersionsByIds(ids)),
@@ -15,7 +18,16 @@ export function createLoaders(store: ProjectStore) {
       },
       { cacheKeyFn: (project) => `${project.id}:${project.versionCount}` },
     ),
-    projectsOfOwner: pagedLoader((ownerIds, page) => store.pagesBy('owner_id', ownerIds, page)),
+    /**
+     * Each owner's projects that the caller may see, still one query for all owners: the visibility
+     * filter is the same for every owner (a user's own projects pass it anyway), and the caller's
+     * teams are asked for only when some owner in the batch is someone else.
+     */
+    projectsOfOwner: pagedLoader(async (ownerIds, page) => {
+      const scope = ownerIds.every((id) => isSelf(identity, id)) ? null : await visibilityScope(identity, membership);
+      return store.pagesBy('owner_id', ownerIds, page, scope);
+    }),
+    /** Whole pages: Team.projects is refused outright to those who may not see the team's projects. */
     projectsOfTeam: pagedLoader((teamIds, page) => store.pagesBy('team_id', teamIds, page)),
     versionsOfProject: pagedLoader((projectIds, page) => store.versionPages(projectIds, page)),
   };

@@ -1,4 +1,4 @@
-import { bool, cleanEnv, url } from '../../lib/env';
+import { authEnv, bool, cleanEnv, url } from '../../lib/env';
 import { runSubgraph } from '../../lib/runSubgraph';
 import { migrateOnStart } from '../../prisma/migrate';
 import { defaultUrl } from '../../schema/subgraphs';
@@ -14,7 +14,7 @@ const env = cleanEnv(process.env, {
 runSubgraph('projects', 4003, async (logger) => {
   if (env.MIGRATE_ON_START) await migrateOnStart(env.PROJECTS_DATABASE_URL, 'projects', logger);
   return createProjectsSubgraph(
-    { databaseUrl: env.PROJECTS_DATABASE_URL, usersUrl: env.USERS_SUBGRAPH_URL, teamsUrl: env.TEAMS_SUBGRAPH_URL },
+    { databaseUrl: env.PROJECTS_DATABASE_URL, usersUrl: env.USERS_SUBGRAPH_URL, teamsUrl: env.TEAMS_SUBGRAPH_URL, auth: authEnv() },
     logger,
   );
 });

@@ -3,20 +3,24 @@ import { EntityClient } from '../../lib/EntityClient';
 import type { Logger } from '../../lib/logger';
 import { createPrismaClient, type PrismaOptions } from '../../lib/prisma';
 import type { Subgraph } from '../../lib/subgraph';
+import { createAuthenticator, type AuthConfig } from '../../lib/auth/authenticator';
 import { baseContext, buildSubgraphServer, loadTypeDefs } from '../../lib/subgraphServer';
 import { PrismaClient } from '../../prisma/projects/generated/client';
 import { createLoaders } from './loaders';
 import { resolvers, type ProjectsContext } from './resolvers';
 import { ProjectStore } from './store';
+import { TeamMembership } from './TeamMembership';
 
 export const typeDefs = loadTypeDefs(join(__dirname, 'schema.graphql'));
 
 export interface ProjectsConfig {
+  /** How this service verifies credentials. */
+  auth: AuthConfig;
   /** The projects service's own PostgreSQL database. */
   databaseUrl: string;
   /** The users subgraph, asked whether owners and authors exist. */
   usersUrl: string;
-  /** The teams subgraph, asked whether a project's team exists. */
+  /** The teams subgraph, asked which teams the caller is in (and whether a project's team exists). */
   teamsUrl: string;
 }
 
@@ -30,10 +34,16 @@ export async function createProjectsSubgraph(
   const store = new ProjectStore(db);
   const users = new EntityClient(config.usersUrl, 'User', 'users', logger);
   const teams = new EntityClient(config.teamsUrl, 'Team', 'teams', logger);
+  const usersInTeams = new EntityClient(config.teamsUrl, 'User', 'teams', logger);
+  const authenticator = createAuthenticator(config.auth, logger);
   return {
     name: 'projects',
     server: buildSubgraphServer(typeDefs, resolvers, logger),
-    context: (req) => ({ ...baseContext(req), store, users, teams, loaders: createLoaders(store) }),
+    context: async (req) => {
+      const base = await baseContext(req, authenticator);
+      const membership = new TeamMembership(base.identity, base.authorization, usersInTeams, teams);
+      return { ...base, store, users, teams, membership, loaders: createLoaders(store, base.identity, membership) };
+    },
     ping: async () => void (await db.$queryRaw`SELECT 1`),
     close: () => db.$disconnect(),
   };

@@ -1,3 +1,4 @@
+import { sqltag as sql, type Sql } from '@prisma/client/runtime/client';
 import type { Tagged } from '../../lib/loaders';
 import type { Page } from '../../lib/pagination';
 import { isRecordNotFound } from '../../lib/prisma';
@@ -68,6 +69,24 @@ export interface ProjectFilter {
   teamId?: string;
 }
 
+/**
+ * The projects a caller may see, when not all: those owned by `ownerId` and those of `teamIds`
+ * (see access.ts). `null` in place of a scope means every project (an admin).
+ */
+export interface ProjectScope {
+  ownerId: string | null;
+  teamIds: readonly string[];
+}
+
+function scopeWhere(scope: ProjectScope): Prisma.ProjectWhereInput {
+  return { OR: [...(scope.ownerId ? [{ ownerId: scope.ownerId }] : []), { teamId: { in: [...scope.teamIds] } }] };
+}
+
+function scopeSql(scope: ProjectScope): Sql {
+  const owner = scope.ownerId ? sql`t.owner_id = ${scope.ownerId}::uuid` : sql`FALSE`;
+  return sql`${owner} OR t.team_id = ANY(${[...scope.teamIds]}::uuid[])`;
+}
+
 export interface NewProject {
   name: string;
   type: ProjectType;
@@ -85,7 +104,8 @@ export interface NewVersion {
   projectId: string;
   document: Prisma.InputJsonValue;
   message: string | null;
-  authorId: string;
+  /** Null when a team API token commits. */
+  authorId: string | null;
 }
 
 /** The projects service's data access: every query it sends to its PostgreSQL database. */
@@ -96,17 +116,28 @@ export class ProjectStore {
     return this.db.project.findMany({ where: { id: { in: [...ids] } } });
   }
 
-  list(filter: ProjectFilter, page: Page): Promise<Project[]> {
+  /** A page of the projects matching `filter` that `scope` lets the caller see (all when null). */
+  list(filter: ProjectFilter, page: Page, scope: ProjectScope | null): Promise<Project[]> {
     return this.db.project.findMany({
-      where: { ...filter, ...afterCursorWhere(page.after) },
+      where: { AND: [filter, afterCursorWhere(page.after), ...(scope ? [scopeWhere(scope)] : [])] },
       orderBy: NEWEST_FIRST_ORDER,
       take: page.limit + 1,
     });
   }
 
-  /** A page of projects per owner or per team, for many owners/teams in one query. */
-  async pagesBy(column: 'owner_id' | 'team_id', parentIds: readonly string[], page: Page): Promise<Tagged<Project>[]> {
-    const rows = await this.db.$queryRaw<ProjectRow[]>(pagesByParent('projects', [column], parentIds, page));
+  /**
+   * A page of projects per owner or per team, for many owners/teams in one query; only those
+   * `scope` lets the caller see, when one is given.
+   */
+  async pagesBy(
+    column: 'owner_id' | 'team_id',
+    parentIds: readonly string[],
+    page: Page,
+    scope: ProjectScope | null = null,
+  ): Promise<Tagged<Project>[]> {
+    const rows = await this.db.$queryRaw<ProjectRow[]>(
+      pagesByParent('projects', [column], parentIds, page, scope ? scopeSql(scope) : undefined),
+    );
     return rows.map(fromRow);
   }
 

@@ -1,4 +1,4 @@
-import { cleanEnv, mongoUrl, str, url } from '../../lib/env';
+import { authEnv, cleanEnv, mongoUrl, str, url } from '../../lib/env';
 import { runSubgraph } from '../../lib/runSubgraph';
 import { defaultUrl } from '../../schema/subgraphs';
 import { createTeamsSubgraph } from './server';
@@ -10,5 +10,8 @@ const env = cleanEnv(process.env, {
 });
 
 runSubgraph('teams', 4002, (logger) =>
-  createTeamsSubgraph({ mongoUrl: env.MONGO_URL, database: env.TEAMS_DATABASE, usersUrl: env.USERS_SUBGRAPH_URL }, logger),
+  createTeamsSubgraph(
+    { mongoUrl: env.MONGO_URL, database: env.TEAMS_DATABASE, usersUrl: env.USERS_SUBGRAPH_URL, publicKey: authEnv().publicKey },
+    logger,
+  ),
 );

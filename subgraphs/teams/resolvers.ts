@@ -1,14 +1,18 @@
+import { forbidden, isSelfOrAdmin, requireAdmin, requireAuthenticated, requireUser as requireSignedIn } from '../../lib/auth/identity';
 import { badInput, conflict, notFound } from '../../lib/errors';
 import { pageInMemory, toConnection, toPage, type PageArgs } from '../../lib/pagination';
 import { scalarResolvers } from '../../lib/scalars';
 import type { BaseContext, ResolverMap } from '../../lib/subgraphServer';
 import type { EntityClient } from '../../lib/EntityClient';
 import { requireId, requireOneOf, requireText } from '../../lib/validate';
+import { canSee, requireManager, roleIn } from './access';
 import type { Loaders } from './loaders';
+import type { TeamToken, TeamTokenStore } from './TeamTokenStore';
 import { TEAM_ROLES, type Member, type Team, type TeamChange, type TeamStore } from './store';
 
 export interface TeamsContext extends BaseContext {
   store: TeamStore;
+  tokens: TeamTokenStore;
   users: EntityClient;
   loaders: Loaders;
 }
@@ -29,40 +33,59 @@ function keepAnOwner(members: Member[]): Member[] {
 
 async function changeTeam(ctx: TeamsContext, teamId: string, decide: (team: Team) => TeamChange): Promise<Team> {
   const team = await ctx.store.change(teamId, decide);
-  if (!team) throw notFound('Team', teamId);
+  if (!team) throw notFound('Team', teamId, 'id');
   return team;
 }
 
-function requireUser(ctx: TeamsContext, field: string, userId: string): Promise<void> {
+function requireExistingUser(ctx: TeamsContext, field: string, userId: string): Promise<void> {
   return ctx.users.requireExisting({ [field]: userId }, ctx.authorization);
+}
+
+/** The team, if the caller may see it (FORBIDDEN otherwise; NOT_FOUND when there is none). */
+async function visibleTeam(ctx: TeamsContext, teamId: string, field: string): Promise<Team> {
+  const team = await ctx.loaders.team.load(teamId);
+  if (!team) throw notFound('Team', teamId, field);
+  if (!canSee(team, ctx.identity)) throw forbidden('this team is visible to its members and admins only');
+  return team;
 }
 
 export const resolvers: ResolverMap<TeamsContext> = {
   DateTime: scalarResolvers.DateTime,
   Query: {
-    team: (_: unknown, args: { id: string }, ctx: TeamsContext) => ctx.loaders.team.load(requireId(args.id, 'id')),
+    team: async (_: unknown, args: { id: string }, ctx: TeamsContext) => {
+      requireAuthenticated(ctx.identity);
+      const team = await ctx.loaders.team.load(requireId(args.id, 'id'));
+      if (team && !canSee(team, ctx.identity)) throw forbidden('this team is visible to its members and admins only');
+      return team;
+    },
     teams: async (_: unknown, args: PageArgs, ctx: TeamsContext) => {
+      requireAdmin(ctx.identity);
       const page = toPage(args);
       return toConnection(await ctx.store.list(page), page.limit);
     },
+    _teamTokenIdentity: (_: unknown, args: { token: string }, ctx: TeamsContext) =>
+      typeof args.token === 'string' && args.token.length <= 200 ? ctx.tokens.authenticate(args.token) : null,
   },
   Mutation: {
-    createTeam: async (_: unknown, { input }: { input: { name: string; ownerId: string } }, ctx: TeamsContext) => {
-      const name = requireText(input.name, 'input.name', NAME);
-      const ownerId = requireId(input.ownerId, 'input.ownerId');
-      await requireUser(ctx, 'input.ownerId', ownerId);
-      return ctx.store.create(name, ownerId);
+    createTeam: (_: unknown, { input }: { input: { name: string } }, ctx: TeamsContext) => {
+      const owner = requireSignedIn(ctx.identity);
+      return ctx.store.create(requireText(input.name, 'input.name', NAME), owner.userId);
     },
     renameTeam: (_: unknown, args: { id: string; name: string }, ctx: TeamsContext) => {
       const name = requireText(args.name, 'name', NAME);
-      return changeTeam(ctx, requireId(args.id, 'id'), () => ({ name }));
+      return changeTeam(ctx, requireId(args.id, 'id'), (team) => {
+        requireManager(team, ctx.identity, true, 'rename the team');
+        return { name };
+      });
     },
     addTeamMember: async (_: unknown, args: { teamId: string; userId: string; role: string }, ctx: TeamsContext) => {
       const teamId = requireId(args.teamId, 'teamId');
       const userId = requireId(args.userId, 'userId');
       const role = requireOneOf(args.role, 'role', TEAM_ROLES);
-      await requireUser(ctx, 'userId', userId);
+      requireSignedIn(ctx.identity);
+      await requireExistingUser(ctx, 'userId', userId);
       return changeTeam(ctx, teamId, (team) => {
+        requireManager(team, ctx.identity, role === 'MEMBER', `add ${role === 'MEMBER' ? 'members' : `an ${role}`}`);
         if (team.members.some((member) => member.userId === userId)) throw conflict('the user is already a member of this team', 'userId');
         if (team.members.length >= MAX_MEMBERS) throw badInput('teamId', `a team has at most ${MAX_MEMBERS} members`);
         return { members: [...team.members, { userId, role, joinedAt: new Date() }] };
@@ -73,6 +96,8 @@ export const resolvers: ResolverMap<TeamsContext> = {
       const userId = requireId(args.userId, 'userId');
       const role = requireOneOf(args.role, 'role', TEAM_ROLES);
       return changeTeam(ctx, teamId, (team) => {
+        const actor = requireManager(team, ctx.identity, false, "change members' roles");
+        if (actor === userId) throw forbidden('members cannot change their own role');
         if (!team.members.some((member) => member.userId === userId)) throw notFound('TeamMember', userId, 'userId');
         return { members: keepAnOwner(team.members.map((member) => (member.userId === userId ? { ...member, role } : member))) };
       });
@@ -80,31 +105,63 @@ export const resolvers: ResolverMap<TeamsContext> = {
     removeTeamMember: (_: unknown, args: { teamId: string; userId: string }, ctx: TeamsContext) => {
       const teamId = requireId(args.teamId, 'teamId');
       const userId = requireId(args.userId, 'userId');
+      const actor = requireSignedIn(ctx.identity);
       return changeTeam(ctx, teamId, (team) => {
-        if (!team.members.some((member) => member.userId === userId)) throw notFound('TeamMember', userId, 'userId');
+        const leaving = team.members.find((member) => member.userId === userId);
+        if (!leaving) throw notFound('TeamMember', userId, 'userId');
+        // Anyone may leave; removing others takes a manager, and an OWNER to remove an OWNER or ADMIN.
+        if (actor.userId !== userId) requireManager(team, ctx.identity, leaving.role === 'MEMBER', `remove ${leaving.role === 'MEMBER' ? 'members' : `an ${leaving.role}`}`);
         return { members: keepAnOwner(team.members.filter((member) => member.userId !== userId)) };
       });
     },
     deleteTeam: async (_: unknown, args: { id: string }, ctx: TeamsContext) => {
       const id = requireId(args.id, 'id');
-      if (!(await ctx.store.delete(id))) throw notFound('Team', id);
+      const team = await ctx.loaders.team.load(id);
+      if (!team) throw notFound('Team', id, 'id');
+      requireManager(team, ctx.identity, false, 'delete the team');
+      if (!(await ctx.store.delete(id))) throw notFound('Team', id, 'id');
       return id;
+    },
+    createTeamToken: async (_: unknown, args: { teamId: string; name: string }, ctx: TeamsContext) => {
+      const team = await visibleTeam(ctx, requireId(args.teamId, 'teamId'), 'teamId');
+      const creator = requireManager(team, ctx.identity, true, 'manage API tokens');
+      const { token, record } = await ctx.tokens.create(team.id, requireText(args.name, 'name', NAME), creator);
+      return { token, teamToken: record };
+    },
+    revokeTeamToken: async (_: unknown, args: { teamId: string; tokenId: string }, ctx: TeamsContext) => {
+      const team = await visibleTeam(ctx, requireId(args.teamId, 'teamId'), 'teamId');
+      requireManager(team, ctx.identity, true, 'manage API tokens');
+      const tokenId = requireId(args.tokenId, 'tokenId');
+      const revoked = await ctx.tokens.revoke(team.id, tokenId);
+      if (!revoked) throw notFound('TeamToken', tokenId, 'tokenId');
+      return revoked;
     },
   },
   Team: {
     __resolveReference: (ref: { id: string }, ctx: TeamsContext) => ctx.loaders.team.load(ref.id),
-    members: (team: Team, args: PageArgs) =>
-      pageInMemory(
+    members: (team: Team, args: PageArgs, ctx: TeamsContext) => {
+      if (!canSee(team, ctx.identity)) throw forbidden("a team's members are visible to its members and admins only");
+      return pageInMemory(
         team.members.map((member) => ({ ...member, id: member.userId, createdAt: member.joinedAt })),
         toPage(args),
-      ),
+      );
+    },
     memberCount: (team: Team) => team.members.length,
+    tokens: (team: Team, _: unknown, ctx: TeamsContext) => {
+      requireManager(team, ctx.identity, true, 'see API tokens');
+      return ctx.tokens.listByTeam(team.id);
+    },
+  },
+  TeamToken: {
+    createdBy: (token: TeamToken) => ({ __typename: 'User', id: token.createdBy }),
   },
   TeamMember: {
     user: (member: Member) => ({ __typename: 'User', id: member.userId }),
   },
   User: {
-    teams: async (user: { id: string }, args: PageArgs, ctx: TeamsContext) =>
-      pageInMemory(await ctx.loaders.teamsOfUser.load(user.id), toPage(args)),
+    teams: async (user: { id: string }, args: PageArgs, ctx: TeamsContext) => {
+      if (!isSelfOrAdmin(ctx.identity, user.id)) throw forbidden("a user's teams are visible to that user and admins only");
+      return pageInMemory(await ctx.loaders.teamsOfUser.load(user.id), toPage(args));
+    },
   },
 };

@@ -1,12 +1,15 @@
 import { join } from 'node:path';
 import type { Logger } from '../../lib/logger';
-import { connectMongo, initStore, type MongoOptions } from '../../lib/mongo';
+import { connectMongo, initStores, type MongoOptions } from '../../lib/mongo';
 import type { Subgraph } from '../../lib/subgraph';
 import { baseContext, buildSubgraphServer, loadTypeDefs } from '../../lib/subgraphServer';
 import { EntityClient } from '../../lib/EntityClient';
 import { createLoaders } from './loaders';
 import { resolvers, type TeamsContext } from './resolvers';
 import { TeamStore } from './store';
+import { TeamTokenStore } from './TeamTokenStore';
+import { AccessTokenVerifier, publicKeyFrom } from '../../lib/auth/accessTokens';
+import { Authenticator } from '../../lib/auth/authenticator';
 
 export const typeDefs = loadTypeDefs(join(__dirname, 'schema.graphql'));
 
@@ -16,6 +19,8 @@ export interface TeamsConfig {
   database: string;
   /** The users subgraph, asked whether a user exists before they become a member. */
   usersUrl: string;
+  /** The users service's Ed25519 public key (PEM), to verify access tokens with. */
+  publicKey: string;
 }
 
 export async function createTeamsSubgraph(
@@ -24,12 +29,16 @@ export async function createTeamsSubgraph(
   mongoOptions: MongoOptions = {},
 ): Promise<Subgraph<TeamsContext>> {
   const connection = await connectMongo(config.mongoUrl, config.database, mongoOptions);
-  const store = await initStore(connection, new TeamStore(connection));
+  const store = new TeamStore(connection);
+  const tokens = new TeamTokenStore(connection);
+  await initStores(connection, store, tokens);
+  // This service keeps the team tokens, so it checks them itself rather than over HTTP.
+  const authenticator = new Authenticator(new AccessTokenVerifier(publicKeyFrom(config.publicKey)), (token) => tokens.authenticate(token));
   const users = new EntityClient(config.usersUrl, 'User', 'users', logger);
   return {
     name: 'teams',
     server: buildSubgraphServer(typeDefs, resolvers, logger),
-    context: (req) => ({ ...baseContext(req), store, users, loaders: createLoaders(store) }),
+    context: async (req) => ({ ...(await baseContext(req, authenticator)), store, tokens, users, loaders: createLoaders(store) }),
     ping: async () => void (await connection.db!.admin().ping()),
     close: () => connection.close(),
   };

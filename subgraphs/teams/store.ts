@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { conflict } from '../../lib/errors';
+import { KeyedQueue } from '../../lib/KeyedQueue';
 import { afterCursorFilter, NEWEST_FIRST } from '../../lib/mongo';
 import type { Page } from '../../lib/pagination';
 import { newId } from '../../lib/validate';
@@ -81,7 +82,7 @@ const MAX_CHANGE_ATTEMPTS = 5;
  */
 export class TeamStore {
   private readonly teams: Model<TeamDocument>;
-  private readonly changing = new Map<string, Promise<unknown>>();
+  private readonly changing = new KeyedQueue();
 
   constructor(connection: Connection) {
     this.teams = connection.model<TeamDocument>('Team', teamSchema);
@@ -126,14 +127,7 @@ export class TeamStore {
    * Returns null when the team does not exist.
    */
   change(id: string, decide: (team: Team) => TeamChange): Promise<Team | null> {
-    const previous = this.changing.get(id) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => this.compareAndSet(id, decide));
-    this.changing.set(id, next);
-    const forget = () => {
-      if (this.changing.get(id) === next) this.changing.delete(id);
-    };
-    next.then(forget, forget);
-    return next;
+    return this.changing.run(id, () => this.compareAndSet(id, decide));
   }
 
   private async compareAndSet(id: string, decide: (team: Team) => TeamChange): Promise<Team | null> {

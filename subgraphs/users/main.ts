@@ -1,5 +1,6 @@
-import { cleanEnv, mongoUrl, str } from '../../lib/env';
+import { authEnv, cleanEnv, mongoUrl, str } from '../../lib/env';
 import { runSubgraph } from '../../lib/runSubgraph';
+import { accountsEnv } from './accountsConfig';
 import { createUsersSubgraph } from './server';
 
 const env = cleanEnv(process.env, {
@@ -7,4 +8,6 @@ const env = cleanEnv(process.env, {
   USERS_DATABASE: str({ default: 'schemaflow_users', desc: 'MongoDB database owned by the users service' }),
 });
 
-runSubgraph('users', 4001, (logger) => createUsersSubgraph({ mongoUrl: env.MONGO_URL, database: env.USERS_DATABASE }, logger));
+runSubgraph('users', 4001, (logger) =>
+  createUsersSubgraph({ mongoUrl: env.MONGO_URL, database: env.USERS_DATABASE, auth: authEnv(), accounts: accountsEnv() }, logger),
+);

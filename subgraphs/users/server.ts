@@ -1,9 +1,15 @@
 import { join } from 'node:path';
-import { connectMongo, initStore, type MongoOptions } from '../../lib/mongo';
+import { AccessTokenIssuer, privateKeyFrom } from '../../lib/auth/accessTokens';
+import { createAuthenticator, type AuthConfig } from '../../lib/auth/authenticator';
 import type { Logger } from '../../lib/logger';
+import { connectMongo, initStores, type MongoOptions } from '../../lib/mongo';
 import type { Subgraph } from '../../lib/subgraph';
 import { baseContext, buildSubgraphServer, loadTypeDefs } from '../../lib/subgraphServer';
+import { Accounts } from './Accounts';
+import type { AccountsConfig } from './accountsConfig';
 import { createLoaders } from './loaders';
+import { LoginThrottle } from './LoginThrottle';
+import { RefreshTokenStore } from './RefreshTokenStore';
 import { resolvers, type UsersContext } from './resolvers';
 import { UserStore } from './store';
 
@@ -13,6 +19,10 @@ export interface UsersConfig {
   mongoUrl: string;
   /** The MongoDB database this service owns. */
   database: string;
+  /** How this service verifies credentials. */
+  auth: AuthConfig;
+  /** How it issues them. */
+  accounts: AccountsConfig;
 }
 
 export async function createUsersSubgraph(
@@ -21,11 +31,20 @@ export async function createUsersSubgraph(
   mongoOptions: MongoOptions = {},
 ): Promise<Subgraph<UsersContext>> {
   const connection = await connectMongo(config.mongoUrl, config.database, mongoOptions);
-  const store = await initStore(connection, new UserStore(connection));
+  const store = new UserStore(connection);
+  const refreshTokens = new RefreshTokenStore(connection, config.accounts.refreshTokenTtlSeconds);
+  await initStores(connection, store, refreshTokens);
+  const accounts = new Accounts(
+    store,
+    refreshTokens,
+    new AccessTokenIssuer(privateKeyFrom(config.accounts.privateKey), config.accounts.accessTokenTtlSeconds),
+    new LoginThrottle(config.accounts.login),
+  );
+  const authenticator = createAuthenticator(config.auth, logger);
   return {
     name: 'users',
     server: buildSubgraphServer(typeDefs, resolvers, logger),
-    context: (req) => ({ ...baseContext(req), store, loaders: createLoaders(store) }),
+    context: async (req) => ({ ...(await baseContext(req, authenticator)), store, accounts, loaders: createLoaders(store) }),
     ping: async () => void (await connection.db!.admin().ping()),
     close: () => connection.close(),
   };

@@ -19,6 +19,8 @@ export interface User {
 
 interface UserDocument {
   _id: string;
+  /** Argon2id hash; never leaves this service (not part of `User`). */
+  passwordHash?: string | null;
   email: string;
   name: string | null;
   role: Role;
@@ -34,6 +36,7 @@ const userSchema = new Schema<UserDocument>(
     name: { type: String, default: null },
     role: { type: String, enum: ROLES, required: true },
     emailVerified: { type: Boolean, default: false },
+    passwordHash: { type: String, default: null },
   },
   { collection: 'users', timestamps: true, versionKey: false },
 );
@@ -58,6 +61,12 @@ export interface NewUser {
   name: string;
   role: Role;
   emailVerified?: boolean;
+  passwordHash?: string;
+}
+
+export interface Credentials {
+  user: User;
+  passwordHash: string | null;
 }
 
 export interface UserChanges {
@@ -82,6 +91,12 @@ export class UserStore {
   async findByIds(ids: readonly string[]): Promise<User[]> {
     const docs = await this.users.find({ _id: { $in: ids } }).lean<UserDocument[]>();
     return docs.map(toUser);
+  }
+
+  /** The user with this (lower-cased) email and their password hash, for login only. */
+  async findCredentials(email: string): Promise<Credentials | null> {
+    const doc = await this.users.findOne({ email }).lean<UserDocument>();
+    return doc ? { user: toUser(doc), passwordHash: doc.passwordHash ?? null } : null;
   }
 
   async list(page: Page): Promise<User[]> {

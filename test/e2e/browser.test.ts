@@ -2,8 +2,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { DEMO_PASSWORD } from '../../scripts/demoData';
 import { seedDemoData } from '../../scripts/seed';
-import { startStack, type Stack } from '../support/stack';
+import { graphqlPost, startStack, type Stack } from '../support/stack';
 
 /**
  * A person explores the graph in a real browser: headless Chromium (Debian's package, driven by
@@ -89,7 +90,26 @@ async function typeQuery(page: Page, query: string): Promise<void> {
   await page.keyboard.press('ControlOrMeta+Home'); // back to the start of the now many-line query
 }
 
+/** Types the request headers (JSON) into GraphiQL's Headers tab, as a person signs their requests. */
+async function typeHeaders(page: Page, headers: Record<string, string>): Promise<void> {
+  await page.getByRole('button', { name: /^headers$/i }).click();
+  const editor = page.locator('.graphiql-editor-tool .monaco-editor').last();
+  await editor.waitFor({ state: 'visible' });
+  await editor.click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText(JSON.stringify(headers));
+  await page.keyboard.press('Escape');
+}
+
 test('the offline explorer runs the dashboard query and shows Grace Hopper’s dashboard', async () => {
+  // Grace signs in (demo password) and pastes her access token into the explorer's headers.
+  const login = await graphqlPost<{ login: { accessToken: string } }>(
+    stack!.gatewayUrl,
+    `mutation($input: LoginInput!) { login(input: $input) { accessToken } }`,
+    { input: { email: 'grace@schemaflow.dev', password: DEMO_PASSWORD } },
+  );
+  const token = login.body.data!.login.accessToken;
   const gateway = new URL(stack!.gatewayUrl).origin;
   const page = context!.pages()[0] ?? (await context!.newPage());
 
@@ -111,6 +131,7 @@ test('the offline explorer runs the dashboard query and shows Grace Hopper’s d
     await page.goto(`${gateway}/explorer`);
     await page.getByRole('button', { name: /execute query/i }).waitFor({ state: 'visible' });
     await typeQuery(page, DASHBOARD);
+    await typeHeaders(page, { Authorization: `Bearer ${token}` });
     await page.getByRole('button', { name: /execute query/i }).click();
 
     // What went over the wire...

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { randomUUID } from 'node:crypto';
-import { addMember, commitVersion, createPayment, createProject, createTeam, createUser, expectNoErrors } from '../support/fixtures';
+import { addMember, ANONYMOUS_REQUEST, as, commitVersion, createPayment, createProject, createTeam, createUser, expectNoErrors } from '../support/fixtures';
 import { startStack, type Stack } from '../support/stack';
 
 /**
@@ -184,4 +184,92 @@ test('team membership changes keep one owner and record roles', async () => {
   await Promise.all(extra.map((id) => addMember(stack, teamId, id)));
   const final: any = expectNoErrors(await stack.query(`query($t: ID!) { team(id: $t) { memberCount } }`, { t: teamId }));
   expect(final.team.memberCount).toBe(6);
+});
+
+describe('who may see and change projects, payments and profiles (enforced where the data lives)', () => {
+  const code = (response: { body: { errors?: { extensions?: Record<string, any> }[] } }) => response.body.errors?.[0]?.extensions?.code;
+
+  test('a project is visible to its owner, its team and the team token, FORBIDDEN to others; anonymous callers are refused', async () => {
+    const stranger = await createUser(stack, 'Stranger');
+    const member = await createUser(stack, 'Plain Member');
+    await addMember(stack, team, member);
+    const teamProject = await createProject(stack, 'Team owned', ann, team);
+    const personal = await createProject(stack, 'Ann private', ann);
+    const read = `query($id: ID!) { project(id: $id) { name } }`;
+    expect(expectNoErrors(await stack.query(read, { id: teamProject }, as(member)))).toEqual({ project: { name: 'Team owned' } });
+    const denied = await stack.query(read, { id: personal }, as(member));
+    expect(code(denied)).toBe('FORBIDDEN');
+    expect(denied.body.data).toEqual({ project: null });
+    expect(code(await stack.query(read, { id: teamProject }, ANONYMOUS_REQUEST))).toBe('UNAUTHENTICATED');
+    // Lists never widen what is visible: a stranger filtering by Ann or her team sees nothing.
+    const list: any = expectNoErrors(await stack.query(`query($o: ID!, $t: ID!) { a: projects(ownerId: $o) { edges { node { id } } } b: projects(teamId: $t) { edges { node { id } } } }`, { o: ann, t: team }, as(stranger)));
+    expect([...list.a.edges, ...list.b.edges]).toEqual([]);
+    // Nested: another user's projects are filtered; a team's projects are FORBIDDEN to non-members.
+    const nested = await stack.query<any>(`query($id: ID!) { user(id: $id) { projects(first: 100) { edges { node { id } } } } }`, { id: ann }, as(member));
+    const ids = nested.body.data.user.projects.edges.map((edge: any) => edge.node.id);
+    expect(ids).toContain(teamProject);
+    expect(ids).not.toContain(personal);
+    const teamProjects = await stack.query<any>(`query($t: ID!) { team(id: $t) { name projects { edges { node { id } } } } }`, { t: team }, as(stranger));
+    expect(code(teamProjects)).toBe('FORBIDDEN');
+    // A team API token sees its team's projects and commits to them without an author.
+    const minted: any = expectNoErrors(await stack.query(`mutation($t: ID!) { createTeamToken(teamId: $t, name: "ci") { token } }`, { t: team }, as(ann)));
+    const teamToken = { authorization: `Bearer ${minted.createTeamToken.token}` };
+    expect(expectNoErrors(await stack.query(read, { id: teamProject }, teamToken))).toEqual({ project: { name: 'Team owned' } });
+    expect(code(await stack.query(read, { id: personal }, teamToken))).toBe('FORBIDDEN');
+    const committed: any = expectNoErrors(
+      await stack.query(`mutation($p: ID!) { commitProjectVersion(input: { projectId: $p, document: {}, message: "ci" }) { number author { id } } }`, { p: teamProject }, teamToken),
+    );
+    expect(committed.commitProjectVersion).toEqual({ number: 1, author: null });
+    const byToken = await stack.query(`mutation { createProject(input: { name: "x", type: OTHER }) { id } }`, {}, teamToken);
+    expect(code(byToken)).toBe('FORBIDDEN');
+  });
+
+  test("projects are changed by their owner, the team's OWNERs and ADMINs, and admins; created only in one's own teams", async () => {
+    const member = await createUser(stack, 'Another Member');
+    await addMember(stack, team, member);
+    const project = await createProject(stack, 'Managed', ann, team);
+    const rename = `mutation($id: ID!, $name: String!) { updateProject(id: $id, input: { name: $name }) { name } }`;
+    expect(code(await stack.query(rename, { id: project, name: 'by member' }, as(member)))).toBe('FORBIDDEN');
+    expect(code(await stack.query(`mutation($id: ID!) { deleteProject(id: $id) }`, { id: project }, as(member)))).toBe('FORBIDDEN');
+    // bob is an ADMIN of the team.
+    expect(expectNoErrors(await stack.query(rename, { id: project, name: 'by team admin' }, as(bob)))).toEqual({ updateProject: { name: 'by team admin' } });
+    const elsewhere = await createTeam(stack, 'Elsewhere', member);
+    const create = `mutation($t: ID) { createProject(input: { name: "p", type: OTHER, teamId: $t }) { id owner { id } } }`;
+    expect(code(await stack.query(create, { t: elsewhere }, as(ann)))).toBe('FORBIDDEN');
+    expect(code(await stack.query(`mutation($id: ID!, $t: ID!) { updateProject(id: $id, input: { teamId: $t }) { id } }`, { id: project, t: elsewhere }, as(ann)))).toBe('FORBIDDEN');
+    const mine: any = expectNoErrors(await stack.query(create, { t: elsewhere }, as(member)));
+    expect(mine.createProject.owner).toEqual({ id: member });
+    expect(expectNoErrors(await stack.query(`mutation($id: ID!) { deleteProject(id: $id) }`, { id: project }, as(ann)))).toEqual({ deleteProject: project });
+  });
+
+  test('a payment is visible to its sender, recipient and admins; only admins move it, the sender may cancel it while PENDING', async () => {
+    const stranger = await createUser(stack, 'Payment Stranger');
+    const payment = await createPayment(stack, ann, bob, '3.00');
+    const read = `query($id: ID!) { payment(id: $id) { amount sender { id } } }`;
+    expect(expectNoErrors(await stack.query(read, { id: payment }, as(bob)))).toEqual({ payment: { amount: '3.00', sender: { id: ann } } });
+    expect(code(await stack.query(read, { id: payment }, as(stranger)))).toBe('FORBIDDEN');
+    const theirs = await stack.query<any>(`query($id: ID!) { user(id: $id) { name payments { edges { node { id } } } } }`, { id: ann }, as(stranger));
+    expect(code(theirs)).toBe('FORBIDDEN');
+    expect(theirs.body.data).toEqual({ user: { name: 'Ann Example', payments: null } });
+    const move = `mutation($id: ID!, $s: PaymentStatus!) { updatePaymentStatus(id: $id, status: $s) { status } }`;
+    expect(code(await stack.query(move, { id: payment, s: 'PROCESSING' }, as(ann)))).toBe('FORBIDDEN');
+    expect(code(await stack.query(move, { id: payment, s: 'CANCELLED' }, as(bob)))).toBe('FORBIDDEN');
+    expect(expectNoErrors(await stack.query(move, { id: payment, s: 'CANCELLED' }, as(ann)))).toEqual({ updatePaymentStatus: { status: 'CANCELLED' } });
+  });
+
+  test("a profile's contact fields are the user's and admins' only; a profile is changed by the user or an admin", async () => {
+    const other = await createUser(stack, 'Profile Reader');
+    const response = await stack.query<any>(`query($id: ID!) { user(id: $id) { profile { bio phone address } } }`, { id: ann }, as(other));
+    expect(response.body.data).toEqual({ user: { profile: { bio: 'Hello', phone: null, address: null } } });
+    expect(response.body.errors?.map((error) => [error.path?.join('.'), error.extensions?.code]).sort()).toEqual([
+      ['user.profile.address', 'FORBIDDEN'],
+      ['user.profile.phone', 'FORBIDDEN'],
+    ]);
+    expect(expectNoErrors(await stack.query<any>(`query($id: ID!) { user(id: $id) { profile { phone } } }`, { id: ann }, as(ann)))).toEqual({
+      user: { profile: { phone: '+44 20 7946 0000' } },
+    });
+    const change = `mutation($id: ID!) { updateProfile(userId: $id, input: { bio: "changed" }) { bio } }`;
+    expect(code(await stack.query(change, { id: ann }, as(other)))).toBe('FORBIDDEN');
+    expect(expectNoErrors(await stack.query(change, { id: other }, as(other)))).toEqual({ updateProfile: { bio: 'changed' } });
+  });
 });

@@ -20,7 +20,7 @@ const gateways: RunningServer[] = [];
 
 async function startGateway(env: Record<string, string>): Promise<{ url: string; origin: string; server: RunningServer }> {
   const urls = Object.fromEntries(Object.entries(stack.subgraphUrls).map(([name, url]) => [`${name.toUpperCase()}_SUBGRAPH_URL`, url]));
-  const config = gatewayConfigFromEnv({ ...urls, ...env, PORT: '0' });
+  const config = gatewayConfigFromEnv({ ...urls, JWT_PUBLIC_KEY: stack.keys.publicKey, ...env, PORT: '0' });
   const server = await startGatewayServer(config, createLogger('gateway', 'silent'));
   gateways.push(server);
   return { url: server.url, origin: new URL(server.url).origin, server };
@@ -108,7 +108,8 @@ describe('in production', () => {
       extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
     });
     // Ordinary queries still work.
-    expect(expectNoErrors(await graphqlPost<{ users: { edges: unknown[] } }>(url, '{ users { edges { cursor } } }')).users.edges).toEqual([]);
+    const admin = { authorization: `Bearer ${stack.adminToken}` };
+    expect(expectNoErrors(await graphqlPost<{ users: { edges: unknown[] } }>(url, '{ users { edges { cursor } } }', {}, admin)).users.edges).toHaveLength(1);
 
     const landing = await fetch(url, { headers: BROWSER });
     expect(landing.headers.get('content-type')).not.toMatch(/text\/html/);
@@ -188,7 +189,7 @@ describe('reporting to Apollo Studio', () => {
 
   test('with APOLLO_KEY and APOLLO_GRAPH_REF, usage reporting is on; a key alone is refused at start', () => {
     expect(pluginIds({ ...base, apollo: { key: 'service:x:y', graphRef: 'schemaflow@current', managed: true } })).toContain('UsageReporting');
-    expect(() => gatewayConfigFromEnv({ APOLLO_KEY: 'service:x:y' })).toThrow(/APOLLO_GRAPH_REF/);
+    expect(() => gatewayConfigFromEnv({ JWT_PUBLIC_KEY: stack.keys.publicKey, APOLLO_KEY: 'service:x:y' })).toThrow(/APOLLO_GRAPH_REF/);
   });
 
   test('without APOLLO_KEY, no request leaves the machine while the gateway serves and stops', async () => {
@@ -202,7 +203,7 @@ describe('reporting to Apollo Studio', () => {
       recorder.hosts.length = 0;
 
       const { url, origin, server } = await startGateway({ NODE_ENV: 'production', INTROSPECTION: 'true', EXPLORER: 'true' });
-      expectNoErrors(await graphqlPost(url, '{ users(first: 3) { edges { node { id name } } } }'));
+      expectNoErrors(await graphqlPost(url, '{ users(first: 3) { edges { node { id name } } } }', {}, { authorization: `Bearer ${stack.adminToken}` }));
       expectNoErrors(await graphqlPost(url, INTROSPECTION));
       await graphqlPost(url, '{ user(id: "not-an-id") { name } }');
       await (await fetch(url, { headers: BROWSER })).text();

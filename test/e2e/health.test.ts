@@ -50,15 +50,19 @@ describe('a subgraph on its own', () => {
   test('starts and serves with every other service down, and says so only where it needs one', async () => {
     const nowhere = 'http://127.0.0.1:9/graphql'; // the discard port: nothing answers there
     const subgraph = await startSubgraph(
-      await createProjectsSubgraph({ databaseUrl: databases.projectsUrl, usersUrl: nowhere, teamsUrl: nowhere }, createLogger('projects', 'silent')),
+      await createProjectsSubgraph({ databaseUrl: databases.projectsUrl, usersUrl: nowhere, teamsUrl: nowhere, auth: stack.auth }, createLogger('projects', 'silent')),
       0,
     );
     try {
-      const read = await graphqlPost(subgraph.url, `{ projects(first: 5) { edges { node { id } } } }`);
+      const read = await graphqlPost(subgraph.url, `{ projects(first: 5) { edges { node { id } } } }`, {}, { authorization: `Bearer ${stack.adminToken}` });
       expect(read.body).toEqual({ data: { projects: { edges: [] } } });
-      const write = await graphqlPost(subgraph.url, `mutation($o: ID!) { createProject(input: { name: "P", type: OTHER, ownerId: $o }) { id } }`, {
-        o: randomUUID(),
-      });
+      // Verifying the caller's token needs nobody; checking a team needs the teams service.
+      const write = await graphqlPost(
+        subgraph.url,
+        `mutation($t: ID!) { createProject(input: { name: "P", type: OTHER, teamId: $t }) { id } }`,
+        { t: randomUUID() },
+        { authorization: `Bearer ${stack.adminToken}` },
+      );
       expect(write.body.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
       expect((await fetch(`${base(subgraph.url)}/ready`)).status).toBe(200);
     } finally {
@@ -69,7 +73,7 @@ describe('a subgraph on its own', () => {
   test('when stopping, it reports not ready first, then closes', async () => {
     const subgraph = await startSubgraph(
       await createProjectsSubgraph(
-        { databaseUrl: databases.projectsUrl, usersUrl: stack.subgraphUrls.users, teamsUrl: stack.subgraphUrls.teams },
+        { databaseUrl: databases.projectsUrl, usersUrl: stack.subgraphUrls.users, teamsUrl: stack.subgraphUrls.teams, auth: stack.auth },
         createLogger('projects', 'silent'),
       ),
       0,
@@ -86,7 +90,7 @@ describe('a subgraph on its own', () => {
 
   test('is not ready while its database is gone, and names the failed check', async () => {
     const subgraph = await startSubgraph(
-      await createProjectsSubgraph({ databaseUrl: databases.projectsUrl, usersUrl: stack.subgraphUrls.users, teamsUrl: stack.subgraphUrls.teams }, createLogger('projects', 'silent')),
+      await createProjectsSubgraph({ databaseUrl: databases.projectsUrl, usersUrl: stack.subgraphUrls.users, teamsUrl: stack.subgraphUrls.teams, auth: stack.auth }, createLogger('projects', 'silent')),
       0,
     );
     try {

@@ -224,7 +224,7 @@ async function startProfilesWith(field: string, resolve: Record<string, (profile
   expect(schema).toContain(anchor);
   const typeDefs = parse(schema.replace(anchor, `${anchor}  ${field}\n`));
   const logger = createLogger('profiles-next', 'warn');
-  const base = await createProfilesSubgraph({ databaseUrl: stack.databases.profilesUrl, usersUrl: stack.subgraphUrls.users }, logger);
+  const base = await createProfilesSubgraph({ databaseUrl: stack.databases.profilesUrl, usersUrl: stack.subgraphUrls.users, auth: stack.auth }, logger);
   const extended = { ...resolvers, UserProfile: { ...(resolvers.UserProfile as object), ...resolve } } as ResolverMap<ProfilesContext>;
   const running = await startSubgraph({ ...base, server: buildSubgraphServer(typeDefs, extended, logger) }, 0);
   extraInstances.push(running);

@@ -1,5 +1,5 @@
 import type { SubgraphName } from '../../schema/subgraphs';
-import { addMember, commitVersion, createPayment, createProject, createTeam, createUser, expectNoErrors } from '../support/fixtures';
+import { addMember, as, commitVersion, createPayment, createProject, createTeam, createUser, expectNoErrors } from '../support/fixtures';
 import { startStack, type Stack } from '../support/stack';
 
 /**
@@ -9,6 +9,7 @@ import { startStack, type Stack } from '../support/stack';
  * (mongoose's debug hook, Prisma's query events).
  */
 let stack: Stack;
+let users: string[];
 let counts: Map<SubgraphName, number>;
 const counting = { on: false };
 
@@ -19,7 +20,7 @@ beforeAll(async () => {
       if (counting.on) counts.set(service, (counts.get(service) ?? 0) + 1);
     },
   });
-  const users: string[] = [];
+  users = [];
   for (let i = 0; i < 10; i++) users.push(await createUser(stack, `User ${i}`));
   const teams: string[] = [];
   for (let i = 0; i < 5; i++) {
@@ -27,9 +28,13 @@ beforeAll(async () => {
     await addMember(stack, teams[i]!, users[i + 5]!);
   }
   for (let i = 0; i < 50; i++) {
-    const project = await createProject(stack, `Project ${i}`, users[i % 10]!, i % 3 === 0 ? null : teams[i % 5]!);
-    await commitVersion(stack, project, users[(i + 1) % 10]!, `v1 of ${i}`);
-    if (i % 2 === 0) await commitVersion(stack, project, users[(i + 2) % 10]!, `v2 of ${i}`);
+    const owner = users[i % 10]!;
+    const team = i % 3 === 0 ? null : teams[i % 5]!;
+    // Only those who may see a project commit to it: its owner, or the other member of its team.
+    const teammate = team ? users[(i + 5) % 10]! : owner;
+    const project = await createProject(stack, `Project ${i}`, owner, team);
+    await commitVersion(stack, project, teammate, `v1 of ${i}`);
+    if (i % 2 === 0) await commitVersion(stack, project, owner, `v2 of ${i}`);
   }
   for (let i = 0; i < 20; i++) await createPayment(stack, users[i % 10]!, users[(i + 3) % 10]!, `${i + 1}.25`);
 }, 120_000);
@@ -38,11 +43,15 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function queriesFor(query: string, variables: Record<string, unknown>): Promise<{ data: any; counts: Record<string, number> }> {
+async function queriesFor(
+  query: string,
+  variables: Record<string, unknown>,
+  headers?: Record<string, string>,
+): Promise<{ data: any; counts: Record<string, number> }> {
   counts.clear();
   counting.on = true;
   try {
-    const data = expectNoErrors(await stack.query(query, variables));
+    const data = expectNoErrors(await stack.query(query, variables, headers));
     return { data, counts: Object.fromEntries(counts) };
   } finally {
     counting.on = false;
@@ -92,4 +101,31 @@ test('list relations of many users (teams, projects, payments, profiles) are one
   // users: the page, then one gateway fetch each for payment senders and recipients; teams: the
   // users' teams and the projects' teams; projects: the per-user pages and their latest versions.
   expect(large.counts).toEqual({ users: 3, teams: 2, projects: 2, payments: 1, profiles: 1 });
+});
+
+const MEMBER_VIEW = `query($first: Int!, $other: ID!) {
+  projects(first: $first) { edges { node { name owner { name } latestVersion { number } } } }
+  user(id: $other) { projects(first: $first) { edges { node { name team { name } } } } }
+}`;
+
+test("a user's own view, filtered to what they may see, costs one membership lookup per fetch, whatever the page size", async () => {
+  // users[0] owns Team 0, with users[5] as a member. As users[0]: their own and Team 0's projects,
+  // and of users[5]'s projects only those in Team 0 (5, 25 and 35; 15 and 45 are personal).
+  const small = await queriesFor(MEMBER_VIEW, { first: 2, other: users[5] }, as(users[0]!));
+  const large = await queriesFor(MEMBER_VIEW, { first: 20, other: users[5] }, as(users[0]!));
+  expect(large.data.user.projects.edges.map(({ node }: any) => node)).toEqual([
+    { name: 'Project 35', team: { name: 'Team 0' } },
+    { name: 'Project 25', team: { name: 'Team 0' } },
+    { name: 'Project 5', team: { name: 'Team 0' } },
+  ]);
+  const visible = large.data.projects.edges.map(({ node }: any) => Number(node.name.replace('Project ', '')));
+  expect(visible.sort((a: number, b: number) => a - b)).toEqual(
+    Array.from({ length: 50 }, (_, i) => i).filter((i) => i % 10 === 0 || (i % 5 === 0 && i % 3 !== 0)),
+  );
+  expect(large.counts).toEqual(small.counts);
+  // projects: the root page, its latest versions and the other user's page (with the visibility
+  // filter in the same query); teams: the caller's teams, asked once by each of the two fetches to
+  // the projects service (a context per fetch), and the projects' teams; users: the root user and
+  // the owners. Admins (the other tests) never cause a membership lookup.
+  expect(large.counts).toEqual({ projects: 3, teams: 3, users: 2 });
 });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { composeSupergraph, subgraphDefinitions } from '../../schema/composeSupergraph';
 import type { SubgraphName } from '../../schema/subgraphs';
-import { addMember, commitVersion, createPayment, createProject, createTeam, createUser, expectNoErrors } from '../support/fixtures';
+import { addMember, as, commitVersion, createPayment, createProject, createTeam, createUser, expectNoErrors } from '../support/fixtures';
 import { startHiveGateway, type HiveGateway } from '../support/hiveGateway';
 import { isAlive } from '../support/processTree';
 import { graphqlPost, startStack, type GraphQLResponse, type Stack } from '../support/stack';
@@ -23,13 +23,15 @@ let pagedIds: string[];
 let hiveNullErrors = 0;
 
 type Gateway = 'apollo' | 'hive';
+/** Both gateways are asked as the stack's admin, who may see everything the operations read. */
+const admin = () => ({ authorization: `Bearer ${stack.adminToken}` });
 const urls = (): Record<Gateway, string> => ({ apollo: stack.gatewayUrl, hive: hive.url });
 
 /** One operation through both gateways (one after the other, Apollo first, so writes-on-read such
  * as a profile made on first access cannot race). */
 async function both(query: string, variables: Record<string, unknown> = {}): Promise<Record<Gateway, GraphQLResponse>> {
-  const apollo = await graphqlPost<Record<string, any>>(urls().apollo, query, variables);
-  const hiveResponse = await graphqlPost<Record<string, any>>(urls().hive, query, variables);
+  const apollo = await graphqlPost<Record<string, any>>(urls().apollo, query, variables, admin());
+  const hiveResponse = await graphqlPost<Record<string, any>>(urls().hive, query, variables, admin());
   return { apollo, hive: hiveResponse };
 }
 
@@ -153,7 +155,7 @@ test('paged lists give the same pages and cursors, followed through each gateway
     const pages: unknown[] = [];
     let after: string | null = null;
     for (;;) {
-      const data: any = expectNoErrors(await graphqlPost(urls()[gateway], LIST, { owner: pager, after }));
+      const data: any = expectNoErrors(await graphqlPost(urls()[gateway], LIST, { owner: pager, after }, admin()));
       pages.push(data);
       if (!data.projects.pageInfo.hasNextPage) return pages;
       after = data.projects.pageInfo.endCursor;
@@ -240,8 +242,8 @@ describe('a malformed id', () => {
   });
 
   test('inside a mutation input', async () => {
-    const { apollo, hive: hiveResponse } = await both(`mutation { createProject(input: { name: "P", type: GRAPHQL, ownerId: "nope" }) { id } }`);
-    expect(errorContract(apollo)).toEqual([{ path: ['createProject'], code: 'BAD_USER_INPUT', field: 'input.ownerId' }]);
+    const { apollo, hive: hiveResponse } = await both(`mutation { createProject(input: { name: "P", type: GRAPHQL, teamId: "nope" }) { id } }`);
+    expect(errorContract(apollo)).toEqual([{ path: ['createProject'], code: 'BAD_USER_INPUT', field: 'input.teamId' }]);
     expect(errorContract(hiveResponse)).toEqual(errorContract(apollo));
     expect(hiveResponse.body.data).toEqual(apollo.body.data);
     expect(hiveResponse.body.errors![0]!.extensions).toEqual({ ...apollo.body.errors![0]!.extensions, serviceName: 'projects' });
@@ -253,9 +255,12 @@ test('a mutation through each gateway, with its own inputs, gives a result of th
     createPayment(input: $input) { id amount currency status type description metadata sender { id name } recipient { name role } transactions { id status } createdAt }
   }`;
   const pay = (gateway: Gateway) =>
-    graphqlPost<{ createPayment: any }>(urls()[gateway], PAY, {
-      input: { senderId: ann, recipientId: bob, amount: '7.25', currency: 'EUR', description: `via ${gateway}`, idempotencyKey: `second-gateway-${gateway}` },
-    });
+    graphqlPost<{ createPayment: any }>(
+      urls()[gateway],
+      PAY,
+      { input: { recipientId: bob, amount: '7.25', currency: 'EUR', description: `via ${gateway}`, idempotencyKey: `second-gateway-${gateway}` } },
+      as(ann),
+    );
   const apollo = expectNoErrors(await pay('apollo')).createPayment;
   const viaHive = expectNoErrors(await pay('hive')).createPayment;
   // What differs by construction: the new ids, the creation time, and the description we chose.
@@ -272,9 +277,12 @@ test('a mutation through each gateway, with its own inputs, gives a result of th
   // The payment Hive Gateway made is really there: each gateway reads it back the same.
   await expectSameAnswer(`query($id: ID!) { payment(id: $id) { id amount description sender { name } recipient { name } } }`, { id: viaHive.id });
   // And the idempotent retry through the other gateway returns it.
-  const retry = await graphqlPost<{ createPayment: any }>(urls().apollo, PAY, {
-    input: { senderId: ann, recipientId: bob, amount: '7.25', currency: 'EUR', description: 'via hive', idempotencyKey: 'second-gateway-hive' },
-  });
+  const retry = await graphqlPost<{ createPayment: any }>(
+    urls().apollo,
+    PAY,
+    { input: { recipientId: bob, amount: '7.25', currency: 'EUR', description: 'via hive', idempotencyKey: 'second-gateway-hive' } },
+    as(ann),
+  );
   expect(expectNoErrors(retry).createPayment.id).toBe(viaHive.id);
 });
 

@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../engines/freePort';
-import { DEMO_USER_IDS } from '../../scripts/demoData';
+import { DEMO_PASSWORD, DEMO_USER_IDS } from '../../scripts/demoData';
 import { descendants, isAlive } from '../support/processTree';
 import { expectNoErrors } from '../support/fixtures';
 import { graphqlPost } from '../support/stack';
@@ -68,6 +68,16 @@ async function interrupt(running: Running): Promise<number | null> {
   return code;
 }
 
+/** Signs a demo user in (they all have the demo password) and returns their Authorization header. */
+async function signIn(url: string, email: string): Promise<Record<string, string>> {
+  const { login } = expectNoErrors(
+    await graphqlPost<{ login: { accessToken: string } }>(url, `mutation($input: LoginInput!) { login(input: $input) { accessToken } }`, {
+      input: { email, password: DEMO_PASSWORD },
+    }),
+  );
+  return { authorization: `Bearer ${login.accessToken}` };
+}
+
 const GRACE = `query($id: ID!) { user(id: $id) { name projects { edges { node { name latestVersion { number } } } } received: payments(direction: RECEIVED) { edges { node { amount sender { name } } } } profile { bio } teams { edges { node { name } } } } }`;
 
 test('npm start serves the seeded graph, keeps data across a restart and stops every process on Ctrl-C', async () => {
@@ -75,7 +85,7 @@ test('npm start serves the seeded graph, keeps data across a restart and stops e
   const first = await start(port);
   try {
     expect(first.url).toBe(`http://127.0.0.1:${port}/graphql`);
-    const { user } = expectNoErrors(await graphqlPost<{ user: any }>(first.url, GRACE, { id: DEMO_USER_IDS.grace }));
+    const { user } = expectNoErrors(await graphqlPost<{ user: any }>(first.url, GRACE, { id: DEMO_USER_IDS.grace }, await signIn(first.url, 'grace@schemaflow.dev')));
     expect(user.name).toBe('Grace Hopper');
     expect(user.projects.edges.map((edge: any) => [edge.node.name, edge.node.latestVersion.number])).toEqual([
       ['Personal notes', 1],
@@ -87,18 +97,21 @@ test('npm start serves the seeded graph, keeps data across a restart and stops e
     ]);
     expect(user.profile.bio).toBe('Wrote the first compiler.');
     expect(user.teams.edges.map((edge: any) => edge.node.name).sort()).toEqual(['Apollo Guidance', 'Compilers']);
-    expectNoErrors(await graphqlPost(first.url, `mutation { createUser(input: { email: "kept@example.test", name: "Kept" }) { id } }`));
+    expectNoErrors(
+      await graphqlPost(first.url, `mutation { register(input: { email: "kept@example.test", password: "kept password 1", name: "Kept" }) { accessToken } }`),
+    );
   } finally {
     expect(await interrupt(first)).toBe(130); // 128 + SIGINT, as after Ctrl-C
   }
 
   const second = await start(port);
   try {
-    const users = expectNoErrors(await graphqlPost<{ users: any }>(second.url, `{ users(first: 100) { edges { node { email } } } }`));
+    const admin = await signIn(second.url, 'ada@schemaflow.dev');
+    const users = expectNoErrors(await graphqlPost<{ users: any }>(second.url, `{ users(first: 100) { edges { node { email } } } }`, {}, admin));
     const emails = users.users.edges.map((edge: any) => edge.node.email);
     expect(emails).toContain('kept@example.test');
     expect(emails.filter((email: string) => email === 'grace@schemaflow.dev')).toHaveLength(1); // seeded once
-    const { user } = expectNoErrors(await graphqlPost<{ user: any }>(second.url, GRACE, { id: DEMO_USER_IDS.grace }));
+    const { user } = expectNoErrors(await graphqlPost<{ user: any }>(second.url, GRACE, { id: DEMO_USER_IDS.grace }, admin));
     expect(user.projects.edges).toHaveLength(2);
   } finally {
     expect(await interrupt(second)).toBe(130);

@@ -41,10 +41,24 @@ process.once('exit', () => {
 });
 
 export async function startHiveGateway(supergraphSdl: string, options: { startTimeoutMs?: number } = {}): Promise<HiveGateway> {
-  // Its own working directory: the CLI picks up a gateway.{ts,js,...} config file from the cwd.
+  // Its own working directory: the CLI picks up a gateway.{ts,js,...} config file from the cwd,
+  // and ours only says what our gateway's SubgraphDataSource says: which client headers travel on
+  // (Hive forwards none by default; every subgraph verifies the caller's token itself).
   const dir = mkdtempSync(join(tmpdir(), 'schemaflow-hive-'));
   const supergraphFile = join(dir, 'supergraph.graphql');
   writeFileSync(supergraphFile, supergraphSdl);
+  writeFileSync(
+    join(dir, 'gateway.config.mjs'),
+    `export const gatewayConfig = {
+  propagateHeaders: {
+    fromClientToSubgraphs: ({ request }) => ({
+      authorization: request.headers.get('authorization') ?? undefined,
+      'x-request-id': request.headers.get('x-request-id') ?? undefined,
+    }),
+  },
+};
+`,
+  );
   const port = await freePort();
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !INHERITED_SETTINGS.test(name)));
   const child = spawn(

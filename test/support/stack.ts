@@ -1,4 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { freePort } from '../../engines/freePort';
+import { generateSigningKeys } from '../../lib/auth/accessTokens';
+import type { Subgraph } from '../../lib/subgraph';
+import type { AuthConfig } from '../../lib/auth/authenticator';
+import type { AccountsConfig } from '../../subgraphs/users/accountsConfig';
 import { Client } from 'pg';
 import { connectMongo } from '../../lib/mongo';
 import { gatewayConfigFromEnv } from '../../gateway/config';
@@ -7,7 +12,7 @@ import { createLogger, type LogLevel } from '../../lib/logger';
 import { startSubgraph } from '../../lib/subgraph';
 import type { RunningServer } from '../../lib/httpServer';
 import { prepareDatabase } from '../../prisma/migrate';
-import type { SubgraphName } from '../../schema/subgraphs';
+import { SUBGRAPHS, type SubgraphName } from '../../schema/subgraphs';
 import type { ServiceDatabases } from '../../scripts/seed';
 import { createPaymentsSubgraph } from '../../subgraphs/payments/server';
 import { createProfilesSubgraph } from '../../subgraphs/profiles/server';
@@ -23,9 +28,18 @@ export interface GraphQLResponse<TData = Record<string, any>> {
 
 export interface Stack {
   gatewayUrl: string;
+  /** An app ADMIN's access token; `query` sends it unless the headers say otherwise. */
+  adminToken: string;
+  /** The signing keys of this stack's users service (tests mint odd tokens with them). */
+  keys: { privateKey: string; publicKey: string };
+  /** How this stack's services verify credentials, for tests that build one more subgraph. */
+  auth: AuthConfig;
   subgraphUrls: Record<SubgraphName, string>;
   databases: ServiceDatabases;
-  /** POSTs an operation to the gateway over real HTTP. */
+  /**
+   * POSTs an operation to the gateway over real HTTP, as the stack's admin unless `headers` has an
+   * `authorization` entry (an empty one sends no Authorization header: anonymous).
+   */
   query<TData = Record<string, any>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<TData>>;
   /** Stops one subgraph (to test how the rest of the graph copes). */
   stopSubgraph(name: SubgraphName): Promise<void>;
@@ -36,6 +50,8 @@ export interface StackOptions {
   /** Called for every database query any subgraph makes. */
   onQuery?: (service: SubgraphName, detail: string) => void;
   logLevel?: LogLevel;
+  /** Overrides of the users service's account settings (token lifetimes, login throttling). */
+  accounts?: Partial<AccountsConfig>;
   /** Gateway settings as environment variables (NODE_ENV, INTROSPECTION, SUPERGRAPH_FILE...). */
   gatewayEnv?: Record<string, string>;
   /**
@@ -44,6 +60,41 @@ export interface StackOptions {
    * once the subgraphs listen, with their URLs, and writes the gateway's SUPERGRAPH_FILE.
    */
   writeSupergraph?: (subgraphUrls: Record<SubgraphName, string>) => Promise<void> | void;
+}
+
+/** Account settings for tests: the production defaults, with a login throttle tests can reach. */
+export const TEST_ACCOUNTS: Omit<AccountsConfig, 'privateKey'> = {
+  accessTokenTtlSeconds: 900,
+  refreshTokenTtlSeconds: 3600,
+  login: { maxFailuresPerAccount: 5, maxFailuresPerAddress: 1000, lockSeconds: 60 },
+};
+
+export const TEST_PASSWORD = 'correct horse battery staple';
+
+/** Registers an account through the gateway and makes it an app ADMIN (no API does that for the first admin). */
+async function bootstrapAdmin(gatewayUrl: string, databases: ServiceDatabases): Promise<string> {
+  const email = `admin.${randomBytes(4).toString('hex')}@stack.test`;
+  const registered = await graphqlPost<{ register: { user: { id: string } } }>(
+    gatewayUrl,
+    `mutation($input: RegisterInput!) { register(input: $input) { user { id } } }`,
+    { input: { email, password: TEST_PASSWORD, name: 'Stack Admin' } },
+  );
+  const id = registered.body.data?.register.user.id;
+  if (!id) throw new Error(`could not register the stack's admin: ${JSON.stringify(registered.body)}`);
+  const connection = await connectMongo(databases.mongoUrl, databases.usersDatabase);
+  try {
+    await connection.collection('users').updateOne({ _id: id } as never, { $set: { role: 'ADMIN' } });
+  } finally {
+    await connection.close();
+  }
+  const login = await graphqlPost<{ login: { accessToken: string } }>(
+    gatewayUrl,
+    `mutation($input: LoginInput!) { login(input: $input) { accessToken } }`,
+    { input: { email, password: TEST_PASSWORD } },
+  );
+  const token = login.body.data?.login.accessToken;
+  if (!token) throw new Error(`could not sign the stack's admin in: ${JSON.stringify(login.body)}`);
+  return token;
 }
 
 export function testEngines(): { postgresUrl: string; mongoUrl: string } {
@@ -108,6 +159,7 @@ export async function graphqlPost<TData>(
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const databases = await createDatabases();
+  const keys = generateSigningKeys();
   const logger = (name: string) => createLogger(name, options.logLevel ?? 'silent');
   const onQuery = (service: SubgraphName) => (options.onQuery ? (detail: string) => options.onQuery!(service, detail) : undefined);
   const running = new Map<SubgraphName, RunningServer>();
@@ -124,58 +176,62 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       const hook = onQuery(service);
       return hook ? { onQuery: hook } : {};
     };
-    const users = await startSubgraph(
-      await createUsersSubgraph({ mongoUrl: databases.mongoUrl, database: databases.usersDatabase }, logger('users'), mongo('users')),
-      0,
+    // Ports first, so every service knows where the others are (users checks team tokens with
+    // teams, teams asks users whether a user exists).
+    const ports = Object.fromEntries(await Promise.all(SUBGRAPHS.map(async ({ name }) => [name, await freePort()]))) as Record<SubgraphName, number>;
+    const urlOf = (name: SubgraphName) => `http://127.0.0.1:${ports[name]}/graphql`;
+    const auth = { publicKey: keys.publicKey, teamsUrl: urlOf('teams') };
+    const start = async (name: SubgraphName, subgraph: Promise<Subgraph<any>>) => {
+      running.set(name, await startSubgraph(await subgraph, ports[name]));
+    };
+    await start(
+      'users',
+      createUsersSubgraph(
+        { mongoUrl: databases.mongoUrl, database: databases.usersDatabase, auth, accounts: { ...TEST_ACCOUNTS, privateKey: keys.privateKey, ...options.accounts } },
+        logger('users'),
+        mongo('users'),
+      ),
     );
-    running.set('users', users);
-    const teams = await startSubgraph(
-      await createTeamsSubgraph(
-        { mongoUrl: databases.mongoUrl, database: databases.teamsDatabase, usersUrl: users.url },
+    await start(
+      'teams',
+      createTeamsSubgraph(
+        { mongoUrl: databases.mongoUrl, database: databases.teamsDatabase, usersUrl: urlOf('users'), publicKey: keys.publicKey },
         logger('teams'),
         mongo('teams'),
       ),
-      0,
     );
-    running.set('teams', teams);
-    running.set(
+    await start(
       'projects',
-      await startSubgraph(
-        await createProjectsSubgraph(
-          { databaseUrl: databases.projectsUrl, usersUrl: users.url, teamsUrl: teams.url },
-          logger('projects'),
-          prisma('projects'),
-        ),
-        0,
-      ),
+      createProjectsSubgraph({ databaseUrl: databases.projectsUrl, usersUrl: urlOf('users'), teamsUrl: urlOf('teams'), auth }, logger('projects'), prisma('projects')),
     );
-    running.set(
-      'payments',
-      await startSubgraph(
-        await createPaymentsSubgraph({ databaseUrl: databases.paymentsUrl, usersUrl: users.url }, logger('payments'), prisma('payments')),
-        0,
-      ),
-    );
-    running.set(
-      'profiles',
-      await startSubgraph(
-        await createProfilesSubgraph({ databaseUrl: databases.profilesUrl, usersUrl: users.url }, logger('profiles'), prisma('profiles')),
-        0,
-      ),
-    );
+    await start('payments', createPaymentsSubgraph({ databaseUrl: databases.paymentsUrl, usersUrl: urlOf('users'), auth }, logger('payments'), prisma('payments')));
+    await start('profiles', createProfilesSubgraph({ databaseUrl: databases.profilesUrl, usersUrl: urlOf('users'), auth }, logger('profiles'), prisma('profiles')));
     const subgraphUrls = Object.fromEntries([...running].map(([name, server]) => [name, server.url])) as Record<SubgraphName, string>;
     const urlVariables = options.writeSupergraph
       ? {}
       : Object.fromEntries(Object.entries(subgraphUrls).map(([name, url]) => [`${name.toUpperCase()}_SUBGRAPH_URL`, url]));
     await options.writeSupergraph?.(subgraphUrls);
-    const gatewayConfig = gatewayConfigFromEnv({ ...urlVariables, ...options.gatewayEnv, PORT: '0' });
+    const gatewayConfig = gatewayConfigFromEnv({
+      ...urlVariables,
+      TEAMS_SUBGRAPH_URL: subgraphUrls.teams,
+      JWT_PUBLIC_KEY: keys.publicKey,
+      ...options.gatewayEnv,
+      PORT: '0',
+    });
     const gateway = await startGateway(gatewayConfig, logger('gateway'));
     const gatewayUrl = gateway.url;
+    const adminToken = await bootstrapAdmin(gatewayUrl, databases);
     return {
       gatewayUrl,
+      adminToken,
+      keys,
+      auth,
       subgraphUrls,
       databases,
-      query: (query, variables, headers) => graphqlPost(gatewayUrl, query, variables, headers),
+      query: (query, variables, headers = {}) => {
+        const { authorization = `Bearer ${adminToken}`, ...rest } = headers;
+        return graphqlPost(gatewayUrl, query, variables, authorization ? { ...rest, authorization } : rest);
+      },
       stopSubgraph: async (name) => {
         await running.get(name)?.stop();
         running.delete(name);

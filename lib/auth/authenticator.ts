@@ -1,0 +1,82 @@
+import { GraphQLError } from 'graphql';
+import type { Logger } from '../logger';
+import { AccessTokenVerifier, publicKeyFrom } from './accessTokens';
+import { ANONYMOUS, invalidCredentials, type Identity } from './identity';
+
+/** Team API tokens look like `sft_<token id>_<secret>`; anything else is taken for an access token. */
+export const TEAM_TOKEN_PREFIX = 'sft_';
+
+export interface TeamTokenIdentity {
+  teamId: string;
+  tokenId: string;
+}
+
+/** Resolves a team API token to its team, or null when it is unknown, wrong or revoked. */
+export type TeamTokenLookup = (token: string) => Promise<TeamTokenIdentity | null>;
+
+/**
+ * Turns an Authorization header into an Identity. Every service runs this itself (the gateway
+ * too, before planning), so calling a subgraph directly grants nothing the gateway would not.
+ * No header: anonymous. A header that is present but not a valid credential: UNAUTHENTICATED.
+ */
+export class Authenticator {
+  constructor(
+    private readonly accessTokens: AccessTokenVerifier,
+    private readonly teamTokens: TeamTokenLookup,
+  ) {}
+
+  async identify(authorization: string | null): Promise<Identity> {
+    if (authorization === null) return ANONYMOUS;
+    // The scheme name is case-insensitive (RFC 9110); the token is what RFC 6750 allows.
+    const match = /^Bearer +([A-Za-z0-9._~+/=-]+)$/i.exec(authorization.trim());
+    if (!match) throw invalidCredentials('the Authorization header must be "Bearer <token>"');
+    const token = match[1]!;
+    if (token.startsWith(TEAM_TOKEN_PREFIX)) {
+      const team = await this.teamTokens(token);
+      if (!team) throw invalidCredentials('the team token is not valid or has been revoked');
+      return { kind: 'team', ...team };
+    }
+    return { kind: 'user', ...(await this.accessTokens.verify(token)) };
+  }
+}
+
+const TEAM_TOKEN_QUERY = `query TeamToken($token: String!) { _teamTokenIdentity(token: $token) { teamId tokenId } }`;
+
+/**
+ * Team tokens are checked by the service that keeps them (teams), through its subgraph endpoint:
+ * `_teamTokenIdentity` is @inaccessible, so it exists for services and not in the public graph.
+ * Each check is a lookup, so a revoked token stops working at once.
+ */
+export function teamTokenLookupVia(teamsUrl: string, logger: Logger, timeoutMs = 5_000): TeamTokenLookup {
+  return async (token) => {
+    let body: { data?: { _teamTokenIdentity?: TeamTokenIdentity | null }; errors?: unknown[] };
+    try {
+      const response = await fetch(teamsUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: TEAM_TOKEN_QUERY, variables: { token } }),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      body = (await response.json()) as typeof body;
+      if (!response.ok || body.errors?.length) throw new Error(`status ${response.status}: ${JSON.stringify(body.errors ?? null)}`);
+    } catch (error) {
+      logger.error('team token lookup failed', error);
+      throw new GraphQLError('team tokens cannot be checked right now; try again shortly', {
+        extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503 } },
+      });
+    }
+    return body.data?._teamTokenIdentity ?? null;
+  };
+}
+
+/** What a service needs to verify credentials: the users service's public key, and where team tokens are checked. */
+export interface AuthConfig {
+  /** Ed25519 public key (PEM) matching the users service's signing key. */
+  publicKey: string;
+  /** The teams subgraph, which checks team API tokens. */
+  teamsUrl: string;
+}
+
+export function createAuthenticator(config: AuthConfig, logger: Logger): Authenticator {
+  return new Authenticator(new AccessTokenVerifier(publicKeyFrom(config.publicKey)), teamTokenLookupVia(config.teamsUrl, logger));
+}

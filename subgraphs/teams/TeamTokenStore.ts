@@ -1,0 +1,98 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { Schema, type Connection, type Model } from 'mongoose';
+import { TEAM_TOKEN_PREFIX, type TeamTokenIdentity } from '../../lib/auth/authenticator';
+import { newId } from '../../lib/validate';
+
+export interface TeamToken {
+  id: string;
+  teamId: string;
+  name: string;
+  createdBy: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+interface TeamTokenDocument extends Omit<TeamToken, 'id'> {
+  _id: string;
+  /** SHA-256 of the secret: the token is shown once, at creation, and never stored. */
+  secretHash: string;
+}
+
+const teamTokenSchema = new Schema<TeamTokenDocument>(
+  {
+    _id: { type: String, required: true },
+    teamId: { type: String, required: true },
+    name: { type: String, required: true },
+    createdBy: { type: String, required: true },
+    secretHash: { type: String, required: true },
+    lastUsedAt: { type: Date, default: null },
+    revokedAt: { type: Date, default: null },
+  },
+  { collection: 'team_tokens', timestamps: { createdAt: true, updatedAt: false }, versionKey: false },
+);
+teamTokenSchema.index({ teamId: 1 });
+
+function toToken(doc: TeamTokenDocument): TeamToken {
+  return {
+    id: doc._id,
+    teamId: doc.teamId,
+    name: doc.name,
+    createdBy: doc.createdBy,
+    createdAt: doc.createdAt,
+    lastUsedAt: doc.lastUsedAt ?? null,
+    revokedAt: doc.revokedAt ?? null,
+  };
+}
+
+function digest(secret: string): Buffer {
+  return createHash('sha256').update(secret).digest();
+}
+
+/** Team API tokens: `sft_<id>_<secret>`, stored hashed, revocable, last use recorded. */
+export class TeamTokenStore {
+  private readonly tokens: Model<TeamTokenDocument>;
+
+  constructor(connection: Connection) {
+    this.tokens = connection.model<TeamTokenDocument>('TeamToken', teamTokenSchema);
+  }
+
+  async init(): Promise<void> {
+    await this.tokens.createIndexes();
+  }
+
+  /** The new token's record and its secret form, which is returned this once. */
+  async create(teamId: string, name: string, createdBy: string): Promise<{ token: string; record: TeamToken }> {
+    const id = newId();
+    const secret = randomBytes(32).toString('base64url');
+    const [doc] = await this.tokens.create([{ _id: id, teamId, name, createdBy, secretHash: digest(secret).toString('hex') }]);
+    return { token: `${TEAM_TOKEN_PREFIX}${id}_${secret}`, record: toToken(doc!.toObject()) };
+  }
+
+  async listByTeam(teamId: string): Promise<TeamToken[]> {
+    const docs = await this.tokens.find({ teamId }).sort({ createdAt: -1, _id: -1 }).lean<TeamTokenDocument[]>();
+    return docs.map(toToken);
+  }
+
+  /** Revokes one of the team's tokens; null when the team has no such token. */
+  async revoke(teamId: string, tokenId: string): Promise<TeamToken | null> {
+    const doc = await this.tokens
+      .findOneAndUpdate({ _id: tokenId, teamId }, { $set: { revokedAt: new Date() } }, { returnDocument: 'after' })
+      .lean<TeamTokenDocument>();
+    return doc ? toToken(doc) : null;
+  }
+
+  /** The team a presented token acts for, or null (unknown, wrong secret, revoked); records the use. */
+  async authenticate(token: string): Promise<TeamTokenIdentity | null> {
+    const match = /^sft_([0-9a-f-]{36})_([A-Za-z0-9_-]{20,100})$/.exec(token);
+    if (!match) return null;
+    const [, id, secret] = match;
+    const doc = await this.tokens.findOne({ _id: id }).lean<TeamTokenDocument>();
+    if (!doc || doc.revokedAt) return null;
+    const expected = Buffer.from(doc.secretHash, 'hex');
+    const given = digest(secret!);
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
+    await this.tokens.updateOne({ _id: id }, { $set: { lastUsedAt: new Date() } });
+    return { teamId: doc.teamId, tokenId: doc._id };
+  }
+}

@@ -1,0 +1,85 @@
+import type { AccessTokenIssuer } from '../../lib/auth/accessTokens';
+import { invalidCredentials } from '../../lib/auth/identity';
+import { AppError } from '../../lib/errors';
+import type { LoginThrottle } from './LoginThrottle';
+import { decoyHash, hashPassword, verifyPassword } from './passwords';
+import type { RefreshTokenStore } from './RefreshTokenStore';
+import type { Role, User, UserStore } from './store';
+
+export interface Session {
+  accessToken: string;
+  accessTokenExpiresIn: number;
+  refreshToken: string;
+  user: User;
+}
+
+export interface Registration {
+  email: string;
+  password: string;
+  name: string;
+}
+
+/** The same answer for an unknown email and a wrong password: nothing tells which emails exist. */
+const WRONG_CREDENTIALS = 'the email or password is not correct';
+
+/** Sign-up, login, session refresh and logout: the users service's credentials, in one place. */
+export class Accounts {
+  constructor(
+    private readonly users: UserStore,
+    private readonly refreshTokens: RefreshTokenStore,
+    private readonly accessTokens: AccessTokenIssuer,
+    private readonly throttle: LoginThrottle,
+  ) {}
+
+  /** New accounts are customers; roles are an admin's to change. */
+  async register(registration: Registration, role: Role = 'CUSTOMER'): Promise<Session> {
+    const user = await this.users.create({
+      email: registration.email,
+      name: registration.name,
+      role,
+      passwordHash: await hashPassword(registration.password),
+    });
+    return this.startSession(user);
+  }
+
+  async login(email: string, password: string, clientIp: string | null): Promise<Session> {
+    await this.throttle.check(email, clientIp);
+    const credentials = await this.users.findCredentials(email);
+    const matches = credentials?.passwordHash
+      ? await verifyPassword(credentials.passwordHash, password)
+      : await verifyPassword(await decoyHash(), password).then(() => false);
+    if (!credentials || !matches) {
+      await this.throttle.failed(email, clientIp);
+      throw new AppError('UNAUTHENTICATED', WRONG_CREDENTIALS);
+    }
+    await this.throttle.succeeded(email);
+    return this.startSession(credentials.user);
+  }
+
+  /** Rotates the refresh token: the one presented is spent, a new one of the same family comes back. */
+  async refresh(refreshToken: string): Promise<Session> {
+    const redemption = await this.refreshTokens.redeem(refreshToken);
+    if (!redemption.ok) {
+      throw invalidCredentials(
+        redemption.reason === 'reused'
+          ? 'this refresh token was already used; every session started from the same login has been ended'
+          : `the refresh token is ${redemption.reason === 'unknown' ? 'not valid' : redemption.reason}`,
+      );
+    }
+    const [user] = await this.users.findByIds([redemption.userId]);
+    if (!user) throw invalidCredentials('the account no longer exists');
+    return this.startSession(user, redemption.familyId);
+  }
+
+  logout(refreshToken: string): Promise<boolean> {
+    return this.refreshTokens.revokeByToken(refreshToken);
+  }
+
+  private async startSession(user: User, familyId?: string): Promise<Session> {
+    const [accessToken, refreshToken] = await Promise.all([
+      this.accessTokens.sign({ userId: user.id, role: user.role }),
+      this.refreshTokens.issue(user.id, familyId),
+    ]);
+    return { accessToken, accessTokenExpiresIn: this.accessTokens.ttlSeconds, refreshToken, user };
+  }
+}

@@ -1,0 +1,127 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { Schema, type Connection, type Model } from 'mongoose';
+import { KeyedQueue } from '../../lib/KeyedQueue';
+import { newId } from '../../lib/validate';
+
+interface RefreshTokenDocument {
+  _id: string;
+  /** Every token descending from one login shares it; reuse of a spent token revokes them all. */
+  familyId: string;
+  userId: string;
+  /** SHA-256 of the secret: the token itself is never stored. */
+  secretHash: string;
+  expiresAt: Date;
+  usedAt: Date | null;
+  revokedAt: Date | null;
+  createdAt: Date;
+}
+
+const refreshTokenSchema = new Schema<RefreshTokenDocument>(
+  {
+    _id: { type: String, required: true },
+    familyId: { type: String, required: true },
+    userId: { type: String, required: true },
+    secretHash: { type: String, required: true },
+    expiresAt: { type: Date, required: true },
+    usedAt: { type: Date, default: null },
+    revokedAt: { type: Date, default: null },
+  },
+  { collection: 'refresh_tokens', timestamps: { createdAt: true, updatedAt: false }, versionKey: false },
+);
+refreshTokenSchema.index({ familyId: 1 });
+refreshTokenSchema.index({ userId: 1 });
+
+/** Outcome of presenting a refresh token. */
+export type Redemption =
+  | { ok: true; userId: string; familyId: string }
+  | { ok: false; reason: 'unknown' | 'expired' | 'revoked' | 'reused' };
+
+function digest(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+/** Compares in constant time, so response times say nothing about how much of a secret was right. */
+function secretMatches(storedHash: string, secret: string): boolean {
+  const expected = Buffer.from(storedHash, 'hex');
+  const given = Buffer.from(digest(secret), 'hex');
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}
+
+/**
+ * Opaque refresh tokens (`<id>.<secret>`), stored hashed, rotated on every use: redeeming one
+ * spends it and the caller gets a new one of the same family. Presenting a spent token means it
+ * was stolen (or replayed): the whole family is revoked, so the thief's and the victim's sessions
+ * both end and the user signs in again.
+ */
+export class RefreshTokenStore {
+  private readonly tokens: Model<RefreshTokenDocument>;
+  private readonly redeeming = new KeyedQueue();
+
+  constructor(connection: Connection, private readonly ttlSeconds: number) {
+    this.tokens = connection.model<RefreshTokenDocument>('RefreshToken', refreshTokenSchema);
+  }
+
+  async init(): Promise<void> {
+    await this.tokens.createIndexes();
+  }
+
+  /** A new token; `familyId` continues a rotation, omitted it starts a new login's family. */
+  async issue(userId: string, familyId: string = newId()): Promise<string> {
+    const id = newId();
+    const secret = randomBytes(32).toString('base64url');
+    await this.tokens.create([
+      { _id: id, familyId, userId, secretHash: digest(secret), expiresAt: new Date(Date.now() + this.ttlSeconds * 1000) },
+    ]);
+    return `${id}.${secret}`;
+  }
+
+  /**
+   * Presentations of one token are redeemed one after another in this process: the conditional
+   * `usedAt: null` update below is atomic on MongoDB, but FerretDB 1.x applies it as an unlocked
+   * read-modify-write, so two concurrent uses of one token could otherwise both succeed.
+   */
+  redeem(token: string): Promise<Redemption> {
+    const [id, secret, extra] = token.split('.');
+    if (!id || !secret || extra !== undefined || id.length > 64 || secret.length > 128) return Promise.resolve({ ok: false, reason: 'unknown' });
+    return this.redeeming.run(id, () => this.redeemNow(id, secret));
+  }
+
+  private async redeemNow(id: string, secret: string): Promise<Redemption> {
+    const doc = await this.tokens.findOne({ _id: id }).lean<RefreshTokenDocument>();
+    if (!doc) return { ok: false, reason: 'unknown' };
+    if (!secretMatches(doc.secretHash, secret)) return { ok: false, reason: 'unknown' };
+    if (doc.revokedAt) return { ok: false, reason: 'revoked' };
+    if (doc.usedAt) {
+      await this.revokeFamily(doc.familyId);
+      return { ok: false, reason: 'reused' };
+    }
+    if (doc.expiresAt.getTime() <= Date.now()) return { ok: false, reason: 'expired' };
+    // Revocation is always of a whole family, so one revoked member means the family is over; this
+    // also catches a token issued while its family was being revoked (a rotation racing a reuse).
+    if (await this.tokens.findOne({ familyId: doc.familyId, revokedAt: { $ne: null } }).lean()) {
+      await this.revokeFamily(doc.familyId);
+      return { ok: false, reason: 'revoked' };
+    }
+    // Spend it only if nobody spent it in between; a concurrent second use counts as reuse.
+    const spent = await this.tokens.updateOne({ _id: id, usedAt: null }, { $set: { usedAt: new Date() } });
+    if (spent.modifiedCount !== 1) {
+      await this.revokeFamily(doc.familyId);
+      return { ok: false, reason: 'reused' };
+    }
+    return { ok: true, userId: doc.userId, familyId: doc.familyId };
+  }
+
+  /** Ends the session the token belongs to (logout); false for a token that is not ours. */
+  async revokeByToken(token: string): Promise<boolean> {
+    const [id, secret] = token.split('.');
+    if (!id || !secret) return false;
+    const doc = await this.tokens.findOne({ _id: id }).lean<RefreshTokenDocument>();
+    if (!doc || !secretMatches(doc.secretHash, secret)) return false;
+    await this.revokeFamily(doc.familyId);
+    return true;
+  }
+
+  private async revokeFamily(familyId: string): Promise<void> {
+    await this.tokens.updateMany({ familyId, revokedAt: null }, { $set: { revokedAt: new Date() } });
+  }
+}
