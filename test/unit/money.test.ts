@@ -1,21 +1,7 @@
 import { GraphQLError } from 'graphql';
+import { refusal } from '../support/refusal';
 import { parseAmount, parseCurrency } from '../../subgraphs/payments/money';
 
-/** Runs `parse` expecting a BAD_USER_INPUT GraphQLError that names `field`; returns it. */
-function refusal(parse: () => unknown, field: string): GraphQLError {
-  let caught: unknown;
-  try {
-    parse();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(GraphQLError);
-  const error = caught as GraphQLError;
-  expect(error.extensions.code).toBe('BAD_USER_INPUT');
-  expect(error.extensions.field).toBe(field);
-  expect(error.message).toContain(field);
-  return error;
-}
 
 describe('parseAmount', () => {
   it.each([

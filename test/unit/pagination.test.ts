@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import { refusal } from '../support/refusal';
 import {
   decodeCursor,
   DEFAULT_PAGE_SIZE,
@@ -16,16 +17,6 @@ interface Row {
   createdAt: Date;
 }
 
-function expectBadInput(run: () => unknown, field: string): void {
-  let caught: unknown;
-  try {
-    run();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(GraphQLError);
-  expect((caught as GraphQLError).extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
-}
 
 const at = (iso: string) => new Date(iso);
 const uuid = (n: number) => `00000000-0000-4000-8000-${n.toString().padStart(12, '0')}`;
@@ -48,11 +39,11 @@ describe('cursors', () => {
     ['an id that is no UUID (would reach SQL)', Buffer.from(`2026-11-21T09:30:00.000Z|x' OR 1=1`).toString('base64url')],
     ['a loose date form', Buffer.from(`1|${uuid(1)}`).toString('base64url')],
   ])('refuses a malformed cursor (%s) naming `after`', (_name, cursor) => {
-    expectBadInput(() => decodeCursor(cursor), 'after');
+    refusal(() => decodeCursor(cursor), 'after');
   });
 
   it('names the argument it was given', () => {
-    expectBadInput(() => decodeCursor('!!!', 'before'), 'before');
+    refusal(() => decodeCursor('!!!', 'before'), 'before');
   });
 });
 
@@ -76,13 +67,13 @@ describe('toPage', () => {
     ['NaN', Number.NaN],
     ['Infinity', Number.POSITIVE_INFINITY],
   ])('refuses first %s (%d) naming `first`', (_name, first) => {
-    expectBadInput(() => toPage({ first }), 'first');
+    refusal(() => toPage({ first }), 'first');
   });
 
   it('decodes `after`, and refuses a malformed one naming `after`', () => {
     const position = { createdAt: at('2026-01-01T00:00:00.000Z'), id: uuid(3) };
     expect(toPage({ first: 5, after: encodeCursor(position) })).toEqual({ limit: 5, after: position });
-    expectBadInput(() => toPage({ first: 5, after: 'not-a-cursor' }), 'after');
+    refusal(() => toPage({ first: 5, after: 'not-a-cursor' }), 'after');
   });
 });
 

@@ -1,19 +1,7 @@
 import { GraphQLError } from 'graphql';
+import { refusal } from '../support/refusal';
 import { isId, newId, optionalText, requireEmail, requireId, requireJson, requireOneOf, requireText } from '../../lib/validate';
 
-function refusal(run: () => unknown, field: string): GraphQLError {
-  let caught: unknown;
-  try {
-    run();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(GraphQLError);
-  const error = caught as GraphQLError;
-  expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
-  expect(error.message.startsWith(`${field}: `)).toBe(true);
-  return error;
-}
 
 describe('requireId', () => {
   it('accepts a UUID and returns it lower-cased', () => {
