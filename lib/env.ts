@@ -54,6 +54,11 @@ export function authEnv(environment: NodeJS.ProcessEnv = process.env): AuthConfi
   const env = cleanEnv(environment, {
     JWT_PUBLIC_KEY: str({ desc: "The users service's Ed25519 public key (PEM) that access tokens are verified with" }),
     TEAMS_SUBGRAPH_URL: url({ default: defaultUrl('teams'), desc: 'The teams subgraph, which checks team API tokens' }),
+    TRUSTED_PROXIES: str({ default: '127.0.0.1,::1,::ffff:127.0.0.1', desc: "Comma-separated gateway addresses whose x-client-ip header is believed" }),
   });
-  return { publicKey: env.JWT_PUBLIC_KEY, teamsUrl: env.TEAMS_SUBGRAPH_URL };
+  return {
+    publicKey: env.JWT_PUBLIC_KEY,
+    teamsUrl: env.TEAMS_SUBGRAPH_URL,
+    trustedProxies: env.TRUSTED_PROXIES.split(',').map((address) => address.trim()).filter(Boolean),
+  };
 }

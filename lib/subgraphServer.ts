@@ -44,7 +44,11 @@ export async function baseContext(req: IncomingMessage, authenticator: Authentic
     authorization,
     identity: await authenticator.identify(authorization),
     requestId: requestId && /^[\w-]{1,100}$/.test(requestId) ? requestId : randomUUID(),
-    clientIp: header(req, 'x-client-ip') ?? req.socket.remoteAddress ?? null,
+    // Only the gateway may say who the client is; a direct caller is who its socket says it is.
+    clientIp:
+      (req.socket.remoteAddress && authenticator.trustedProxies.has(req.socket.remoteAddress) ? header(req, 'x-client-ip') : null) ??
+      req.socket.remoteAddress ??
+      null,
     userAgent: header(req, 'user-agent'),
   };
 }

@@ -18,11 +18,20 @@ function pem(text: string): string {
 }
 
 export function privateKeyFrom(text: string): KeyObject {
-  return createPrivateKey(pem(text));
+  const key = createPrivateKey(pem(text));
+  if (key.asymmetricKeyType !== 'ed25519') throw new Error('JWT_PRIVATE_KEY must be an Ed25519 private key (PKCS#8 PEM)');
+  return key;
 }
 
+/**
+ * Only a public key: a private key given here by mistake would hand the signing key to every
+ * service, so it is refused rather than quietly turned into its public half.
+ */
 export function publicKeyFrom(text: string): KeyObject {
-  return createPublicKey(pem(text));
+  if (/PRIVATE KEY/.test(text)) throw new Error('JWT_PUBLIC_KEY holds a private key; give the public key (SPKI PEM)');
+  const key = createPublicKey(pem(text));
+  if (key.asymmetricKeyType !== 'ed25519') throw new Error('JWT_PUBLIC_KEY must be an Ed25519 public key (SPKI PEM)');
+  return key;
 }
 
 /** A new Ed25519 key pair as PEM, for development (npm start) and tests. */

@@ -3,6 +3,8 @@ import type { Logger } from '../logger';
 import { AccessTokenVerifier, publicKeyFrom } from './accessTokens';
 import { ANONYMOUS, invalidCredentials, type Identity } from './identity';
 
+const LOOPBACK: ReadonlySet<string> = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
 /** Team API tokens look like `sft_<token id>_<secret>`; anything else is taken for an access token. */
 export const TEAM_TOKEN_PREFIX = 'sft_';
 
@@ -23,6 +25,8 @@ export class Authenticator {
   constructor(
     private readonly accessTokens: AccessTokenVerifier,
     private readonly teamTokens: TeamTokenLookup,
+    /** Peers whose `x-client-ip` header is believed (the gateway); anyone else's address is its socket's. */
+    readonly trustedProxies: ReadonlySet<string> = LOOPBACK,
   ) {}
 
   async identify(authorization: string | null): Promise<Identity> {
@@ -75,8 +79,14 @@ export interface AuthConfig {
   publicKey: string;
   /** The teams subgraph, which checks team API tokens. */
   teamsUrl: string;
+  /** Addresses of the gateway(s), whose `x-client-ip` header is believed; default loopback. */
+  trustedProxies?: readonly string[];
 }
 
 export function createAuthenticator(config: AuthConfig, logger: Logger): Authenticator {
-  return new Authenticator(new AccessTokenVerifier(publicKeyFrom(config.publicKey)), teamTokenLookupVia(config.teamsUrl, logger));
+  return new Authenticator(
+    new AccessTokenVerifier(publicKeyFrom(config.publicKey)),
+    teamTokenLookupVia(config.teamsUrl, logger),
+    config.trustedProxies ? new Set(config.trustedProxies) : undefined,
+  );
 }

@@ -82,6 +82,11 @@ export class TeamTokenStore {
     return doc ? toToken(doc) : null;
   }
 
+  /** Revokes every token of a team (when the team is deleted). */
+  async revokeAll(teamId: string): Promise<void> {
+    await this.tokens.updateMany({ teamId, revokedAt: null }, { $set: { revokedAt: new Date() } });
+  }
+
   /** The team a presented token acts for, or null (unknown, wrong secret, revoked); records the use. */
   async authenticate(token: string): Promise<TeamTokenIdentity | null> {
     const match = /^sft_([0-9a-f-]{36})_([A-Za-z0-9_-]{20,100})$/.exec(token);

@@ -83,6 +83,10 @@ export const resolvers: ResolverMap<TeamsContext> = {
       const userId = requireId(args.userId, 'userId');
       const role = requireOneOf(args.role, 'role', TEAM_ROLES);
       requireSignedIn(ctx.identity);
+      // The caller's right first: asking whether the user exists costs a call and tells something.
+      const current = await ctx.loaders.team.load(teamId);
+      if (!current) throw notFound('Team', teamId, 'teamId');
+      requireManager(current, ctx.identity, role === 'MEMBER', `add ${role === 'MEMBER' ? 'members' : `an ${role}`}`);
       await requireExistingUser(ctx, 'userId', userId);
       return changeTeam(ctx, teamId, (team) => {
         requireManager(team, ctx.identity, role === 'MEMBER', `add ${role === 'MEMBER' ? 'members' : `an ${role}`}`);
@@ -119,6 +123,8 @@ export const resolvers: ResolverMap<TeamsContext> = {
       const team = await ctx.loaders.team.load(id);
       if (!team) throw notFound('Team', id, 'id');
       requireManager(team, ctx.identity, false, 'delete the team');
+      // Its API tokens stop working with it (revoked first: a token must never outlive its team).
+      await ctx.tokens.revokeAll(id);
       if (!(await ctx.store.delete(id))) throw notFound('Team', id, 'id');
       return id;
     },
@@ -138,7 +144,13 @@ export const resolvers: ResolverMap<TeamsContext> = {
     },
   },
   Team: {
-    __resolveReference: (ref: { id: string }, ctx: TeamsContext) => ctx.loaders.team.load(ref.id),
+    // A team the caller may not see resolves to null (its fields stay hidden, also from a direct
+    // `_entities` call), as if it were not there.
+    __resolveReference: async (ref: { id: string }, ctx: TeamsContext) => {
+      requireAuthenticated(ctx.identity);
+      const team = await ctx.loaders.team.load(ref.id);
+      return team && canSee(team, ctx.identity) ? team : null;
+    },
     members: (team: Team, args: PageArgs, ctx: TeamsContext) => {
       if (!canSee(team, ctx.identity)) throw forbidden("a team's members are visible to its members and admins only");
       return pageInMemory(

@@ -31,28 +31,32 @@ export class Accounts {
     private readonly throttle: LoginThrottle,
   ) {}
 
-  /** New accounts are customers; roles are an admin's to change. */
-  async register(registration: Registration, role: Role = 'CUSTOMER'): Promise<Session> {
-    const user = await this.users.create({
+  /** Sign-up: a new CUSTOMER account, signed in. */
+  async register(registration: Registration): Promise<Session> {
+    return this.startSession(await this.createAccount(registration, 'CUSTOMER'));
+  }
+
+  /** An account with a password, not signed in (an admin's createUser). */
+  async createAccount(registration: Registration, role: Role): Promise<User> {
+    return this.users.create({
       email: registration.email,
       name: registration.name,
       role,
       passwordHash: await hashPassword(registration.password),
     });
-    return this.startSession(user);
   }
 
   async login(email: string, password: string, clientIp: string | null): Promise<Session> {
-    await this.throttle.check(email, clientIp);
+    await this.throttle.attempt(email, clientIp);
     const credentials = await this.users.findCredentials(email);
     const matches = credentials?.passwordHash
       ? await verifyPassword(credentials.passwordHash, password)
       : await verifyPassword(await decoyHash(), password).then(() => false);
     if (!credentials || !matches) {
-      await this.throttle.failed(email, clientIp);
+      await this.throttle.failed(email);
       throw new AppError('UNAUTHENTICATED', WRONG_CREDENTIALS);
     }
-    await this.throttle.succeeded(email);
+    await this.throttle.succeeded(email, clientIp);
     return this.startSession(credentials.user);
   }
 
@@ -68,17 +72,17 @@ export class Accounts {
     }
     const [user] = await this.users.findByIds([redemption.userId]);
     if (!user) throw invalidCredentials('the account no longer exists');
-    return this.startSession(user, redemption.familyId);
+    return this.startSession(user, { familyId: redemption.familyId, expiresAt: redemption.expiresAt });
   }
 
   logout(refreshToken: string): Promise<boolean> {
     return this.refreshTokens.revokeByToken(refreshToken);
   }
 
-  private async startSession(user: User, familyId?: string): Promise<Session> {
+  private async startSession(user: User, rotation?: { familyId: string; expiresAt: Date }): Promise<Session> {
     const [accessToken, refreshToken] = await Promise.all([
       this.accessTokens.sign({ userId: user.id, role: user.role }),
-      this.refreshTokens.issue(user.id, familyId),
+      this.refreshTokens.issue(user.id, rotation),
     ]);
     return { accessToken, accessTokenExpiresIn: this.accessTokens.ttlSeconds, refreshToken, user };
   }

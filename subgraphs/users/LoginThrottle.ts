@@ -1,11 +1,13 @@
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppError } from '../../lib/errors';
 import type { AccountsConfig } from './accountsConfig';
 
 /**
- * Failed logins are counted per account and per client address. Past half the limit each further
- * failure is answered more slowly; at the limit the account (or address) is refused for a while,
- * even with the right password. A successful login clears the account's count.
+ * Login attempts are counted per account and per client address *before* the password is checked,
+ * so a burst of parallel guesses is counted as it arrives. A successful login gives its attempt
+ * back (and clears the account's count); a failed one keeps it and, past half the limit, is
+ * answered more slowly. At the limit the account (or address) is locked for `lockSeconds` from
+ * that moment, even for the right password.
  *
  * Counts live in this process (one users instance); several instances would share them through
  * rate-limiter-flexible's store for MongoDB or Redis.
@@ -15,38 +17,44 @@ export class LoginThrottle {
   private readonly addresses: RateLimiterMemory;
 
   constructor(private readonly config: AccountsConfig['login']) {
-    this.accounts = new RateLimiterMemory({ points: config.maxFailuresPerAccount, duration: config.lockSeconds, blockDuration: config.lockSeconds });
-    this.addresses = new RateLimiterMemory({ points: config.maxFailuresPerAddress, duration: config.lockSeconds, blockDuration: config.lockSeconds });
+    const window = { duration: config.lockSeconds, blockDuration: config.lockSeconds };
+    this.accounts = new RateLimiterMemory({ points: config.maxFailuresPerAccount, ...window });
+    this.addresses = new RateLimiterMemory({ points: config.maxFailuresPerAddress, ...window });
   }
 
-  /** Refuses the attempt outright while the account or the address is locked. */
-  async check(email: string, address: string | null): Promise<void> {
-    const [account, client] = await Promise.all([this.accounts.get(email), address ? this.addresses.get(address) : null]);
-    const locked = [
-      account && account.consumedPoints >= this.config.maxFailuresPerAccount ? account.msBeforeNext : 0,
-      client && client.consumedPoints >= this.config.maxFailuresPerAddress ? client.msBeforeNext : 0,
-    ];
-    const waitMs = Math.max(...locked);
-    if (waitMs > 0) throw tooManyAttempts(waitMs);
+  /** Takes one attempt for the account and the address, or refuses when either is used up. */
+  async attempt(email: string, address: string | null): Promise<void> {
+    try {
+      await this.accounts.consume(email);
+    } catch (refused) {
+      throw tooManyAttempts(refused);
+    }
+    if (!address) return;
+    try {
+      await this.addresses.consume(address);
+    } catch (refused) {
+      await this.accounts.reward(email, 1);
+      throw tooManyAttempts(refused);
+    }
   }
 
-  /** Records a failure and waits a little longer each time past half the limit. */
-  async failed(email: string, address: string | null): Promise<void> {
-    const consumed = await Promise.all([
-      this.accounts.penalty(email, 1),
-      address ? this.addresses.penalty(address, 1) : null,
-    ]);
-    const failures = consumed[0].consumedPoints;
+  /** The attempt failed: it stays counted, and past half the limit the answer comes more slowly. */
+  async failed(email: string): Promise<void> {
+    const state = await this.accounts.get(email);
+    const failures = state?.consumedPoints ?? 0;
     const half = Math.floor(this.config.maxFailuresPerAccount / 2);
     if (failures > half) await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, (failures - half) * 250)));
   }
 
-  async succeeded(email: string): Promise<void> {
+  /** The attempt succeeded: the account's count is cleared and the address gets its attempt back. */
+  async succeeded(email: string, address: string | null): Promise<void> {
     await this.accounts.delete(email);
+    if (address) await this.addresses.reward(address, 1);
   }
 }
 
-function tooManyAttempts(waitMs: number): AppError {
-  const retryAfterSeconds = Math.ceil(waitMs / 1000);
+function tooManyAttempts(refused: unknown): AppError {
+  if (!(refused instanceof RateLimiterRes)) throw refused;
+  const retryAfterSeconds = Math.max(1, Math.ceil(refused.msBeforeNext / 1000));
   return new AppError('RATE_LIMITED', `too many failed logins; try again in ${retryAfterSeconds} seconds`, { retryAfterSeconds });
 }

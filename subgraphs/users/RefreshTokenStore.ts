@@ -33,7 +33,7 @@ refreshTokenSchema.index({ userId: 1 });
 
 /** Outcome of presenting a refresh token. */
 export type Redemption =
-  | { ok: true; userId: string; familyId: string }
+  | { ok: true; userId: string; familyId: string; expiresAt: Date }
   | { ok: false; reason: 'unknown' | 'expired' | 'revoked' | 'reused' };
 
 function digest(secret: string): string {
@@ -65,13 +65,17 @@ export class RefreshTokenStore {
     await this.tokens.createIndexes();
   }
 
-  /** A new token; `familyId` continues a rotation, omitted it starts a new login's family. */
-  async issue(userId: string, familyId: string = newId()): Promise<string> {
+  /**
+   * A new token. Without `rotation` it starts a new login's family, good for the configured TTL;
+   * a rotation continues a family and keeps its expiry, so refreshing never extends a session
+   * beyond the TTL from the original sign-in.
+   */
+  async issue(userId: string, rotation?: { familyId: string; expiresAt: Date }): Promise<string> {
     const id = newId();
     const secret = randomBytes(32).toString('base64url');
-    await this.tokens.create([
-      { _id: id, familyId, userId, secretHash: digest(secret), expiresAt: new Date(Date.now() + this.ttlSeconds * 1000) },
-    ]);
+    const familyId = rotation?.familyId ?? newId();
+    const expiresAt = rotation?.expiresAt ?? new Date(Date.now() + this.ttlSeconds * 1000);
+    await this.tokens.create([{ _id: id, familyId, userId, secretHash: digest(secret), expiresAt }]);
     return `${id}.${secret}`;
   }
 
@@ -108,7 +112,7 @@ export class RefreshTokenStore {
       await this.revokeFamily(doc.familyId);
       return { ok: false, reason: 'reused' };
     }
-    return { ok: true, userId: doc.userId, familyId: doc.familyId };
+    return { ok: true, userId: doc.userId, familyId: doc.familyId, expiresAt: doc.expiresAt };
   }
 
   /** Ends the session the token belongs to (logout); false for a token that is not ours. */

@@ -51,7 +51,8 @@ export const resolvers: ResolverMap<UsersContext> = {
   Query: {
     me: (_: unknown, __: unknown, ctx: UsersContext) => ctx.loaders.user.load(requireUser(ctx.identity).userId),
     user: (_: unknown, args: { id: string }, ctx: UsersContext) => {
-      requireAuthenticated(ctx.identity);
+      // Users look users up; a team token reaches users only through its team's data.
+      requireUser(ctx.identity);
       return ctx.loaders.user.load(requireId(args.id, 'id'));
     },
     users: async (_: unknown, args: PageArgs, ctx: UsersContext) => {
@@ -77,7 +78,7 @@ export const resolvers: ResolverMap<UsersContext> = {
       ctx.accounts.logout(requireText(args.refreshToken, 'refreshToken', REFRESH_TOKEN)),
     createUser: async (_: unknown, { input }: { input: CreateUserInput }, ctx: UsersContext) => {
       requireAdmin(ctx.identity);
-      const session = await ctx.accounts.register(
+      return ctx.accounts.createAccount(
         {
           email: requireEmail(input.email, 'input.email'),
           password: requirePassword(input.password, 'input.password'),
@@ -85,7 +86,6 @@ export const resolvers: ResolverMap<UsersContext> = {
         },
         requireOneOf(input.role ?? 'CUSTOMER', 'input.role', ROLES),
       );
-      return session.user;
     },
     updateUser: async (_: unknown, args: { id: string; input: UpdateUserInput }, ctx: UsersContext) => {
       const id = requireId(args.id, 'id');
@@ -103,7 +103,12 @@ export const resolvers: ResolverMap<UsersContext> = {
     },
   },
   User: {
-    __resolveReference: (ref: { id: string }, ctx: UsersContext) => ctx.loaders.user.load(ref.id),
+    // Entities are only for callers with a credential (the gateway forwards the client's), so a
+    // direct `_entities` call without one learns nothing the gateway would not tell.
+    __resolveReference: (ref: { id: string }, ctx: UsersContext) => {
+      requireAuthenticated(ctx.identity);
+      return ctx.loaders.user.load(ref.id);
+    },
     email: (user: User, _: unknown, ctx: UsersContext) => {
       if (!SIGNED_IN.has(user) && !isSelfOrAdmin(ctx.identity, user.id)) throw forbidden("a user's email is visible to that user and to admins only");
       return user.email;

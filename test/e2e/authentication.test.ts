@@ -287,7 +287,9 @@ describe('a bad credential is refused with 401 UNAUTHENTICATED before planning',
       `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on User { id name email } } }`,
       { reps: [{ __typename: 'User', id: victim }] },
     );
-    expect(entities.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    // No credential, no entities: not even the name the gateway would only show a signed-in caller.
+    expect(entities.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(entities.body.data?._entities?.[0] ?? null).toBeNull();
     expect(JSON.stringify(entities.body)).not.toContain('@example.test');
     const list = await graphqlPost<Record<string, any>>(stack.subgraphUrls.users, `{ users { edges { node { id email } } } }`);
     expect(list.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
