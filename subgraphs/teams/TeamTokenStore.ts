@@ -45,6 +45,8 @@ function toToken(doc: TeamTokenDocument): TeamToken {
   };
 }
 
+const LAST_USE_RESOLUTION_MS = 60_000;
+
 function digest(secret: string): Buffer {
   return createHash('sha256').update(secret).digest();
 }
@@ -97,7 +99,12 @@ export class TeamTokenStore {
     const expected = Buffer.from(doc.secretHash, 'hex');
     const given = digest(secret!);
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
-    await this.tokens.updateOne({ _id: id }, { $set: { lastUsedAt: new Date() } });
+    // Every service checks the token on every hop of a request: recording each use would be a write
+    // per hop, so the last use is kept to the minute.
+    const now = Date.now();
+    if (!doc.lastUsedAt || now - doc.lastUsedAt.getTime() > LAST_USE_RESOLUTION_MS) {
+      await this.tokens.updateOne({ _id: id }, { $set: { lastUsedAt: new Date(now) } });
+    }
     return { teamId: doc.teamId, tokenId: doc._id };
   }
 }

@@ -32,7 +32,8 @@ export class Accounts {
   ) {}
 
   /** Sign-up: a new CUSTOMER account, signed in. */
-  async register(registration: Registration): Promise<Session> {
+  async register(registration: Registration, clientIp: string | null): Promise<Session> {
+    await this.throttle.registration(clientIp);
     return this.startSession(await this.createAccount(registration, 'CUSTOMER'));
   }
 

@@ -15,11 +15,23 @@ import type { AccountsConfig } from './accountsConfig';
 export class LoginThrottle {
   private readonly accounts: RateLimiterMemory;
   private readonly addresses: RateLimiterMemory;
+  private readonly registrations: RateLimiterMemory;
 
   constructor(private readonly config: AccountsConfig['login']) {
     const window = { duration: config.lockSeconds, blockDuration: config.lockSeconds };
     this.accounts = new RateLimiterMemory({ points: config.maxFailuresPerAccount, ...window });
     this.addresses = new RateLimiterMemory({ points: config.maxFailuresPerAddress, ...window });
+    this.registrations = new RateLimiterMemory({ points: config.maxRegistrationsPerAddressPerHour, duration: 3600 });
+  }
+
+  /** Sign-ups cost an Argon2 hash each (CPU and memory): bounded per client address. */
+  async registration(address: string | null): Promise<void> {
+    if (!address) return;
+    try {
+      await this.registrations.consume(address);
+    } catch (refused) {
+      throw tooManyAttempts(refused, 'sign-ups from this address');
+    }
   }
 
   /** Takes one attempt for the account and the address, or refuses when either is used up. */
@@ -53,8 +65,8 @@ export class LoginThrottle {
   }
 }
 
-function tooManyAttempts(refused: unknown): AppError {
+function tooManyAttempts(refused: unknown, what = 'failed logins'): AppError {
   if (!(refused instanceof RateLimiterRes)) throw refused;
   const retryAfterSeconds = Math.max(1, Math.ceil(refused.msBeforeNext / 1000));
-  return new AppError('RATE_LIMITED', `too many failed logins; try again in ${retryAfterSeconds} seconds`, { retryAfterSeconds });
+  return new AppError('RATE_LIMITED', `too many ${what}; try again in ${retryAfterSeconds} seconds`, { retryAfterSeconds });
 }

@@ -12,6 +12,8 @@ export interface AccountsConfig {
     /** Failed logins from one client address before it is refused for `lockSeconds`. */
     maxFailuresPerAddress: number;
     lockSeconds: number;
+    /** Sign-ups from one client address per hour (each costs an Argon2 hash). */
+    maxRegistrationsPerAddressPerHour: number;
   };
 }
 
@@ -23,6 +25,7 @@ export function accountsEnv(environment: NodeJS.ProcessEnv = process.env): Accou
     LOGIN_MAX_FAILURES: num({ default: 5, desc: 'Failed logins per account before it is locked for LOGIN_LOCK_SECONDS' }),
     LOGIN_MAX_FAILURES_PER_ADDRESS: num({ default: 50, desc: 'Failed logins per client address before it is locked' }),
     LOGIN_LOCK_SECONDS: num({ default: 900, desc: 'How long an account or address stays locked' }),
+    REGISTRATIONS_PER_ADDRESS_PER_HOUR: num({ default: 20, desc: 'Sign-ups allowed from one client address per hour' }),
   });
   return Object.freeze({
     privateKey: env.JWT_PRIVATE_KEY,
@@ -32,6 +35,7 @@ export function accountsEnv(environment: NodeJS.ProcessEnv = process.env): Accou
       maxFailuresPerAccount: env.LOGIN_MAX_FAILURES,
       maxFailuresPerAddress: env.LOGIN_MAX_FAILURES_PER_ADDRESS,
       lockSeconds: env.LOGIN_LOCK_SECONDS,
+      maxRegistrationsPerAddressPerHour: env.REGISTRATIONS_PER_ADDRESS_PER_HOUR,
     },
   });
 }

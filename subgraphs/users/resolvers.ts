@@ -68,7 +68,7 @@ export const resolvers: ResolverMap<UsersContext> = {
           email: requireEmail(input.email, 'input.email'),
           password: requirePassword(input.password, 'input.password'),
           name: requireText(input.name, 'input.name', NAME),
-        }),
+        }, ctx.clientIp),
       ),
     login: (_: unknown, { input }: { input: { email: string; password: string } }, ctx: UsersContext) =>
       asSelf(ctx.accounts.login(requireEmail(input.email, 'input.email'), requirePassword(input.password, 'input.password'), ctx.clientIp)),

@@ -7,7 +7,7 @@ import { graphqlPost, startStack, TEST_PASSWORD, type Stack } from '../support/s
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await startStack({ accounts: { login: { maxFailuresPerAccount: 3, maxFailuresPerAddress: 1000, lockSeconds: 60 } } });
+  stack = await startStack({ accounts: { login: { maxFailuresPerAccount: 3, maxFailuresPerAddress: 1000, lockSeconds: 60, maxRegistrationsPerAddressPerHour: 100_000 } } });
 });
 
 afterAll(async () => {
@@ -90,4 +90,24 @@ test('a private key given as the public key is refused at start, not quietly use
   const keys = generateSigningKeys();
   expect(() => publicKeyFrom(keys.privateKey)).toThrow(/private key/);
   expect(publicKeyFrom(keys.publicKey).asymmetricKeyType).toBe('ed25519');
+});
+
+test('sign-ups from one address are bounded (each costs an Argon2 hash)', async () => {
+  const limited = await startStack({
+    accounts: { login: { maxFailuresPerAccount: 5, maxFailuresPerAddress: 1000, lockSeconds: 60, maxRegistrationsPerAddressPerHour: 2 } },
+  });
+  try {
+    const register = (n: number) =>
+      limited.query(
+        `mutation($input: RegisterInput!) { register(input: $input) { accessToken } }`,
+        { input: { email: `signup.${n}@example.test`, password: TEST_PASSWORD, name: `Sign-up ${n}` } },
+        ANONYMOUS_REQUEST,
+      );
+    // The stack's own admin was the first sign-up from this address.
+    expect((await register(1)).body.errors).toBeUndefined();
+    const refused = await register(2);
+    expect(refused.body.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: expect.any(Number) });
+  } finally {
+    await limited.stop();
+  }
 });

@@ -80,7 +80,7 @@ beforeAll(async () => {
   restoreStderr = () => spy.mockRestore();
   stack = await startStack({
     logLevel: 'debug',
-    accounts: { login: { maxFailuresPerAccount: 3, maxFailuresPerAddress: 1000, lockSeconds: LOCK_SECONDS } },
+    accounts: { login: { maxFailuresPerAccount: 3, maxFailuresPerAddress: 1000, lockSeconds: LOCK_SECONDS, maxRegistrationsPerAddressPerHour: 100_000 } },
     onQuery: (service) => {
       queries[service] = (queries[service] ?? 0) + 1;
     },

@@ -66,7 +66,7 @@ export interface StackOptions {
 export const TEST_ACCOUNTS: Omit<AccountsConfig, 'privateKey'> = {
   accessTokenTtlSeconds: 900,
   refreshTokenTtlSeconds: 3600,
-  login: { maxFailuresPerAccount: 5, maxFailuresPerAddress: 1000, lockSeconds: 60 },
+  login: { maxFailuresPerAccount: 5, maxFailuresPerAddress: 1000, lockSeconds: 60, maxRegistrationsPerAddressPerHour: 100_000 },
 };
 
 export const TEST_PASSWORD = 'correct horse battery staple';
