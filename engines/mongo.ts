@@ -60,6 +60,7 @@ async function startMongod(dbPath: string): Promise<MongoEngine> {
   };
 }
 
+/** The error's message on one line, short enough for a log line. */
 function firstLine(error: unknown): string {
-  return String((error as Error)?.message ?? error).split('\n')[0]!;
+  return String((error as Error)?.message ?? error).replace(/\s+/g, ' ').trim().slice(0, 200);
 }
