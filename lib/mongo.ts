@@ -2,7 +2,7 @@ import mongoose, { type Connection } from 'mongoose';
 
 export interface MongoOptions {
   /** Called once per command sent to the server; tests count queries with it (N+1 checks). */
-  onQuery?: (collection: string, method: string) => void;
+  onQuery?: (collection: string, method: string, filter: unknown) => void;
 }
 
 /**
@@ -18,7 +18,7 @@ export async function connectMongo(url: string, dbName: string, options: MongoOp
   });
   if (options.onQuery) {
     const onQuery = options.onQuery;
-    connection.set('debug', (collection: string, method: string) => onQuery(collection, method));
+    connection.set('debug', (collection: string, method: string, filter: unknown) => onQuery(collection, method, filter));
   }
   await connection.asPromise();
   return connection;

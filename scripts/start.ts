@@ -25,6 +25,8 @@ const env = cleanEnv(process.env, {
   PROJECTS_DATABASE_URL: url({ default: undefined }),
   PAYMENTS_DATABASE_URL: url({ default: undefined }),
   PROFILES_DATABASE_URL: url({ default: undefined }),
+  AMQP_URL: str({ default: undefined, desc: 'RabbitMQ for domain events; without it they travel through PostgreSQL' }),
+  EVENTS_DATABASE_URL: url({ default: undefined, desc: 'PostgreSQL database carrying domain events (default: schemaflow_events on the PostgreSQL server)' }),
   USERS_DATABASE: str({ default: 'schemaflow_users' }),
   TEAMS_DATABASE: str({ default: 'schemaflow_teams' }),
   SEED_DEMO_DATA: bool({ default: true, desc: 'Insert the demo data set (idempotent)' }),
@@ -62,7 +64,7 @@ async function main(): Promise<void> {
     engines = await startEngines({
       dataDir: env.DATA_DIR,
       postgresUrl: env.POSTGRES_URL,
-      needPostgres: POSTGRES_DATABASES.some((db) => !explicitDatabaseUrls[db]),
+      needPostgres: POSTGRES_DATABASES.some((db) => !explicitDatabaseUrls[db]) || (!env.AMQP_URL && !env.EVENTS_DATABASE_URL),
       needMongo: !env.MONGO_URL,
       mongoEngine: env.MONGO_ENGINE,
       ferretLogLevel: env.FERRETDB_LOG_LEVEL,
@@ -83,6 +85,14 @@ async function main(): Promise<void> {
       databaseUrls[database] = target;
     }
 
+    // Domain events: RabbitMQ when given, otherwise a PostgreSQL database of their own.
+    let eventsDatabaseUrl = env.EVENTS_DATABASE_URL;
+    if (!env.AMQP_URL && !eventsDatabaseUrl) {
+      await ensureDatabase(postgresAdminUrl!, 'schemaflow_events');
+      eventsDatabaseUrl = databaseUrl(postgresAdminUrl!, 'schemaflow_events');
+    }
+    const events = env.AMQP_URL ? { AMQP_URL: env.AMQP_URL } : { EVENTS_DATABASE_URL: eventsDatabaseUrl! };
+
     if (env.SEED_DEMO_DATA) {
       await seedDemoData({
         mongoUrl,
@@ -101,6 +111,7 @@ async function main(): Promise<void> {
     const shared = {
       HOST: '127.0.0.1',
       JWT_PUBLIC_KEY: keys.publicKey,
+      ...events,
       LOG_LEVEL: env.LOG_LEVEL,
       MONGO_URL: mongoUrl,
       USERS_DATABASE: env.USERS_DATABASE,

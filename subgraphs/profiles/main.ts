@@ -3,6 +3,7 @@ import { runSubgraph } from '../../lib/runSubgraph';
 import { migrateOnStart } from '../../prisma/migrate';
 import { defaultUrl } from '../../schema/subgraphs';
 import { createProfilesSubgraph } from './server';
+import { closingTransport, connectTransport, eventsEnv } from '../../lib/events/connectTransport';
 
 const env = cleanEnv(process.env, {
   PROFILES_DATABASE_URL: url({ desc: 'PostgreSQL URL of the profiles database' }),
@@ -12,5 +13,9 @@ const env = cleanEnv(process.env, {
 
 runSubgraph('profiles', 4005, async (logger) => {
   if (env.MIGRATE_ON_START) await migrateOnStart(env.PROFILES_DATABASE_URL, 'profiles', logger);
-  return createProfilesSubgraph({ databaseUrl: env.PROFILES_DATABASE_URL, usersUrl: env.USERS_SUBGRAPH_URL, auth: authEnv() }, logger);
+  const events = await connectTransport(eventsEnv(), logger);
+  return closingTransport(
+    await createProfilesSubgraph({ databaseUrl: env.PROFILES_DATABASE_URL, usersUrl: env.USERS_SUBGRAPH_URL, auth: authEnv() }, logger, {}, events ?? undefined),
+    events,
+  );
 });

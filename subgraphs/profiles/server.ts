@@ -9,6 +9,8 @@ import { PrismaClient } from '../../prisma/profiles/generated/client';
 import { createLoaders } from './loaders';
 import { resolvers, type ProfilesContext } from './resolvers';
 import { ProfileStore } from './store';
+import { consumeEvents } from './events';
+import type { EventTransport } from '../../lib/events/EventTransport';
 
 export const typeDefs = loadTypeDefs(join(__dirname, 'schema.graphql'));
 
@@ -25,10 +27,13 @@ export async function createProfilesSubgraph(
   config: ProfilesConfig,
   logger: Logger,
   prismaOptions: PrismaOptions = {},
+  /** Where domain events come from; without it the service consumes none (tests of one service). */
+  events?: EventTransport,
 ): Promise<Subgraph<ProfilesContext>> {
   const db = createPrismaClient(PrismaClient, config.databaseUrl, prismaOptions);
   await db.$connect();
   const store = new ProfileStore(db);
+  const subscription = events ? await consumeEvents(events, store, logger) : null;
   const users = new EntityClient(config.usersUrl, 'User', 'users', logger);
   const authenticator = createAuthenticator(config.auth, logger);
   return {
@@ -39,6 +44,9 @@ export async function createProfilesSubgraph(
       return { ...base, store, users, loaders: createLoaders(store, users, base.authorization) };
     },
     ping: async () => void (await db.$queryRaw`SELECT 1`),
-    close: () => db.$disconnect(),
+    close: async () => {
+      await subscription?.stop();
+      await db.$disconnect();
+    },
   };
 }

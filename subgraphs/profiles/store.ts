@@ -38,6 +38,25 @@ export class ProfileStore {
     return this.findByUserIds(userIds);
   }
 
+  /**
+   * Runs an event's effect once: the event id is recorded in the same transaction, so a
+   * redelivered event (or one whose first delivery crashed before committing) changes nothing.
+   * Returns false when the event had already been handled.
+   */
+  async once(event: { id: string; type: string }, effect: (tx: Prisma.TransactionClient) => Promise<unknown>): Promise<boolean> {
+    return this.db.$transaction(async (tx) => {
+      const { count } = await tx.processedEvent.createMany({ data: [{ eventId: event.id, type: event.type }], skipDuplicates: true });
+      if (count === 0) return false;
+      await effect(tx);
+      return true;
+    });
+  }
+
+  /** A default profile for a user who has none (a new registration); nothing if one exists. */
+  static async createDefault(tx: Prisma.TransactionClient, userId: string): Promise<void> {
+    await tx.userProfile.createMany({ data: [{ id: newId(), userId, preferences: DEFAULT_PREFERENCES }], skipDuplicates: true });
+  }
+
   /** Applies the changes to the user's profile, creating it with defaults first if needed. */
   update(userId: string, changes: ProfileChanges): Promise<UserProfile> {
     return this.db.userProfile.upsert({

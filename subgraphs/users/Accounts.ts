@@ -1,4 +1,5 @@
 import type { AccessTokenIssuer } from '../../lib/auth/accessTokens';
+import { domainEvent, type UserRegistered } from '../../lib/events/DomainEvent';
 import { invalidCredentials } from '../../lib/auth/identity';
 import { AppError } from '../../lib/errors';
 import type { LoginThrottle } from './LoginThrottle';
@@ -44,6 +45,8 @@ export class Accounts {
       name: registration.name,
       role,
       passwordHash: await hashPassword(registration.password),
+      // Written with the user: the profiles service makes the default profile from it.
+      events: (userId) => [domainEvent<UserRegistered>('users', 'user.registered', { userId })],
     });
   }
 

@@ -12,6 +12,8 @@ import { LoginThrottle } from './LoginThrottle';
 import { RefreshTokenStore } from './RefreshTokenStore';
 import { resolvers, type UsersContext } from './resolvers';
 import { UserStore } from './store';
+import { OutboxRelay } from '../../lib/events/OutboxRelay';
+import type { EventTransport } from '../../lib/events/EventTransport';
 
 export const typeDefs = loadTypeDefs(join(__dirname, 'schema.graphql'));
 
@@ -29,6 +31,8 @@ export async function createUsersSubgraph(
   config: UsersConfig,
   logger: Logger,
   mongoOptions: MongoOptions = {},
+  /** Where the outbox is relayed to; without it events wait in the outbox (tests of one service). */
+  events?: EventTransport,
 ): Promise<Subgraph<UsersContext>> {
   const connection = await connectMongo(config.mongoUrl, config.database, mongoOptions);
   const store = new UserStore(connection);
@@ -41,11 +45,16 @@ export async function createUsersSubgraph(
     new LoginThrottle(config.accounts.login),
   );
   const authenticator = createAuthenticator(config.auth, logger);
+  const relay = events ? new OutboxRelay(store.outbox(), events, logger) : null;
+  relay?.start();
   return {
     name: 'users',
     server: buildSubgraphServer(typeDefs, resolvers, logger),
     context: async (req) => ({ ...(await baseContext(req, authenticator)), store, accounts, loaders: createLoaders(store) }),
     ping: async () => void (await connection.db!.admin().ping()),
-    close: () => connection.close(),
+    close: async () => {
+      await relay?.stop();
+      await connection.close();
+    },
   };
 }

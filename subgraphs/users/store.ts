@@ -2,6 +2,8 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import { afterCursorFilter, isDuplicateKeyError, NEWEST_FIRST } from '../../lib/mongo';
 import { conflict } from '../../lib/errors';
 import { newId } from '../../lib/validate';
+import type { DomainEvent } from '../../lib/events/DomainEvent';
+import { MongoOutbox, outboxFields, withEvents, type WithOutbox } from '../../lib/events/MongoOutbox';
 import type { Page } from '../../lib/pagination';
 
 export const ROLES = ['ADMIN', 'CUSTOMER', 'VENDOR'] as const;
@@ -17,7 +19,7 @@ export interface User {
   updatedAt: Date;
 }
 
-interface UserDocument {
+interface UserDocument extends WithOutbox {
   _id: string;
   /** Argon2id hash; never leaves this service (not part of `User`). */
   passwordHash?: string | null;
@@ -37,6 +39,7 @@ const userSchema = new Schema<UserDocument>(
     role: { type: String, enum: ROLES, required: true },
     emailVerified: { type: Boolean, default: false },
     passwordHash: { type: String, default: null },
+    ...outboxFields,
   },
   { collection: 'users', timestamps: true, versionKey: false },
 );
@@ -62,6 +65,11 @@ export interface NewUser {
   role: Role;
   emailVerified?: boolean;
   passwordHash?: string;
+}
+
+export interface NewUserEvents {
+  /** Builds the events of the new user's creation (they need its id), stored with it. */
+  events?: (userId: string) => DomainEvent[];
 }
 
 export interface Credentials {
@@ -108,9 +116,16 @@ export class UserStore {
     return docs.map(toUser);
   }
 
-  async create(input: NewUser): Promise<User> {
+  /** The users' transactional outbox (events written with the user documents). */
+  outbox(): MongoOutbox<UserDocument> {
+    return new MongoOutbox(this.users);
+  }
+
+  async create(input: NewUser & NewUserEvents): Promise<User> {
+    const { events, ...fields } = input;
+    const id = fields.id ?? newId();
     try {
-      const [doc] = await this.users.create([{ emailVerified: false, ...input, _id: input.id ?? newId() }]);
+      const [doc] = await this.users.create([{ emailVerified: false, ...fields, _id: id, ...withEvents(...(events?.(id) ?? [])) }]);
       return toUser(doc!.toObject());
     } catch (error) {
       if (isDuplicateKeyError(error)) throw conflict(`a user with email ${input.email} already exists`, 'input.email');

@@ -11,7 +11,9 @@ import { startGateway } from '../../gateway/server';
 import { createLogger, type LogLevel } from '../../lib/logger';
 import { startSubgraph } from '../../lib/subgraph';
 import type { RunningServer } from '../../lib/httpServer';
-import { prepareDatabase } from '../../prisma/migrate';
+import { databaseUrl, ensureDatabase, prepareDatabase } from '../../prisma/migrate';
+import { PostgresTransport } from '../../lib/events/PostgresTransport';
+import type { EventTransport } from '../../lib/events/EventTransport';
 import { SUBGRAPHS, type SubgraphName } from '../../schema/subgraphs';
 import type { ServiceDatabases } from '../../scripts/seed';
 import { createPaymentsSubgraph } from '../../subgraphs/payments/server';
@@ -32,6 +34,8 @@ export interface Stack {
   adminToken: string;
   /** The signing keys of this stack's users service (tests mint odd tokens with them). */
   keys: { privateKey: string; publicKey: string };
+  /** The domain-event transport the stack's services use. */
+  events: EventTransport;
   /** How this stack's services verify credentials, for tests that build one more subgraph. */
   auth: AuthConfig;
   subgraphUrls: Record<SubgraphName, string>;
@@ -50,6 +54,8 @@ export interface StackOptions {
   /** Called for every database query any subgraph makes. */
   onQuery?: (service: SubgraphName, detail: string) => void;
   logLevel?: LogLevel;
+  /** The domain-event transport to use instead of this stack's own PostgreSQL one. */
+  events?: () => Promise<EventTransport>;
   /** Overrides of the users service's account settings (token lifetimes, login throttling). */
   accounts?: Partial<AccountsConfig>;
   /** Gateway settings as environment variables (NODE_ENV, INTROSPECTION, SUPERGRAPH_FILE...). */
@@ -116,6 +122,23 @@ export async function createDatabases(): Promise<ServiceDatabases> {
   return { mongoUrl, usersDatabase: `users_${suffix}`, teamsDatabase: `teams_${suffix}`, projectsUrl, paymentsUrl, profilesUrl };
 }
 
+async function createEventsDatabase(): Promise<string> {
+  const { postgresUrl } = testEngines();
+  const name = `events_${randomBytes(4).toString('hex')}`;
+  await ensureDatabase(postgresUrl, name);
+  return databaseUrl(postgresUrl, name);
+}
+
+async function dropEventsDatabase(url: string): Promise<void> {
+  const admin = new Client({ connectionString: testEngines().postgresUrl });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${new URL(url).pathname.slice(1)}" WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}
+
 /** Drops what createDatabases made, so long-lived test servers do not collect databases. */
 export async function dropDatabases(databases: ServiceDatabases): Promise<void> {
   const { postgresUrl } = testEngines();
@@ -159,6 +182,10 @@ export async function graphqlPost<TData>(
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const databases = await createDatabases();
+  // Domain events travel through a PostgreSQL database of this stack's own (isolated from other
+  // test files); a test can hand in another transport (a RabbitMQ of its own).
+  const eventsUrl = await createEventsDatabase();
+  const events = options.events ? await options.events() : await PostgresTransport.connect(eventsUrl, { pollIntervalMs: 50 });
   const keys = generateSigningKeys();
   const logger = (name: string) => createLogger(name, options.logLevel ?? 'silent');
   const onQuery = (service: SubgraphName) => (options.onQuery ? (detail: string) => options.onQuery!(service, detail) : undefined);
@@ -170,7 +197,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   try {
     const mongo = (service: SubgraphName) => {
       const hook = onQuery(service);
-      return hook ? { onQuery: (collection: string, method: string) => hook(`${collection}.${method}`) } : {};
+      // The outbox relay polls in the background (filters on `hasOutbox`): not a request's queries.
+      const relayPoll = (filter: unknown) => JSON.stringify(filter ?? null).includes('hasOutbox');
+      return hook
+        ? { onQuery: (collection: string, method: string, filter: unknown) => relayPoll(filter) || hook(`${collection}.${method}`) }
+        : {};
     };
     const prisma = (service: SubgraphName) => {
       const hook = onQuery(service);
@@ -190,6 +221,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         { mongoUrl: databases.mongoUrl, database: databases.usersDatabase, auth, accounts: { ...TEST_ACCOUNTS, privateKey: keys.privateKey, ...options.accounts } },
         logger('users'),
         mongo('users'),
+        events,
       ),
     );
     await start(
@@ -205,7 +237,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       createProjectsSubgraph({ databaseUrl: databases.projectsUrl, usersUrl: urlOf('users'), teamsUrl: urlOf('teams'), auth }, logger('projects'), prisma('projects')),
     );
     await start('payments', createPaymentsSubgraph({ databaseUrl: databases.paymentsUrl, usersUrl: urlOf('users'), auth }, logger('payments'), prisma('payments')));
-    await start('profiles', createProfilesSubgraph({ databaseUrl: databases.profilesUrl, usersUrl: urlOf('users'), auth }, logger('profiles'), prisma('profiles')));
+    await start('profiles', createProfilesSubgraph({ databaseUrl: databases.profilesUrl, usersUrl: urlOf('users'), auth }, logger('profiles'), prisma('profiles'), events));
     const subgraphUrls = Object.fromEntries([...running].map(([name, server]) => [name, server.url])) as Record<SubgraphName, string>;
     const urlVariables = options.writeSupergraph
       ? {}
@@ -226,6 +258,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       adminToken,
       keys,
       auth,
+      events,
       subgraphUrls,
       databases,
       query: (query, variables, headers = {}) => {
@@ -239,12 +272,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       stop: async () => {
         await gateway.stop();
         await stopAll();
+        await events.close();
         await dropDatabases(databases);
+        await dropEventsDatabase(eventsUrl);
       },
     };
   } catch (error) {
     await stopAll();
+    await events.close();
     await dropDatabases(databases);
+    await dropEventsDatabase(eventsUrl);
     throw error;
   }
 }

@@ -1,0 +1,31 @@
+import type { DomainEvent } from './DomainEvent';
+
+export type EventHandler = (event: DomainEvent) => Promise<void>;
+
+export interface SubscribeOptions {
+  /** Deliveries of one event before it is given up on and dead-lettered (with the last error). */
+  maxAttempts?: number;
+}
+
+export interface Subscription {
+  stop(): Promise<void>;
+}
+
+/**
+ * Carries domain events between services: RabbitMQ in production (./RabbitMqTransport.ts), a
+ * PostgreSQL table where no broker is configured (./PostgresTransport.ts), with the same promises:
+ * - `publish` resolves only once the transport holds every event durably (publisher confirms);
+ * - each consumer (by name) gets every event of its types at least once, in its own durable queue,
+ *   acknowledged only after its handler succeeded;
+ * - a handler that throws gets the event again, up to `maxAttempts`, then the event is
+ *   dead-lettered with the reason and not retried forever.
+ */
+export interface EventTransport {
+  publish(events: readonly DomainEvent[]): Promise<void>;
+  subscribe(consumer: string, types: readonly string[], handler: EventHandler, options?: SubscribeOptions): Promise<Subscription>;
+  /** Events dead-lettered for a consumer, with why (for operators and tests). */
+  deadLetters(consumer: string): Promise<{ event: DomainEvent; reason: string }[]>;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_MAX_ATTEMPTS = 5;

@@ -1,0 +1,65 @@
+import type { Logger } from '../logger';
+import type { DomainEvent } from './DomainEvent';
+import type { EventTransport } from './EventTransport';
+
+/** Where a service's outbox lives: events written with the changes, not yet published. */
+export interface OutboxSource {
+  /** Up to `limit` unpublished events, oldest first. */
+  pending(limit: number): Promise<DomainEvent[]>;
+  /** Forgets events the transport has confirmed. */
+  markPublished(ids: readonly string[]): Promise<void>;
+}
+
+export interface RelayOptions {
+  intervalMs?: number;
+  batchSize?: number;
+}
+
+/**
+ * Moves a service's outbox to the transport: read pending events, publish (confirmed), then mark
+ * them published. A crash between publishing and marking publishes them again (at least once:
+ * consumers are idempotent); a crash before publishing loses nothing, the next pass resumes. While
+ * the transport is down the events wait in the outbox and each pass tries again.
+ */
+export class OutboxRelay {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<unknown> = Promise.resolve();
+  private stopped = false;
+
+  constructor(
+    private readonly source: OutboxSource,
+    private readonly transport: EventTransport,
+    private readonly logger: Logger,
+    private readonly options: RelayOptions = {},
+  ) {}
+
+  start(): void {
+    const tick = () => {
+      if (this.stopped) return;
+      this.running = this.relayAll()
+        .catch((error: unknown) => this.logger.warn('outbox relay: will retry', error))
+        .finally(() => {
+          if (!this.stopped) this.timer = setTimeout(tick, this.options.intervalMs ?? 200);
+        });
+    };
+    tick();
+  }
+
+  /** Publishes everything pending now; returns how many events went out. */
+  async relayAll(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const events = await this.source.pending(this.options.batchSize ?? 100);
+      if (events.length === 0) return total;
+      await this.transport.publish(events);
+      await this.source.markPublished(events.map((event) => event.id));
+      total += events.length;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+}

@@ -1,0 +1,45 @@
+import { cleanEnv, str, url } from 'envalid';
+import type { Logger } from '../logger';
+import type { EventTransport } from './EventTransport';
+import { PostgresTransport } from './PostgresTransport';
+import { RabbitMqTransport } from './RabbitMqTransport';
+import { CONSUMERS } from './topology';
+import { ReconnectingTransport } from './ReconnectingTransport';
+
+export interface EventsConfig {
+  /** RabbitMQ (production). */
+  amqpUrl?: string;
+  /** A PostgreSQL database used as the event log where there is no broker (npm start). */
+  databaseUrl?: string;
+}
+
+export function eventsEnv(environment: NodeJS.ProcessEnv = process.env): EventsConfig {
+  const env = cleanEnv(environment, {
+    AMQP_URL: str({ default: undefined, desc: 'RabbitMQ URL (amqp://...) that domain events travel through' }),
+    EVENTS_DATABASE_URL: url({ default: undefined, desc: 'PostgreSQL database that carries domain events where there is no broker' }),
+  });
+  return { amqpUrl: env.AMQP_URL, databaseUrl: env.EVENTS_DATABASE_URL };
+}
+
+/** The configured transport (RabbitMQ first), or null when neither is configured. */
+export async function connectTransport(config: EventsConfig, logger: Logger): Promise<EventTransport | null> {
+  if (config.amqpUrl) {
+    const url = config.amqpUrl;
+    // The service starts and serves with the broker down: events wait in the outbox meanwhile.
+    return new ReconnectingTransport(() => RabbitMqTransport.connect(url, { logger, consumers: CONSUMERS }), logger);
+  }
+  if (config.databaseUrl) return PostgresTransport.connect(config.databaseUrl, { logger });
+  logger.warn('no AMQP_URL or EVENTS_DATABASE_URL: domain events stay in the outbox until one is configured');
+  return null;
+}
+
+/** Makes `subgraph.close` also close the transport it was given (the process owns both). */
+export function closingTransport<T extends { close(): Promise<void> }>(subgraph: T, transport: EventTransport | null): T {
+  const close = subgraph.close.bind(subgraph);
+  return Object.assign(subgraph, {
+    close: async () => {
+      await close();
+      await transport?.close();
+    },
+  });
+}

@@ -1,0 +1,91 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { RabbitMqTransport } from '../../lib/events/RabbitMqTransport';
+import { ReconnectingTransport } from '../../lib/events/ReconnectingTransport';
+import { CONSUMERS } from '../../lib/events/topology';
+import { createLogger } from '../../lib/logger';
+import { connectMongo } from '../../lib/mongo';
+import { createUser } from '../support/fixtures';
+import { startRabbitMq, type RabbitMqIdentity } from '../support/rabbitmq';
+import { startStack, type Stack } from '../support/stack';
+
+/**
+ * The broker is down when a user registers: the registration succeeds, its event waits in the
+ * users service's outbox, and once a real RabbitMQ (a node of this file's own) is back the profile
+ * appears, exactly once.
+ */
+let dir: string;
+let broker: Awaited<ReturnType<typeof startRabbitMq>> | null = null;
+let identity: RabbitMqIdentity;
+let stack: Stack;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'schemaflow-rabbit-'));
+  broker = await startRabbitMq(dir);
+  identity = broker.identity;
+  const url = broker.url;
+  const logger = createLogger('events', 'silent');
+  stack = await startStack({
+    events: async () => new ReconnectingTransport(() => RabbitMqTransport.connect(url, { logger, consumers: CONSUMERS, connectTimeoutMs: 2_000 }), logger, 300),
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  await broker?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (check(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function count(sql: string, params: unknown[]): Promise<number> {
+  const db = new Client({ connectionString: stack.databases.profilesUrl });
+  await db.connect();
+  try {
+    return Number((await db.query(sql, params)).rows[0].count);
+  } finally {
+    await db.end();
+  }
+}
+
+const profilesOf = (userId: string) => count('SELECT count(*) FROM user_profiles WHERE user_id = $1', [userId]);
+
+test('events flow through RabbitMQ', async () => {
+  const userId = await createUser(stack, 'Via Rabbit');
+  expect(await eventually(() => profilesOf(userId), (n) => n === 1)).toBe(1);
+});
+
+test('the broker is down when a user registers: registration succeeds, the profile appears once the broker is back, exactly once', async () => {
+  await broker!.stop();
+  broker = null;
+  const userId = await createUser(stack, 'While Down');
+  // The event waits in the user's document (the outbox), not lost.
+  const users = await connectMongo(stack.databases.mongoUrl, stack.databases.usersDatabase);
+  try {
+    const waiting = await users.collection('users').findOne({ _id: userId } as never);
+    expect(waiting?.hasOutbox).toBe(true);
+  } finally {
+    await users.close();
+  }
+  expect(await profilesOf(userId)).toBe(0);
+
+  broker = await startRabbitMq(dir, 60_000, identity);
+  expect(await eventually(() => profilesOf(userId), (n) => n === 1)).toBe(1);
+  // Once, however often the outbox or the broker delivered it.
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  expect(await profilesOf(userId)).toBe(1);
+  // One processed user.registered per registered user (the stack's admin, and the two here).
+  const users2 = await connectMongo(stack.databases.mongoUrl, stack.databases.usersDatabase);
+  const registered = await users2.collection('users').countDocuments();
+  await users2.close();
+  expect(await count(`SELECT count(*) FROM processed_events WHERE type = 'user.registered'`, [])).toBe(registered);
+}, 120_000);
