@@ -2,7 +2,7 @@ import mongoose, { type Connection } from 'mongoose';
 
 export interface MongoOptions {
   /** Called once per command sent to the server; tests count queries with it (N+1 checks). */
-  onQuery?: (collection: string, method: string, filter: unknown) => void;
+  onQuery?: (collection: string, method: string, args: unknown[]) => void;
 }
 
 /**
@@ -18,7 +18,7 @@ export async function connectMongo(url: string, dbName: string, options: MongoOp
   });
   if (options.onQuery) {
     const onQuery = options.onQuery;
-    connection.set('debug', (collection: string, method: string, filter: unknown) => onQuery(collection, method, filter));
+    connection.set('debug', (collection: string, method: string, ...args: unknown[]) => onQuery(collection, method, args));
   }
   await connection.asPromise();
   return connection;

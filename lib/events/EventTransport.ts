@@ -29,3 +29,11 @@ export interface EventTransport {
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 5;
+
+/**
+ * How long a failed delivery waits before its next attempt: 0.5 s, 1 s, 2 s, 4 s... at most 10 s,
+ * so a dependency that is down for a few seconds does not use up every attempt at once.
+ */
+export function retryDelayMs(attempt: number): number {
+  return Math.min(10_000, 500 * 2 ** (attempt - 1));
+}

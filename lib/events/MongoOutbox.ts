@@ -24,9 +24,14 @@ export function withEvents(...events: DomainEvent[]): WithOutbox {
 }
 
 export class MongoOutbox<TDocument extends WithOutbox & { _id: string }> implements OutboxSource {
-  private readonly writes = new KeyedQueue();
-
-  constructor(private readonly model: Model<TDocument>) {}
+  /**
+   * @param writes the queue every writer of these documents goes through (on FerretDB an update
+   * is an unlocked read-modify-write: the relay must not overwrite a concurrent change).
+   */
+  constructor(
+    private readonly model: Model<TDocument>,
+    private readonly writes: KeyedQueue,
+  ) {}
 
   async pending(limit: number): Promise<DomainEvent[]> {
     const docs = await this.model
@@ -51,6 +56,8 @@ export class MongoOutbox<TDocument extends WithOutbox & { _id: string }> impleme
           await this.model.updateOne(
             { _id } as never,
             remaining.length > 0 ? { $set: { outbox: remaining } } : { $unset: { outbox: 1, hasOutbox: 1 } },
+            // Relaying is not a change of the document: its updatedAt stays.
+            { timestamps: false },
           );
         }),
       ),

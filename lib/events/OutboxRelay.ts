@@ -2,6 +2,16 @@ import type { Logger } from '../logger';
 import type { DomainEvent } from './DomainEvent';
 import type { EventTransport } from './EventTransport';
 
+const PUBLISH_TIMEOUT_MS = 10_000;
+
+function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** Where a service's outbox lives: events written with the changes, not yet published. */
 export interface OutboxSource {
   /** Up to `limit` unpublished events, oldest first. */
@@ -48,13 +58,15 @@ export class OutboxRelay {
   /** Publishes everything pending now; returns how many events went out. */
   async relayAll(): Promise<number> {
     let total = 0;
-    for (;;) {
+    while (!this.stopped) {
       const events = await this.source.pending(this.options.batchSize ?? 100);
       if (events.length === 0) return total;
-      await this.transport.publish(events);
+      // A broker that never confirms (blocked, half-open socket) must not hold the relay forever.
+      await withTimeout(this.transport.publish(events), PUBLISH_TIMEOUT_MS, 'publishing the outbox timed out');
       await this.source.markPublished(events.map((event) => event.id));
       total += events.length;
     }
+    return total;
   }
 
   async stop(): Promise<void> {

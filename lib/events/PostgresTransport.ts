@@ -1,7 +1,7 @@
 import { Pool, type PoolClient } from 'pg';
 import { createLogger, type Logger } from '../logger';
 import type { DomainEvent } from './DomainEvent';
-import { DEFAULT_MAX_ATTEMPTS, type EventHandler, type EventTransport, type SubscribeOptions, type Subscription } from './EventTransport';
+import { DEFAULT_MAX_ATTEMPTS, retryDelayMs, type EventHandler, type EventTransport, type SubscribeOptions, type Subscription } from './EventTransport';
 
 /**
  * `events` is the log (one row per event id: a republished event is stored once); `deliveries`
@@ -25,7 +25,9 @@ CREATE TABLE IF NOT EXISTS deliveries (
   last_error text,
   status     text    NOT NULL CHECK (status IN ('pending', 'done', 'dead')),
   PRIMARY KEY (consumer, event_id)
-);`;
+);
+-- When a failed delivery may be tried again (backoff: see retryDelayMs).
+ALTER TABLE deliveries ADD COLUMN IF NOT EXISTS retry_at timestamptz;`;
 
 /** Serialises schema creation between processes starting at once (CREATE ... IF NOT EXISTS races). */
 const SCHEMA_LOCK = 'schemaflow.events.schema';
@@ -158,7 +160,8 @@ export class PostgresTransport implements EventTransport {
           `SELECT e.id, e.type, e.occurred_at, e.source, e.payload, d.attempts
            FROM events e
            LEFT JOIN deliveries d ON d.consumer = $1 AND d.event_id = e.id
-           WHERE e.type = ANY($2::text[]) AND (d.status IS NULL OR d.status = 'pending')
+           WHERE e.type = ANY($2::text[])
+             AND (d.status IS NULL OR (d.status = 'pending' AND (d.retry_at IS NULL OR d.retry_at <= now())))
            ORDER BY coalesce(d.attempts, 0), e.seq
            LIMIT ${BATCH}`,
           [consumer, types],
@@ -174,10 +177,11 @@ export class PostgresTransport implements EventTransport {
             lastError = reasonOf(error);
             status = attempts >= maxAttempts ? 'dead' : 'pending';
           }
+          const retryAt = status === 'pending' ? new Date(Date.now() + retryDelayMs(attempts)) : null;
           await client.query(
-            `INSERT INTO deliveries (consumer, event_id, attempts, last_error, status) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (consumer, event_id) DO UPDATE SET attempts = $3, last_error = $4, status = $5`,
-            [consumer, row.id, attempts, lastError, status],
+            `INSERT INTO deliveries (consumer, event_id, attempts, last_error, status, retry_at) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (consumer, event_id) DO UPDATE SET attempts = $3, last_error = $4, status = $5, retry_at = $6`,
+            [consumer, row.id, attempts, lastError, status, retryAt],
           );
         }
         return rows.length;

@@ -1,7 +1,7 @@
 import { connect, type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type Options } from 'amqplib';
 import { createLogger, type Logger } from '../logger';
 import type { DomainEvent } from './DomainEvent';
-import { DEFAULT_MAX_ATTEMPTS, type EventHandler, type EventTransport, type SubscribeOptions, type Subscription } from './EventTransport';
+import { DEFAULT_MAX_ATTEMPTS, retryDelayMs, type EventHandler, type EventTransport, type SubscribeOptions, type Subscription } from './EventTransport';
 
 /** The one exchange every service publishes to; the event type is the routing key. */
 export const EXCHANGE = 'schemaflow.events';
@@ -170,6 +170,10 @@ export class RabbitMqTransport implements EventTransport {
     // A confirm channel here too: a failed message is acked only once its retry copy is safe.
     const channel = await this.model.createConfirmChannel();
     channel.on('error', (error: unknown) => this.logger.warn(`RabbitMQ channel of consumer ${consumer} failed`, error));
+    // A consumer channel that closes while the connection stays up would silently stop deliveries.
+    channel.on('close', () => {
+      if (!stopped) this.markLost(`RabbitMQ channel of consumer ${consumer} closed`);
+    });
     await channel.assertExchange(EXCHANGE, 'topic', { durable: true });
     await channel.assertQueue(queue, { durable: true });
     await channel.assertQueue(dead, { durable: true });
@@ -177,6 +181,7 @@ export class RabbitMqTransport implements EventTransport {
     await channel.prefetch(PREFETCH);
 
     const inFlight = new Set<Promise<void>>();
+    let stopped = false;
     const deliver = async (message: ConsumeMessage) => {
       const headers = (message.properties.headers ?? {}) as Record<string, unknown>;
       const attempt = (Number(headers[ATTEMPTS_HEADER]) || 0) + 1;
@@ -194,6 +199,9 @@ export class RabbitMqTransport implements EventTransport {
         if (attempt >= maxAttempts) {
           await this.deadLetter(channel, dead, message, attempt, reasonOf(error));
         } else {
+          // Back off before the next try (the message stays unacked meanwhile), so a dependency
+          // that is down for a few seconds does not use up every attempt at once.
+          await new Promise((resolve) => setTimeout(resolve, retryDelayMs(attempt)));
           await confirmedPublish(channel, (callback) =>
             channel.sendToQueue(queue, message.content, { ...this.properties(event, { ...headers, [ATTEMPTS_HEADER]: attempt }) }, callback),
           );
@@ -204,7 +212,11 @@ export class RabbitMqTransport implements EventTransport {
     const { consumerTag } = await channel.consume(
       queue,
       (message) => {
-        if (!message) return; // the broker cancelled the consumer (queue deleted)
+        if (!message) {
+          // The broker cancelled the consumer (queue deleted, failover): reconnect rather than go quiet.
+          if (!stopped) this.markLost(`RabbitMQ cancelled consumer ${consumer}`);
+          return;
+        }
         const running = deliver(message)
           // The channel is gone (broker down): unacked messages go back to the queue by themselves.
           .catch((error: unknown) => this.logger.warn(`consumer ${consumer}: could not settle a message; the broker redelivers it`, error))
@@ -214,7 +226,6 @@ export class RabbitMqTransport implements EventTransport {
       { noAck: false },
     );
 
-    let stopped = false;
     const subscription: Subscription = {
       stop: async () => {
         if (stopped) return;

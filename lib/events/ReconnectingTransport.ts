@@ -26,6 +26,7 @@ export class ReconnectingTransport implements EventTransport {
   private connecting: Promise<LosableTransport> | null = null;
   private readonly specs = new Set<SubscriptionSpec>();
   private retryTimer: NodeJS.Timeout | null = null;
+  private lastError: unknown = null;
   private closed = false;
 
   constructor(
@@ -39,6 +40,8 @@ export class ReconnectingTransport implements EventTransport {
   private current(): Promise<LosableTransport> {
     if (this.closed) return Promise.reject(new Error('the event transport is closed'));
     if (this.transport) return Promise.resolve(this.transport);
+    // Between attempts, fail at once: callers (the relay) try again later; no connect storm.
+    if (this.retryTimer) return Promise.reject(new Error(`the event broker is unreachable: ${String((this.lastError as Error)?.message ?? this.lastError)}`));
     this.connecting ??= this.connectOnce().finally(() => {
       this.connecting = null;
     });
@@ -50,10 +53,12 @@ export class ReconnectingTransport implements EventTransport {
     try {
       transport = await this.connect();
     } catch (error) {
-      this.logger.warn('event broker unreachable; retrying', error);
+      if (!this.lastError) this.logger.warn('event broker unreachable; retrying until it answers', error);
+      this.lastError = error;
       this.scheduleReconnect();
       throw error;
     }
+    this.lastError = null;
     try {
       for (const spec of this.specs) spec.active = await transport.subscribe(spec.consumer, spec.types, spec.handler, spec.options);
     } catch (error) {
@@ -65,6 +70,8 @@ export class ReconnectingTransport implements EventTransport {
     void transport.lost.then((why) => {
       if (this.transport !== transport) return;
       this.transport = null;
+      // Whatever part of it still runs (a connection whose channel failed) must not keep consuming.
+      void transport.close().catch(() => undefined);
       for (const spec of this.specs) spec.active = null;
       if (!this.closed) {
         this.logger.warn(`event broker connection lost (${why}); reconnecting`);

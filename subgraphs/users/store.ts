@@ -2,6 +2,7 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import { afterCursorFilter, isDuplicateKeyError, NEWEST_FIRST } from '../../lib/mongo';
 import { conflict } from '../../lib/errors';
 import { newId } from '../../lib/validate';
+import { KeyedQueue } from '../../lib/KeyedQueue';
 import type { DomainEvent } from '../../lib/events/DomainEvent';
 import { MongoOutbox, outboxFields, withEvents, type WithOutbox } from '../../lib/events/MongoOutbox';
 import type { Page } from '../../lib/pagination';
@@ -44,6 +45,8 @@ const userSchema = new Schema<UserDocument>(
   { collection: 'users', timestamps: true, versionKey: false },
 );
 userSchema.index({ email: 1 }, { unique: true });
+// The relay looks for documents with pending events every few hundred milliseconds.
+userSchema.index({ hasOutbox: 1 }, { sparse: true });
 userSchema.index({ createdAt: -1, _id: -1 });
 
 function toUser(doc: UserDocument): User {
@@ -116,9 +119,12 @@ export class UserStore {
     return docs.map(toUser);
   }
 
+  /** Every write to one user document goes through this queue (see MongoOutbox). */
+  private readonly writes = new KeyedQueue();
+
   /** The users' transactional outbox (events written with the user documents). */
   outbox(): MongoOutbox<UserDocument> {
-    return new MongoOutbox(this.users);
+    return new MongoOutbox(this.users, this.writes);
   }
 
   async create(input: NewUser & NewUserEvents): Promise<User> {
@@ -134,7 +140,11 @@ export class UserStore {
   }
 
   /** Returns null when no user has the id. */
-  async update(id: string, changes: UserChanges): Promise<User | null> {
+  update(id: string, changes: UserChanges): Promise<User | null> {
+    return this.writes.run(id, () => this.updateNow(id, changes));
+  }
+
+  private async updateNow(id: string, changes: UserChanges): Promise<User | null> {
     const doc = await this.users
       .findOneAndUpdate({ _id: id }, { $set: changes }, { returnDocument: 'after' })
       .lean<UserDocument>();

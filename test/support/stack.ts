@@ -89,6 +89,12 @@ async function bootstrapAdmin(gatewayUrl: string, databases: ServiceDatabases): 
   if (!id) throw new Error(`could not register the stack's admin: ${JSON.stringify(registered.body)}`);
   const connection = await connectMongo(databases.mongoUrl, databases.usersDatabase);
   try {
+    // This write bypasses the users service, so first let its outbox relay finish with the new
+    // user's document: on FerretDB an update rewrites the whole document and would undo ours.
+    const deadline = Date.now() + 15_000;
+    while ((await connection.collection('users').findOne({ _id: id } as never))?.hasOutbox && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     await connection.collection('users').updateOne({ _id: id } as never, { $set: { role: 'ADMIN' } });
   } finally {
     await connection.close();
@@ -197,10 +203,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   try {
     const mongo = (service: SubgraphName) => {
       const hook = onQuery(service);
-      // The outbox relay polls in the background (filters on `hasOutbox`): not a request's queries.
-      const relayPoll = (filter: unknown) => JSON.stringify(filter ?? null).includes('hasOutbox');
+      // The outbox relay works in the background (it reads and clears `outbox`): not a request's queries.
+      const relayWork = (args: unknown[]) => {
+        try {
+          return /outbox/i.test(JSON.stringify(args) ?? '');
+        } catch {
+          return false; // not plain data (a session...): an ordinary query
+        }
+      };
       return hook
-        ? { onQuery: (collection: string, method: string, filter: unknown) => relayPoll(filter) || hook(`${collection}.${method}`) }
+        ? { onQuery: (collection: string, method: string, args: unknown[]) => relayWork(args) || hook(`${collection}.${method}`) }
         : {};
     };
     const prisma = (service: SubgraphName) => {
