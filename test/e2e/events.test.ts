@@ -9,6 +9,7 @@ import { PrismaClient as ProfilesClient, type Prisma } from '../../prisma/profil
 import { consumeEvents } from '../../subgraphs/profiles/events';
 import { ProfileStore } from '../../subgraphs/profiles/store';
 import { UserStore } from '../../subgraphs/users/store';
+import { eventually } from '../support/eventually';
 import { createUser } from '../support/fixtures';
 import { createDatabases, dropDatabases, startStack, type Stack } from '../support/stack';
 
@@ -36,15 +37,6 @@ async function profilesDb<T>(run: (db: Client) => Promise<T>): Promise<T> {
   }
 }
 
-/** Polls (bounded) until `check` holds; events are delivered asynchronously. */
-async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (check(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 const profilesOf = (userId: string) =>
   profilesDb(async (db) => Number((await db.query('SELECT count(*) FROM user_profiles WHERE user_id = $1', [userId])).rows[0].count));

@@ -7,6 +7,7 @@ import { ReconnectingTransport } from '../../lib/events/ReconnectingTransport';
 import { CONSUMERS } from '../../lib/events/topology';
 import { createLogger } from '../../lib/logger';
 import { connectMongo } from '../../lib/mongo';
+import { eventually } from '../support/eventually';
 import { createUser } from '../support/fixtures';
 import { startRabbitMq, type RabbitMqIdentity } from '../support/rabbitmq';
 import { startStack, type Stack } from '../support/stack';
@@ -38,14 +39,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (check(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 async function count(sql: string, params: unknown[]): Promise<number> {
   const db = new Client({ connectionString: stack.databases.profilesUrl });
@@ -61,7 +54,7 @@ const profilesOf = (userId: string) => count('SELECT count(*) FROM user_profiles
 
 test('events flow through RabbitMQ', async () => {
   const userId = await createUser(stack, 'Via Rabbit');
-  expect(await eventually(() => profilesOf(userId), (n) => n === 1)).toBe(1);
+  expect(await eventually(() => profilesOf(userId), (n) => n === 1, 30_000)).toBe(1);
 });
 
 test('the broker is down when a user registers: registration succeeds, the profile appears once the broker is back, exactly once', async () => {
@@ -79,7 +72,7 @@ test('the broker is down when a user registers: registration succeeds, the profi
   expect(await profilesOf(userId)).toBe(0);
 
   broker = await startRabbitMq(dir, 60_000, identity);
-  expect(await eventually(() => profilesOf(userId), (n) => n === 1)).toBe(1);
+  expect(await eventually(() => profilesOf(userId), (n) => n === 1, 30_000)).toBe(1);
   // Once, however often the outbox or the broker delivered it.
   await new Promise((resolve) => setTimeout(resolve, 1_000));
   expect(await profilesOf(userId)).toBe(1);
