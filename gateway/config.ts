@@ -1,4 +1,4 @@
-import { bool, cleanEnv, logLevel, num, port, str, throwingReporter, url } from '../lib/env';
+import { bool, cleanEnv, commonSpec, jwtPublicKeySpec, str, throwingReporter, url } from '../lib/env';
 import type { LogLevel } from '../lib/logger';
 import type { AuthConfig } from '../lib/auth/authenticator';
 import { defaultUrl, SUPERGRAPH_FILE, type SubgraphName } from '../schema/subgraphs';
@@ -36,27 +36,27 @@ export interface GatewayConfig {
   apollo: { key: string; graphRef: string; managed: boolean } | null;
 }
 
+const subgraphUrl = (name: SubgraphName) =>
+  url({ default: undefined, desc: `Where the ${name} subgraph listens (default: the routing URL in the supergraph)` });
+
 export function gatewayConfigFromEnv(environment: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const env = cleanEnv(
     environment,
     {
-    PORT: port({ default: 4000, desc: 'TCP port to listen on (0 picks a free port)' }),
-    HOST: str({ default: '127.0.0.1', desc: 'Interface to listen on' }),
-    LOG_LEVEL: logLevel({ default: 'info' }),
-    SHUTDOWN_DELAY_MS: num({ default: 0, desc: 'On SIGTERM, how long /ready answers 503 before the port closes' }),
-    NODE_ENV: str({ default: 'development' }),
-    SUPERGRAPH_FILE: str({ default: SUPERGRAPH_FILE, desc: 'The composed supergraph to serve' }),
-    USERS_SUBGRAPH_URL: url({ default: undefined, desc: 'Where the users subgraph listens (default: the routing URL in the supergraph)' }),
-    TEAMS_SUBGRAPH_URL: url({ default: undefined, desc: 'Where the teams subgraph listens (default: the routing URL in the supergraph)' }),
-    PROJECTS_SUBGRAPH_URL: url({ default: undefined, desc: 'Where the projects subgraph listens (default: the routing URL in the supergraph)' }),
-    PAYMENTS_SUBGRAPH_URL: url({ default: undefined, desc: 'Where the payments subgraph listens (default: the routing URL in the supergraph)' }),
-    PROFILES_SUBGRAPH_URL: url({ default: undefined, desc: 'Where the profiles subgraph listens (default: the routing URL in the supergraph)' }),
-    JWT_PUBLIC_KEY: str({ desc: "The users service's Ed25519 public key (PEM) that access tokens are verified with" }),
-    INTROSPECTION: bool({ default: undefined, desc: 'Allow introspection (default: on outside production)' }),
-    EXPLORER: bool({ default: undefined, desc: 'Serve the landing page and offline explorer (default: on outside production)' }),
-    APOLLO_KEY: str({ default: undefined, desc: 'Apollo GraphOS key: turns on usage reporting (needs APOLLO_GRAPH_REF)' }),
-    APOLLO_GRAPH_REF: str({ default: undefined, desc: 'graph-id@variant the key reports to and the supergraph comes from' }),
-    APOLLO_MANAGED_FEDERATION: bool({ default: true, desc: 'With APOLLO_KEY: take the supergraph from Apollo Uplink (false: keep serving SUPERGRAPH_FILE)' }),
+      ...commonSpec(4000),
+      NODE_ENV: str({ default: 'development' }),
+      SUPERGRAPH_FILE: str({ default: SUPERGRAPH_FILE, desc: 'The composed supergraph to serve' }),
+      USERS_SUBGRAPH_URL: subgraphUrl('users'),
+      TEAMS_SUBGRAPH_URL: subgraphUrl('teams'),
+      PROJECTS_SUBGRAPH_URL: subgraphUrl('projects'),
+      PAYMENTS_SUBGRAPH_URL: subgraphUrl('payments'),
+      PROFILES_SUBGRAPH_URL: subgraphUrl('profiles'),
+      JWT_PUBLIC_KEY: jwtPublicKeySpec(),
+      INTROSPECTION: bool({ default: undefined, desc: 'Allow introspection (default: on outside production)' }),
+      EXPLORER: bool({ default: undefined, desc: 'Serve the landing page and offline explorer (default: on outside production)' }),
+      APOLLO_KEY: str({ default: undefined, desc: 'Apollo GraphOS key: turns on usage reporting (needs APOLLO_GRAPH_REF)' }),
+      APOLLO_GRAPH_REF: str({ default: undefined, desc: 'graph-id@variant the key reports to and the supergraph comes from' }),
+      APOLLO_MANAGED_FEDERATION: bool({ default: true, desc: 'With APOLLO_KEY: take the supergraph from Apollo Uplink (false: keep serving SUPERGRAPH_FILE)' }),
     },
     { reporter: throwingReporter },
   );

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Authenticator } from '../lib/auth/authenticator';
+import { requestIdFrom } from '../lib/requestId';
 import type { Identity } from '../lib/auth/identity';
 import { CLIENT_IP_HEADER, FORWARDED_HEADERS } from './SubgraphDataSource';
 
@@ -22,7 +22,7 @@ export async function buildContext(req: IncomingMessage, authenticator: Authenti
     const value = req.headers[name];
     if (typeof value === 'string' && value.length > 0) forwardedHeaders[name] = value;
   }
-  const requestId = /^[\w-]{1,100}$/.test(forwardedHeaders['x-request-id'] ?? '') ? forwardedHeaders['x-request-id']! : randomUUID();
+  const requestId = requestIdFrom(forwardedHeaders['x-request-id']);
   forwardedHeaders['x-request-id'] = requestId;
   // The address the gateway itself saw, never a value the client sent.
   if (req.socket.remoteAddress) forwardedHeaders[CLIENT_IP_HEADER] = req.socket.remoteAddress;

@@ -1,5 +1,6 @@
 import { notFound, serviceUnavailable } from './errors';
 import type { Logger } from './logger';
+import { postGraphQL } from './postGraphQL';
 
 /**
  * Asks the service that owns an entity type about entities by id, through that subgraph's
@@ -35,26 +36,18 @@ export class EntityClient {
     const query = `query Entities($representations: [_Any!]!${variableDefinitions ? `, ${variableDefinitions}` : ''}) {
   _entities(representations: $representations) { ... on ${this.typename} { ${selection} } }
 }`;
-    let body: { data?: { _entities?: (T | null)[] }; errors?: unknown[] };
+    const representations = ids.map((id) => ({ __typename: this.typename, id }));
     try {
-      const response = await fetch(this.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
-        body: JSON.stringify({
-          query,
-          variables: { ...variables, representations: ids.map((id) => ({ __typename: this.typename, id })) },
-        }),
-        signal: AbortSignal.timeout(this.timeoutMs),
+      const data = await postGraphQL<{ _entities?: (T | null)[] }>(this.url, query, { ...variables, representations }, {
+        authorization,
+        timeoutMs: this.timeoutMs,
       });
-      body = (await response.json()) as typeof body;
-      if (!response.ok || body.errors?.length || !body.data?._entities) {
-        throw new Error(`status ${response.status}: ${JSON.stringify(body.errors ?? null)}`);
-      }
+      if (!data._entities) throw new Error('the answer has no _entities');
+      return data._entities;
     } catch (error) {
       this.logger.error(`${this.service} service lookup failed`, error);
       throw serviceUnavailable(this.service);
     }
-    return body.data._entities;
   }
 
   async existing(ids: readonly string[], authorization: string | null = null): Promise<Set<string>> {

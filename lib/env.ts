@@ -39,20 +39,27 @@ export const logLevel = makeValidator<LogLevel>((value) => {
   throw new Error('must be one of debug, info, warn, error, silent');
 });
 
-/** The settings every service process reads. */
-export function commonEnv(defaultPort: number) {
-  return cleanEnv(process.env, {
+/** The settings every process reads (each subgraph and the gateway), as an envalid spec. */
+export function commonSpec(defaultPort: number) {
+  return {
     PORT: port({ default: defaultPort, desc: 'TCP port to listen on (0 picks a free port)' }),
     HOST: str({ default: '127.0.0.1', desc: 'Interface to listen on' }),
     LOG_LEVEL: logLevel({ default: 'info' }),
     SHUTDOWN_DELAY_MS: num({ default: 0, desc: 'On SIGTERM, how long /ready answers 503 before the port closes' }),
-  });
+  };
 }
+
+export function commonEnv(defaultPort: number) {
+  return cleanEnv(process.env, commonSpec(defaultPort));
+}
+
+/** The key every service and the gateway verify access tokens with. */
+export const jwtPublicKeySpec = () => str({ desc: "The users service's Ed25519 public key (PEM) that access tokens are verified with" });
 
 /** JWT_PUBLIC_KEY and TEAMS_SUBGRAPH_URL: what every service needs to verify credentials. */
 export function authEnv(environment: NodeJS.ProcessEnv = process.env): AuthConfig {
   const env = cleanEnv(environment, {
-    JWT_PUBLIC_KEY: str({ desc: "The users service's Ed25519 public key (PEM) that access tokens are verified with" }),
+    JWT_PUBLIC_KEY: jwtPublicKeySpec(),
     TEAMS_SUBGRAPH_URL: url({ default: defaultUrl('teams'), desc: 'The teams subgraph, which checks team API tokens' }),
     TRUSTED_PROXIES: str({ default: '127.0.0.1,::1,::ffff:127.0.0.1', desc: "Comma-separated gateway addresses whose x-client-ip header is believed" }),
   });

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler, type Express } from 'express';
+import { withTimeout } from './withTimeout';
 
 export interface RunningServer {
   /** The GraphQL endpoint, e.g. http://127.0.0.1:4001/graphql */
@@ -65,10 +66,7 @@ async function runChecks(checks: ReadinessCheck[]): Promise<CheckResults> {
   const results = await Promise.all(
     checks.map(async ({ name, check }) => {
       try {
-        await Promise.race([
-          check(),
-          new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), CHECK_TIMEOUT_MS).unref()),
-        ]);
+        await withTimeout(check(), CHECK_TIMEOUT_MS, 'timed out');
         return [name, 'ok'] as const;
       } catch {
         return [name, 'failed'] as const;

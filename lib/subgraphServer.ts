@@ -4,11 +4,11 @@ import { ApolloServer } from '@apollo/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 // @apollo/subgraph does not export this type from its root; this is the one place that reaches in.
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import { randomUUID } from 'node:crypto';
 import { parse, type DocumentNode } from 'graphql';
 import type { Authenticator } from './auth/authenticator';
 import type { Identity } from './auth/identity';
 import { errorLogging, maskUnexpectedError } from './errors';
+import { requestIdFrom } from './requestId';
 import type { Logger } from './logger';
 
 /** Reads a subgraph's `schema.graphql`, the same file composition and schema checks read. */
@@ -39,11 +39,10 @@ function header(req: IncomingMessage, name: string): string | null {
 /** What every subgraph's context carries; an invalid credential is refused here with a 401. */
 export async function baseContext(req: IncomingMessage, authenticator: Authenticator): Promise<BaseContext> {
   const authorization = header(req, 'authorization');
-  const requestId = header(req, 'x-request-id');
   return {
     authorization,
     identity: await authenticator.identify(authorization),
-    requestId: requestId && /^[\w-]{1,100}$/.test(requestId) ? requestId : randomUUID(),
+    requestId: requestIdFrom(header(req, 'x-request-id')),
     // Only the gateway may say who the client is; a direct caller is who its socket says it is.
     clientIp:
       (req.socket.remoteAddress && authenticator.trustedProxies.has(req.socket.remoteAddress) ? header(req, 'x-client-ip') : null) ??

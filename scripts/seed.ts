@@ -23,7 +23,7 @@ async function seedMongo(url: string, database: string, collection: string, docs
     const existing = new Set(
       (await connection.collection(collection).find({ _id: { $in: docs.map((doc) => doc._id) } } as never).toArray()).map((doc) => String(doc._id)),
     );
-    const missing = docs.filter((doc) => !existing.has(doc._id)).map((doc) => ({ ...doc, updatedAt: doc.createdAt, revision: 0 }));
+    const missing = docs.filter((doc) => !existing.has(doc._id)).map((doc) => ({ ...doc, updatedAt: doc.createdAt }));
     if (missing.length > 0) await connection.collection(collection).insertMany(missing as never[]);
   } finally {
     await connection.close();
@@ -38,7 +38,8 @@ export async function seedDemoData(targets: ServiceDatabases): Promise<void> {
     'users',
     DEMO_USERS.map((user) => ({ ...user, passwordHash })),
   );
-  await seedMongo(targets.mongoUrl, targets.teamsDatabase, 'teams', DEMO_TEAMS);
+  // `revision`: the compare-and-set counter every team document carries (subgraphs/teams/store.ts).
+  await seedMongo(targets.mongoUrl, targets.teamsDatabase, 'teams', DEMO_TEAMS.map((team) => ({ ...team, revision: 0 })));
 
   const projects = createPrismaClient(ProjectsClient, targets.projectsUrl);
   try {

@@ -4,7 +4,7 @@ import { bool, cleanEnv, logLevel, mongoUrl, port, str, url } from '../lib/env';
 import { freePort } from '../engines/freePort';
 import { MONGO_ENGINES } from '../engines/mongo';
 import { startEngines, type Engines } from '../engines/startEngines';
-import { databaseUrl, ensureDatabase, applyMigrations, POSTGRES_DATABASES, type PostgresDatabase } from '../prisma/migrate';
+import { databaseUrl, ensureDatabase, migrateOnStart, POSTGRES_DATABASES, type PostgresDatabase } from '../prisma/migrate';
 import { SUBGRAPHS, type SubgraphName } from '../schema/subgraphs';
 import { seedDemoData } from './seed';
 import { ensureSigningKeys } from './signingKeys';
@@ -80,8 +80,8 @@ async function main(): Promise<void> {
         await ensureDatabase(postgresAdminUrl!, `schemaflow_${database}`);
         target = databaseUrl(postgresAdminUrl!, `schemaflow_${database}`);
       }
-      const { applied } = await applyMigrations(target, database);
-      if (applied.length > 0) say(`${database}: applied ${applied.join(', ')}`);
+      // Here rather than in each service (MIGRATE_ON_START below): the demo seed needs the tables first.
+      await migrateOnStart(target, database, { info: (message) => say(`${database}: ${message}`) });
       databaseUrls[database] = target;
     }
 
@@ -111,6 +111,7 @@ async function main(): Promise<void> {
     const shared = {
       HOST: '127.0.0.1',
       JWT_PUBLIC_KEY: keys.publicKey,
+      MIGRATE_ON_START: 'false',
       ...events,
       LOG_LEVEL: env.LOG_LEVEL,
       MONGO_URL: mongoUrl,

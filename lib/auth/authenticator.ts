@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import type { Logger } from '../logger';
+import { postGraphQL } from '../postGraphQL';
 import { AccessTokenVerifier, publicKeyFrom } from './accessTokens';
 import { ANONYMOUS, invalidCredentials, type Identity } from './identity';
 
@@ -53,23 +54,15 @@ const TEAM_TOKEN_QUERY = `query TeamToken($token: String!) { _teamTokenIdentity(
  */
 export function teamTokenLookupVia(teamsUrl: string, logger: Logger, timeoutMs = 5_000): TeamTokenLookup {
   return async (token) => {
-    let body: { data?: { _teamTokenIdentity?: TeamTokenIdentity | null }; errors?: unknown[] };
     try {
-      const response = await fetch(teamsUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: TEAM_TOKEN_QUERY, variables: { token } }),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      body = (await response.json()) as typeof body;
-      if (!response.ok || body.errors?.length) throw new Error(`status ${response.status}: ${JSON.stringify(body.errors ?? null)}`);
+      const data = await postGraphQL<{ _teamTokenIdentity: TeamTokenIdentity | null }>(teamsUrl, TEAM_TOKEN_QUERY, { token }, { timeoutMs });
+      return data._teamTokenIdentity;
     } catch (error) {
       logger.error('team token lookup failed', error);
       throw new GraphQLError('team tokens cannot be checked right now; try again shortly', {
         extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503 } },
       });
     }
-    return body.data?._teamTokenIdentity ?? null;
   };
 }
 

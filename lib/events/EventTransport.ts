@@ -30,6 +30,11 @@ export interface EventTransport {
 
 export const DEFAULT_MAX_ATTEMPTS = 5;
 
+/** An error's message, for a dead letter's reason and for log lines. */
+export function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /**
  * How long a failed delivery waits before its next attempt: 0.5 s, 1 s, 2 s, 4 s... at most 10 s,
  * so a dependency that is down for a few seconds does not use up every attempt at once.

@@ -1,16 +1,9 @@
 import type { Logger } from '../logger';
+import { withTimeout } from '../withTimeout';
 import type { DomainEvent } from './DomainEvent';
 import type { EventTransport } from './EventTransport';
 
 const PUBLISH_TIMEOUT_MS = 10_000;
-
-function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}
 
 /** Where a service's outbox lives: events written with the changes, not yet published. */
 export interface OutboxSource {

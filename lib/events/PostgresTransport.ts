@@ -1,7 +1,7 @@
 import { Pool, type PoolClient } from 'pg';
 import { createLogger, type Logger } from '../logger';
 import type { DomainEvent } from './DomainEvent';
-import { DEFAULT_MAX_ATTEMPTS, retryDelayMs, type EventHandler, type EventTransport, type SubscribeOptions, type Subscription } from './EventTransport';
+import { DEFAULT_MAX_ATTEMPTS, reasonOf, retryDelayMs, type EventHandler, type EventTransport, type SubscribeOptions, type Subscription } from './EventTransport';
 
 /**
  * `events` is the log (one row per event id: a republished event is stored once); `deliveries`
@@ -53,9 +53,6 @@ function toEvent(row: EventRow): DomainEvent {
   return { id: row.id, type: row.type, occurredAt: row.occurred_at.toISOString(), source: row.source, payload: row.payload };
 }
 
-function reasonOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** Events a consumer takes per transaction. */
 const BATCH = 10;

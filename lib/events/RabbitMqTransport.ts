@@ -1,7 +1,7 @@
 import { connect, type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type Options } from 'amqplib';
 import { createLogger, type Logger } from '../logger';
 import type { DomainEvent } from './DomainEvent';
-import { DEFAULT_MAX_ATTEMPTS, retryDelayMs, type EventHandler, type EventTransport, type SubscribeOptions, type Subscription } from './EventTransport';
+import { DEFAULT_MAX_ATTEMPTS, reasonOf, retryDelayMs, type EventHandler, type EventTransport, type SubscribeOptions, type Subscription } from './EventTransport';
 
 /** The one exchange every service publishes to; the event type is the routing key. */
 export const EXCHANGE = 'schemaflow.events';
@@ -44,9 +44,6 @@ function redact(url: string): string {
   }
 }
 
-function reasonOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** A dead letter's event; one that was not even JSON (dead-lettered for that) is shown as its raw text. */
 function parseOrRaw(content: Buffer, messageId: unknown): DomainEvent {

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hashSecret, newSecret, secretMatches } from '../../lib/auth/secrets';
 import { Schema, type Connection, type Model } from 'mongoose';
 import { TEAM_TOKEN_PREFIX, type TeamTokenIdentity } from '../../lib/auth/authenticator';
 import { newId } from '../../lib/validate';
@@ -47,9 +47,6 @@ function toToken(doc: TeamTokenDocument): TeamToken {
 
 const LAST_USE_RESOLUTION_MS = 60_000;
 
-function digest(secret: string): Buffer {
-  return createHash('sha256').update(secret).digest();
-}
 
 /** Team API tokens: `sft_<id>_<secret>`, stored hashed, revocable, last use recorded. */
 export class TeamTokenStore {
@@ -66,8 +63,8 @@ export class TeamTokenStore {
   /** The new token's record and its secret form, which is returned this once. */
   async create(teamId: string, name: string, createdBy: string): Promise<{ token: string; record: TeamToken }> {
     const id = newId();
-    const secret = randomBytes(32).toString('base64url');
-    const [doc] = await this.tokens.create([{ _id: id, teamId, name, createdBy, secretHash: digest(secret).toString('hex') }]);
+    const secret = newSecret();
+    const [doc] = await this.tokens.create([{ _id: id, teamId, name, createdBy, secretHash: hashSecret(secret) }]);
     return { token: `${TEAM_TOKEN_PREFIX}${id}_${secret}`, record: toToken(doc!.toObject()) };
   }
 
@@ -96,9 +93,7 @@ export class TeamTokenStore {
     const [, id, secret] = match;
     const doc = await this.tokens.findOne({ _id: id }).lean<TeamTokenDocument>();
     if (!doc || doc.revokedAt) return null;
-    const expected = Buffer.from(doc.secretHash, 'hex');
-    const given = digest(secret!);
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
+    if (!secretMatches(doc.secretHash, secret!)) return null;
     // Every service checks the token on every hop of a request: recording each use would be a write
     // per hop, so the last use is kept to the minute.
     const now = Date.now();

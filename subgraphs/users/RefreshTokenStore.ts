@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hashSecret, newSecret, secretMatches } from '../../lib/auth/secrets';
 import { Schema, type Connection, type Model } from 'mongoose';
 import { KeyedQueue } from '../../lib/KeyedQueue';
 import { newId } from '../../lib/validate';
@@ -36,16 +36,6 @@ export type Redemption =
   | { ok: true; userId: string; familyId: string; expiresAt: Date }
   | { ok: false; reason: 'unknown' | 'expired' | 'revoked' | 'reused' };
 
-function digest(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
-}
-
-/** Compares in constant time, so response times say nothing about how much of a secret was right. */
-function secretMatches(storedHash: string, secret: string): boolean {
-  const expected = Buffer.from(storedHash, 'hex');
-  const given = Buffer.from(digest(secret), 'hex');
-  return expected.length === given.length && timingSafeEqual(expected, given);
-}
 
 /**
  * Opaque refresh tokens (`<id>.<secret>`), stored hashed, rotated on every use: redeeming one
@@ -72,10 +62,10 @@ export class RefreshTokenStore {
    */
   async issue(userId: string, rotation?: { familyId: string; expiresAt: Date }): Promise<string> {
     const id = newId();
-    const secret = randomBytes(32).toString('base64url');
+    const secret = newSecret();
     const familyId = rotation?.familyId ?? newId();
     const expiresAt = rotation?.expiresAt ?? new Date(Date.now() + this.ttlSeconds * 1000);
-    await this.tokens.create([{ _id: id, familyId, userId, secretHash: digest(secret), expiresAt }]);
+    await this.tokens.create([{ _id: id, familyId, userId, secretHash: hashSecret(secret), expiresAt }]);
     return `${id}.${secret}`;
   }
 
