@@ -25,3 +25,13 @@ export function domainEvent<TPayload extends Record<string, unknown>>(source: st
 export interface UserRegistered extends Record<string, unknown> {
   userId: string;
 }
+
+/** A user was deleted: their data elsewhere goes by the delete rules (README, "Deleting users and teams"). */
+export interface UserDeleted extends Record<string, unknown> {
+  userId: string;
+}
+
+/** A team was deleted (by its owners, or because its last member was deleted). */
+export interface TeamDeleted extends Record<string, unknown> {
+  teamId: string;
+}

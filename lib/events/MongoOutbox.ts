@@ -23,6 +23,17 @@ export function withEvents(...events: DomainEvent[]): WithOutbox {
   return events.length > 0 ? { outbox: events, hasOutbox: true } : {};
 }
 
+/** What to add to an update of a document so its events leave with the change (same single write). */
+export function pushEvents(...events: DomainEvent[]): { $push?: { outbox: { $each: DomainEvent[] } }; $set?: { hasOutbox: true } } {
+  return events.length > 0 ? { $push: { outbox: { $each: events } }, $set: { hasOutbox: true } } : {};
+}
+
+/** Merges an update's own `$set` with `pushEvents`' (both set fields). */
+export function updateWithEvents(set: Record<string, unknown>, events: readonly DomainEvent[], extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const push = pushEvents(...events);
+  return { ...extra, $set: { ...set, ...push.$set }, ...(push.$push ? { $push: push.$push } : {}) };
+}
+
 export class MongoOutbox<TDocument extends WithOutbox & { _id: string }> implements OutboxSource {
   /**
    * @param writes the queue every writer of these documents goes through (on FerretDB an update
@@ -42,25 +53,33 @@ export class MongoOutbox<TDocument extends WithOutbox & { _id: string }> impleme
     return docs.flatMap((doc) => doc.outbox ?? []).slice(0, limit);
   }
 
-  /** Removes published events from their documents (read, filter, set: one document at a time). */
+  /**
+   * Removes published events from their documents: read, filter, and set the rest only if the
+   * outbox still has the length it was read with (another writer's event pushed meanwhile would
+   * otherwise be overwritten: retried instead). FerretDB cannot `$pull` subdocuments by a field.
+   */
   async markPublished(ids: readonly string[]): Promise<void> {
     const published = new Set(ids);
     const docs = await this.model
       .find({ hasOutbox: true, 'outbox.id': { $in: [...published] } } as never, { _id: 1 })
       .lean<{ _id: string }[]>();
-    await Promise.all(
-      docs.map(({ _id }) =>
-        this.writes.run(_id, async () => {
-          const doc = await this.model.findOne({ _id } as never, { outbox: 1 }).lean<{ outbox?: DomainEvent[] }>();
-          const remaining = (doc?.outbox ?? []).filter((event) => !published.has(event.id));
-          await this.model.updateOne(
-            { _id } as never,
-            remaining.length > 0 ? { $set: { outbox: remaining } } : { $unset: { outbox: 1, hasOutbox: 1 } },
-            // Relaying is not a change of the document: its updatedAt stays.
-            { timestamps: false },
-          );
-        }),
-      ),
-    );
+    await Promise.all(docs.map(({ _id }) => this.writes.run(_id, () => this.removeFrom(_id, published))));
+  }
+
+  private async removeFrom(_id: string, published: ReadonlySet<string>): Promise<void> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const doc = await this.model.findOne({ _id } as never, { outbox: 1 }).lean<{ outbox?: DomainEvent[] }>();
+      const outbox = doc?.outbox ?? [];
+      const remaining = outbox.filter((event) => !published.has(event.id));
+      if (remaining.length === outbox.length) return;
+      const result = await this.model.updateOne(
+        { _id, outbox: { $size: outbox.length } } as never,
+        remaining.length > 0 ? { $set: { outbox: remaining } } : { $unset: { outbox: 1, hasOutbox: 1 } },
+        // Relaying is not a change of the document: its updatedAt stays.
+        { timestamps: false },
+      );
+      if (result.matchedCount === 1) return;
+    }
+    // Left for the next pass: published again then, which consumers recognise (at least once).
   }
 }

@@ -33,8 +33,25 @@ export async function connectTransport(config: EventsConfig, logger: Logger): Pr
   return null;
 }
 
+/**
+ * Builds a service process's subgraph with the transport its environment configures (AMQP_URL,
+ * EVENTS_DATABASE_URL); closing the subgraph closes the transport too.
+ */
+export async function withConfiguredTransport<T extends { close(): Promise<void> }>(
+  logger: Logger,
+  build: (events: EventTransport | undefined) => Promise<T>,
+): Promise<T> {
+  const events = await connectTransport(eventsEnv(), logger);
+  try {
+    return closingTransport(await build(events ?? undefined), events);
+  } catch (error) {
+    await events?.close();
+    throw error;
+  }
+}
+
 /** Makes `subgraph.close` also close the transport it was given (the process owns both). */
-export function closingTransport<T extends { close(): Promise<void> }>(subgraph: T, transport: EventTransport | null): T {
+function closingTransport<T extends { close(): Promise<void> }>(subgraph: T, transport: EventTransport | null): T {
   const close = subgraph.close.bind(subgraph);
   return Object.assign(subgraph, {
     close: async () => {

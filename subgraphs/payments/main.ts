@@ -1,5 +1,6 @@
 import { authEnv, bool, cleanEnv, url } from '../../lib/env';
 import { runSubgraph } from '../../lib/runSubgraph';
+import { withConfiguredTransport } from '../../lib/events/connectTransport';
 import { migrateOnStart } from '../../prisma/migrate';
 import { defaultUrl } from '../../schema/subgraphs';
 import { createPaymentsSubgraph } from './server';
@@ -12,5 +13,7 @@ const env = cleanEnv(process.env, {
 
 runSubgraph('payments', 4004, async (logger) => {
   if (env.MIGRATE_ON_START) await migrateOnStart(env.PAYMENTS_DATABASE_URL, 'payments', logger);
-  return createPaymentsSubgraph({ databaseUrl: env.PAYMENTS_DATABASE_URL, usersUrl: env.USERS_SUBGRAPH_URL, auth: authEnv() }, logger);
+  return withConfiguredTransport(logger, (events) =>
+    createPaymentsSubgraph({ databaseUrl: env.PAYMENTS_DATABASE_URL, usersUrl: env.USERS_SUBGRAPH_URL, auth: authEnv() }, logger, {}, events),
+  );
 });

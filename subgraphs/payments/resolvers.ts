@@ -11,6 +11,7 @@ import type { Prisma } from '../../prisma/payments/generated/client';
 import { allowedNext, canMove, PAYMENT_STATUSES } from './lifecycle';
 import type { Loaders } from './loaders';
 import { parseAmount, parseCurrency } from './money';
+import { auditor } from '../../lib/events/audit';
 import { PAYMENT_TYPES, type Direction, type NewPayment, type Payment, type PaymentStore } from './store';
 
 export interface PaymentsContext extends BaseContext {
@@ -20,6 +21,7 @@ export interface PaymentsContext extends BaseContext {
 }
 
 const MAX_METADATA_BYTES = 16_384;
+const audit = auditor('payments');
 
 interface CreatePaymentInput {
   recipientId: string;
@@ -96,7 +98,8 @@ export const resolvers: ResolverMap<PaymentsContext> = {
       const existing = await ctx.users.existing([payment.senderId, payment.recipientId], ctx.authorization);
       if (!existing.has(payment.senderId)) throw unauthenticated('the signed-in account no longer exists');
       if (!existing.has(payment.recipientId)) throw notFound('User', payment.recipientId, 'input.recipientId');
-      const outcome = await ctx.store.create(payment);
+      // A replay of an earlier request (same idempotency key) changes nothing and is not audited again.
+      const outcome = await ctx.store.create(payment, audit(ctx, 'createPayment', 'Payment'));
       return outcome.created ? outcome.payment : sameRequest(outcome.payment, payment);
     },
     updatePaymentStatus: async (
@@ -121,7 +124,7 @@ export const resolvers: ResolverMap<PaymentsContext> = {
         const next = allowedNext(current.status);
         throw badInput('status', `a ${current.status} payment cannot become ${to}${next.length ? ` (allowed: ${next.join(', ')})` : ''}`);
       }
-      const outcome = await ctx.store.changeStatus(id, current.status, to, reason);
+      const outcome = await ctx.store.changeStatus(id, current.status, to, reason, audit(ctx, 'updatePaymentStatus', 'Payment'));
       if (outcome.ok) return outcome.payment;
       if (outcome.reason === 'not-found') throw notFound('Payment', id);
       throw conflict(`the payment changed to ${outcome.current} meanwhile; reload it and try again`);

@@ -9,6 +9,8 @@ import { PrismaClient } from '../../prisma/payments/generated/client';
 import { createLoaders } from './loaders';
 import { resolvers, type PaymentsContext } from './resolvers';
 import { PaymentStore } from './store';
+import type { EventTransport } from '../../lib/events/EventTransport';
+import { startServiceEvents } from '../../lib/events/serviceEvents';
 
 export const typeDefs = loadTypeDefs(join(__dirname, 'schema.graphql'));
 
@@ -25,10 +27,13 @@ export async function createPaymentsSubgraph(
   config: PaymentsConfig,
   logger: Logger,
   prismaOptions: PrismaOptions = {},
+  /** Where its outbox is relayed to (payments consumes no events: financial records stay as they are). */
+  events?: EventTransport,
 ): Promise<Subgraph<PaymentsContext>> {
   const db = createPrismaClient(PrismaClient, config.databaseUrl, prismaOptions);
   await db.$connect();
   const store = new PaymentStore(db);
+  const serviceEvents = await startServiceEvents(events, logger, { outboxes: [store.outbox()] });
   const users = new EntityClient(config.usersUrl, 'User', 'users', logger);
   const authenticator = createAuthenticator(config.auth, logger);
   return {
@@ -36,6 +41,9 @@ export async function createPaymentsSubgraph(
     server: buildSubgraphServer(typeDefs, resolvers, logger),
     context: async (req) => ({ ...(await baseContext(req, authenticator)), store, users, loaders: createLoaders(store) }),
     ping: async () => void (await db.$queryRaw`SELECT 1`),
-    close: () => db.$disconnect(),
+    close: async () => {
+      await serviceEvents.stop();
+      await db.$disconnect();
+    },
   };
 }

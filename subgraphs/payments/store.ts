@@ -3,6 +3,8 @@ import type { Page } from '../../lib/pagination';
 import { isUniqueViolation } from '../../lib/prisma';
 import { pagesByParent } from '../../lib/sqlPaging';
 import { newId } from '../../lib/validate';
+import type { AuditFor } from '../../lib/events/audit';
+import { PrismaOutbox, writeOutbox } from '../../lib/events/PrismaOutbox';
 import {
   Prisma,
   type Payment,
@@ -112,7 +114,7 @@ export class PaymentStore {
    * Creates the payment and its first transaction row together. When a concurrent request with the
    * same idempotency key won the race, returns that request's payment instead (`created: false`).
    */
-  async create(input: NewPayment): Promise<CreateOutcome> {
+  async create(input: NewPayment, audit: AuditFor): Promise<CreateOutcome> {
     const { metadata, ...rest } = input;
     try {
       const payment = await this.db.$transaction(async (tx) => {
@@ -120,6 +122,7 @@ export class PaymentStore {
           data: { id: newId(), ...rest, metadata: metadata ?? Prisma.DbNull, status: 'PENDING' },
         });
         await tx.paymentTransaction.create({ data: { id: newId(), paymentId: created.id, status: 'PENDING' } });
+        await writeOutbox(tx, [audit(created.id)]);
         return created;
       });
       return { created: true, payment };
@@ -136,7 +139,7 @@ export class PaymentStore {
    * Moves a payment from `from` to `to` and records the change, in one transaction. The update
    * matches on the current status, so two concurrent changes cannot both win.
    */
-  async changeStatus(id: string, from: PaymentStatus, to: PaymentStatus, reason: string | null): Promise<StatusOutcome> {
+  async changeStatus(id: string, from: PaymentStatus, to: PaymentStatus, reason: string | null, audit: AuditFor): Promise<StatusOutcome> {
     return this.db.$transaction(async (tx) => {
       const { count } = await tx.payment.updateMany({
         where: { id, status: from },
@@ -151,8 +154,14 @@ export class PaymentStore {
         return current ? { ok: false, reason: 'not-allowed', current: current.status } : { ok: false, reason: 'not-found' };
       }
       await tx.paymentTransaction.create({ data: { id: newId(), paymentId: id, status: to, statusMessage: reason } });
+      await writeOutbox(tx, [audit(id)]);
       const payment = await tx.payment.findUniqueOrThrow({ where: { id } });
       return { ok: true, payment };
     });
+  }
+
+  /** Audit events written with the payments, waiting to be relayed. */
+  outbox(): PrismaOutbox {
+    return new PrismaOutbox(this.db);
   }
 }

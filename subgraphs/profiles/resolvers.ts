@@ -6,6 +6,7 @@ import { optionalText, requireId, requireJson } from '../../lib/validate';
 import type { Prisma } from '../../prisma/profiles/generated/client';
 import type { EntityClient } from '../../lib/EntityClient';
 import type { Loaders } from './loaders';
+import { auditor } from '../../lib/events/audit';
 import type { ProfileChanges, ProfileStore, UserProfile } from './store';
 
 export interface ProfilesContext extends BaseContext {
@@ -15,6 +16,7 @@ export interface ProfilesContext extends BaseContext {
 }
 
 const MAX_PREFERENCES_BYTES = 16_384;
+const audit = auditor('profiles');
 const PHONE = /^\+?[0-9()\- ]{3,31}$/;
 
 interface UpdateProfileInput {
@@ -75,7 +77,7 @@ export const resolvers: ResolverMap<ProfilesContext> = {
         const found = await ctx.users.existing([userId], ctx.authorization);
         if (!found.has(userId)) throw notFound('User', userId, 'userId');
       }
-      return ctx.store.update(userId, changes);
+      return ctx.store.update(userId, changes, audit(ctx, 'updateProfile', 'UserProfile'));
     },
   },
   UserProfile: {

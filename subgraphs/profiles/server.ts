@@ -11,6 +11,7 @@ import { resolvers, type ProfilesContext } from './resolvers';
 import { ProfileStore } from './store';
 import { consumeEvents } from './events';
 import type { EventTransport } from '../../lib/events/EventTransport';
+import { startServiceEvents } from '../../lib/events/serviceEvents';
 
 export const typeDefs = loadTypeDefs(join(__dirname, 'schema.graphql'));
 
@@ -27,13 +28,16 @@ export async function createProfilesSubgraph(
   config: ProfilesConfig,
   logger: Logger,
   prismaOptions: PrismaOptions = {},
-  /** Where domain events come from; without it the service consumes none (tests of one service). */
+  /** Where domain events go and come from; without it the service consumes none (tests of one service). */
   events?: EventTransport,
 ): Promise<Subgraph<ProfilesContext>> {
   const db = createPrismaClient(PrismaClient, config.databaseUrl, prismaOptions);
   await db.$connect();
   const store = new ProfileStore(db);
-  const subscription = events ? await consumeEvents(events, store, logger) : null;
+  const serviceEvents = await startServiceEvents(events, logger, {
+    outboxes: [store.outbox()],
+    consume: (transport) => consumeEvents(transport, store, logger),
+  });
   const users = new EntityClient(config.usersUrl, 'User', 'users', logger);
   const authenticator = createAuthenticator(config.auth, logger);
   return {
@@ -45,7 +49,7 @@ export async function createProfilesSubgraph(
     },
     ping: async () => void (await db.$queryRaw`SELECT 1`),
     close: async () => {
-      await subscription?.stop();
+      await serviceEvents.stop();
       await db.$disconnect();
     },
   };

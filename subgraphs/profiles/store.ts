@@ -1,4 +1,6 @@
 import { newId } from '../../lib/validate';
+import type { AuditFor } from '../../lib/events/audit';
+import { markProcessed, PrismaOutbox, writeOutbox } from '../../lib/events/PrismaOutbox';
 import type { Prisma, PrismaClient, UserProfile } from '../../prisma/profiles/generated/client';
 
 export type { UserProfile };
@@ -45,8 +47,7 @@ export class ProfileStore {
    */
   async once(event: { id: string; type: string }, effect: (tx: Prisma.TransactionClient) => Promise<unknown>): Promise<boolean> {
     return this.db.$transaction(async (tx) => {
-      const { count } = await tx.processedEvent.createMany({ data: [{ eventId: event.id, type: event.type }], skipDuplicates: true });
-      if (count === 0) return false;
+      if (!(await markProcessed(tx, event))) return false;
       await effect(tx);
       return true;
     });
@@ -57,12 +58,25 @@ export class ProfileStore {
     await tx.userProfile.createMany({ data: [{ id: newId(), userId, preferences: DEFAULT_PREFERENCES }], skipDuplicates: true });
   }
 
-  /** Applies the changes to the user's profile, creating it with defaults first if needed. */
-  update(userId: string, changes: ProfileChanges): Promise<UserProfile> {
-    return this.db.userProfile.upsert({
-      where: { userId },
-      create: { id: newId(), userId, preferences: DEFAULT_PREFERENCES, ...changes },
-      update: changes,
+  /** A deleted user's profile goes with them (user.deleted, and the integrity repair). */
+  static async deleteOf(tx: Prisma.TransactionClient, userId: string): Promise<number> {
+    return (await tx.userProfile.deleteMany({ where: { userId } })).count;
+  }
+
+  /** Applies the changes to the user's profile, creating it with defaults first if needed; `audit` is written with it. */
+  update(userId: string, changes: ProfileChanges, audit: AuditFor): Promise<UserProfile> {
+    return this.db.$transaction(async (tx) => {
+      const profile = await tx.userProfile.upsert({
+        where: { userId },
+        create: { id: newId(), userId, preferences: DEFAULT_PREFERENCES, ...changes },
+        update: changes,
+      });
+      await writeOutbox(tx, [audit(profile.id)]);
+      return profile;
     });
+  }
+
+  outbox(): PrismaOutbox {
+    return new PrismaOutbox(this.db);
   }
 }

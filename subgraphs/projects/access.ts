@@ -9,10 +9,11 @@ import type { TeamMembership } from './TeamMembership';
  * and ADMINs, and app admins.
  */
 
-const sameId = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+const sameId = (a: string | null, b: string) => a !== null && a.toLowerCase() === b.toLowerCase();
 
 interface ProjectRef {
-  ownerId: string;
+  /** Null for a team project whose owner deleted their account: the team's managers manage it. */
+  ownerId: string | null;
   teamId: string | null;
 }
 

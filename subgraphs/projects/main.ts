@@ -1,5 +1,6 @@
 import { authEnv, bool, cleanEnv, url } from '../../lib/env';
 import { runSubgraph } from '../../lib/runSubgraph';
+import { withConfiguredTransport } from '../../lib/events/connectTransport';
 import { migrateOnStart } from '../../prisma/migrate';
 import { defaultUrl } from '../../schema/subgraphs';
 import { createProjectsSubgraph } from './server';
@@ -13,8 +14,12 @@ const env = cleanEnv(process.env, {
 
 runSubgraph('projects', 4003, async (logger) => {
   if (env.MIGRATE_ON_START) await migrateOnStart(env.PROJECTS_DATABASE_URL, 'projects', logger);
-  return createProjectsSubgraph(
-    { databaseUrl: env.PROJECTS_DATABASE_URL, usersUrl: env.USERS_SUBGRAPH_URL, teamsUrl: env.TEAMS_SUBGRAPH_URL, auth: authEnv() },
-    logger,
+  return withConfiguredTransport(logger, (events) =>
+    createProjectsSubgraph(
+      { databaseUrl: env.PROJECTS_DATABASE_URL, usersUrl: env.USERS_SUBGRAPH_URL, teamsUrl: env.TEAMS_SUBGRAPH_URL, auth: authEnv() },
+      logger,
+      {},
+      events,
+    ),
   );
 });

@@ -10,6 +10,9 @@ import { canSee, requireManager, requireVisible, visibilityScope } from './acces
 import type { Loaders } from './loaders';
 import { PROJECT_TYPES, type Project, type ProjectChanges, type ProjectStore, type ProjectVersion } from './store';
 import type { TeamMembership } from './TeamMembership';
+import { auditor } from '../../lib/events/audit';
+
+const audit = auditor('projects');
 
 export interface ProjectsContext extends BaseContext {
   store: ProjectStore;
@@ -102,7 +105,7 @@ export const resolvers: ResolverMap<ProjectsContext> = {
       const teamId = input.teamId != null ? requireId(input.teamId, 'input.teamId') : null;
       if (teamId) await requireTeamForProject(ctx, teamId, 'input.teamId');
       await requireExistingAccount(ctx, owner.userId);
-      return ctx.store.create({ name, type, ownerId: owner.userId, teamId });
+      return ctx.store.create({ name, type, ownerId: owner.userId, teamId }, audit(ctx, 'createProject', 'Project'));
     },
     updateProject: async (_: unknown, args: { id: string; input: UpdateProjectInput }, ctx: ProjectsContext) => {
       requireUser(ctx.identity);
@@ -115,7 +118,7 @@ export const resolvers: ResolverMap<ProjectsContext> = {
       const current = await visibleProject(ctx, id, 'id');
       await requireManager(current, ctx.identity, ctx.membership, 'change the project');
       if (changes.teamId && changes.teamId !== current.teamId) await requireTeamForProject(ctx, changes.teamId, 'input.teamId');
-      const project = await ctx.store.update(id, changes);
+      const project = await ctx.store.update(id, changes, audit(ctx, 'updateProject', 'Project'));
       if (!project) throw notFound('Project', id);
       return project;
     },
@@ -123,7 +126,7 @@ export const resolvers: ResolverMap<ProjectsContext> = {
       requireUser(ctx.identity);
       const id = requireId(args.id, 'id');
       await requireManager(await visibleProject(ctx, id, 'id'), ctx.identity, ctx.membership, 'delete the project');
-      if (!(await ctx.store.delete(id))) throw notFound('Project', id);
+      if (!(await ctx.store.delete(id, audit(ctx, 'deleteProject', 'Project')))) throw notFound('Project', id);
       return id;
     },
     commitProjectVersion: async (_: unknown, { input }: { input: CommitInput }, ctx: ProjectsContext) => {
@@ -135,7 +138,7 @@ export const resolvers: ResolverMap<ProjectsContext> = {
       await visibleProject(ctx, projectId, 'input.projectId');
       const authorId = caller.kind === 'user' ? caller.userId : null;
       if (authorId) await requireExistingAccount(ctx, authorId);
-      const version = await ctx.store.commitVersion({ projectId, document, message, authorId });
+      const version = await ctx.store.commitVersion({ projectId, document, message, authorId }, audit(ctx, 'commitProjectVersion', 'ProjectVersion'));
       if (!version) throw notFound('Project', projectId);
       return version;
     },
@@ -147,7 +150,7 @@ export const resolvers: ResolverMap<ProjectsContext> = {
       if (project) await requireVisible(project, ctx.identity, ctx.membership);
       return project;
     },
-    owner: (project: Project) => ({ __typename: 'User', id: project.ownerId }),
+    owner: (project: Project) => (project.ownerId ? { __typename: 'User', id: project.ownerId } : null),
     team: (project: Project) => (project.teamId ? { __typename: 'Team', id: project.teamId } : null),
     latestVersion: (project: Project, _: unknown, ctx: ProjectsContext) => ctx.loaders.latestVersion.load(project),
     versions: (project: Project, args: PageArgs, ctx: ProjectsContext) =>

@@ -10,6 +10,9 @@ import { createLoaders } from './loaders';
 import { resolvers, type ProjectsContext } from './resolvers';
 import { ProjectStore } from './store';
 import { TeamMembership } from './TeamMembership';
+import type { EventTransport } from '../../lib/events/EventTransport';
+import { startServiceEvents } from '../../lib/events/serviceEvents';
+import { consumeEvents } from './events';
 
 export const typeDefs = loadTypeDefs(join(__dirname, 'schema.graphql'));
 
@@ -28,10 +31,16 @@ export async function createProjectsSubgraph(
   config: ProjectsConfig,
   logger: Logger,
   prismaOptions: PrismaOptions = {},
+  /** Where domain events go and come from; without it they wait in the outbox (tests of one service). */
+  events?: EventTransport,
 ): Promise<Subgraph<ProjectsContext>> {
   const db = createPrismaClient(PrismaClient, config.databaseUrl, prismaOptions);
   await db.$connect();
   const store = new ProjectStore(db);
+  const serviceEvents = await startServiceEvents(events, logger, {
+    outboxes: [store.outbox()],
+    consume: (transport) => consumeEvents(transport, store, logger),
+  });
   const users = new EntityClient(config.usersUrl, 'User', 'users', logger);
   const teams = new EntityClient(config.teamsUrl, 'Team', 'teams', logger);
   const usersInTeams = new EntityClient(config.teamsUrl, 'User', 'teams', logger);
@@ -45,6 +54,9 @@ export async function createProjectsSubgraph(
       return { ...base, store, users, teams, membership, loaders: createLoaders(store, base.identity, membership) };
     },
     ping: async () => void (await db.$queryRaw`SELECT 1`),
-    close: () => db.$disconnect(),
+    close: async () => {
+      await serviceEvents.stop();
+      await db.$disconnect();
+    },
   };
 }

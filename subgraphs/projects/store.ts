@@ -4,6 +4,8 @@ import type { Page } from '../../lib/pagination';
 import { isRecordNotFound } from '../../lib/prisma';
 import { afterCursorWhere, NEWEST_FIRST_ORDER, pagesByParent } from '../../lib/sqlPaging';
 import { newId } from '../../lib/validate';
+import type { AuditFor } from '../../lib/events/audit';
+import { markProcessed, PrismaOutbox, writeOutbox } from '../../lib/events/PrismaOutbox';
 import { Prisma, type PrismaClient, type Project, type ProjectVersion, type ProjectType } from '../../prisma/projects/generated/client';
 
 export type { Project, ProjectVersion, ProjectType };
@@ -14,7 +16,7 @@ interface ProjectRow {
   id: string;
   name: string;
   type: ProjectType;
-  owner_id: string;
+  owner_id: string | null;
   team_id: string | null;
   version_count: number;
   created_at: Date;
@@ -159,14 +161,23 @@ export class ProjectStore {
     });
   }
 
-  create(input: NewProject): Promise<Project> {
-    return this.db.project.create({ data: { id: newId(), ...input } });
+  /** Each write below also writes its audit event (`audit`) to the outbox, in the same transaction. */
+  create(input: NewProject, audit: AuditFor): Promise<Project> {
+    return this.db.$transaction(async (tx) => {
+      const project = await tx.project.create({ data: { id: newId(), ...input } });
+      await writeOutbox(tx, [audit(project.id)]);
+      return project;
+    });
   }
 
   /** Returns null when no project has the id. */
-  async update(id: string, changes: ProjectChanges): Promise<Project | null> {
+  async update(id: string, changes: ProjectChanges, audit: AuditFor): Promise<Project | null> {
     try {
-      return await this.db.project.update({ where: { id }, data: changes });
+      return await this.db.$transaction(async (tx) => {
+        const project = await tx.project.update({ where: { id }, data: changes });
+        await writeOutbox(tx, [audit(id)]);
+        return project;
+      });
     } catch (error) {
       if (isRecordNotFound(error)) return null;
       throw error;
@@ -174,9 +185,12 @@ export class ProjectStore {
   }
 
   /** Deletes the project and (by cascade) its versions; false when no project had the id. */
-  async delete(id: string): Promise<boolean> {
-    const { count } = await this.db.project.deleteMany({ where: { id } });
-    return count === 1;
+  delete(id: string, audit: AuditFor): Promise<boolean> {
+    return this.db.$transaction(async (tx) => {
+      const { count } = await tx.project.deleteMany({ where: { id } });
+      if (count === 1) await writeOutbox(tx, [audit(id)]);
+      return count === 1;
+    });
   }
 
   /**
@@ -184,7 +198,7 @@ export class ProjectStore {
    * project's row lock until the transaction ends, so concurrent commits to one project queue up
    * and get consecutive numbers: no gaps, no duplicates. Returns null when the project is missing.
    */
-  async commitVersion(input: NewVersion): Promise<ProjectVersion | null> {
+  async commitVersion(input: NewVersion, audit: AuditFor): Promise<ProjectVersion | null> {
     try {
       return await this.db.$transaction(async (tx) => {
         const project = await tx.project.update({
@@ -192,11 +206,58 @@ export class ProjectStore {
           data: { versionCount: { increment: 1 } },
           select: { versionCount: true },
         });
-        return tx.projectVersion.create({ data: { id: newId(), ...input, number: project.versionCount } });
+        const version = await tx.projectVersion.create({ data: { id: newId(), ...input, number: project.versionCount } });
+        await writeOutbox(tx, [audit(version.id)]);
+        return version;
       });
     } catch (error) {
       if (isRecordNotFound(error)) return null;
       throw error;
     }
   }
+
+  outbox(): PrismaOutbox {
+    return new PrismaOutbox(this.db);
+  }
+
+  /**
+   * Runs an event's effect once: the event id is recorded in the same transaction, so a
+   * redelivered event changes nothing. False when the event had already been handled.
+   */
+  once(event: { id: string; type: string }, effect: (tx: Prisma.TransactionClient) => Promise<unknown>): Promise<boolean> {
+    return this.db.$transaction(async (tx) => {
+      if (!(await markProcessed(tx, event))) return false;
+      await effect(tx);
+      return true;
+    });
+  }
+}
+
+/** What the delete rules did (README, "Deleting users and teams"). */
+export interface Forgotten {
+  deleted: number;
+  detached: number;
+  versionsReassigned: number;
+}
+
+/**
+ * A deleted user's projects: personal ones (no team) are deleted with their versions; team projects
+ * stay with the team without an owner; versions they wrote in projects that stay lose their author
+ * (the content is the team's). The same rule for user.deleted and for the integrity repair.
+ */
+export async function forgetUser(tx: Prisma.TransactionClient, userId: string): Promise<Forgotten> {
+  const deleted = await tx.project.deleteMany({ where: { ownerId: userId, teamId: null } });
+  const detached = await tx.project.updateMany({ where: { ownerId: userId }, data: { ownerId: null } });
+  const versions = await tx.projectVersion.updateMany({ where: { authorId: userId }, data: { authorId: null } });
+  return { deleted: deleted.count, detached: detached.count, versionsReassigned: versions.count };
+}
+
+/**
+ * A deleted team's projects go back to their owners as personal projects; one without an owner
+ * (its owner was deleted before) has nobody left and is deleted.
+ */
+export async function forgetTeam(tx: Prisma.TransactionClient, teamId: string): Promise<Forgotten> {
+  const deleted = await tx.project.deleteMany({ where: { teamId, ownerId: null } });
+  const detached = await tx.project.updateMany({ where: { teamId }, data: { teamId: null } });
+  return { deleted: deleted.count, detached: detached.count, versionsReassigned: 0 };
 }

@@ -2,6 +2,9 @@ import { hashSecret, newSecret, secretMatches } from '../../lib/auth/secrets';
 import { Schema, type Connection, type Model } from 'mongoose';
 import { TEAM_TOKEN_PREFIX, type TeamTokenIdentity } from '../../lib/auth/authenticator';
 import { newId } from '../../lib/validate';
+import type { AuditFor } from '../../lib/events/audit';
+import { MongoOutbox, outboxFields, updateWithEvents, withEvents, type WithOutbox } from '../../lib/events/MongoOutbox';
+import { KeyedQueue } from '../../lib/KeyedQueue';
 
 export interface TeamToken {
   id: string;
@@ -13,7 +16,7 @@ export interface TeamToken {
   revokedAt: Date | null;
 }
 
-interface TeamTokenDocument extends Omit<TeamToken, 'id'> {
+interface TeamTokenDocument extends Omit<TeamToken, 'id'>, WithOutbox {
   _id: string;
   /** SHA-256 of the secret: the token is shown once, at creation, and never stored. */
   secretHash: string;
@@ -28,10 +31,13 @@ const teamTokenSchema = new Schema<TeamTokenDocument>(
     secretHash: { type: String, required: true },
     lastUsedAt: { type: Date, default: null },
     revokedAt: { type: Date, default: null },
+    // Creating or revoking a token is audited: the event leaves with the token's own write.
+    ...outboxFields,
   },
   { collection: 'team_tokens', timestamps: { createdAt: true, updatedAt: false }, versionKey: false },
 );
 teamTokenSchema.index({ teamId: 1 });
+teamTokenSchema.index({ hasOutbox: 1 }, { sparse: true });
 
 function toToken(doc: TeamTokenDocument): TeamToken {
   return {
@@ -51,6 +57,8 @@ const LAST_USE_RESOLUTION_MS = 60_000;
 /** Team API tokens: `sft_<id>_<secret>`, stored hashed, revocable, last use recorded. */
 export class TeamTokenStore {
   private readonly tokens: Model<TeamTokenDocument>;
+  /** Revocations and the relay's outbox writes, one at a time per token (see MongoOutbox). */
+  private readonly writes = new KeyedQueue();
 
   constructor(connection: Connection) {
     this.tokens = connection.model<TeamTokenDocument>('TeamToken', teamTokenSchema);
@@ -61,10 +69,10 @@ export class TeamTokenStore {
   }
 
   /** The new token's record and its secret form, which is returned this once. */
-  async create(teamId: string, name: string, createdBy: string): Promise<{ token: string; record: TeamToken }> {
+  async create(teamId: string, name: string, createdBy: string, audit: AuditFor): Promise<{ token: string; record: TeamToken }> {
     const id = newId();
     const secret = newSecret();
-    const [doc] = await this.tokens.create([{ _id: id, teamId, name, createdBy, secretHash: hashSecret(secret) }]);
+    const [doc] = await this.tokens.create([{ _id: id, teamId, name, createdBy, secretHash: hashSecret(secret), ...withEvents(audit(id)) }]);
     return { token: `${TEAM_TOKEN_PREFIX}${id}_${secret}`, record: toToken(doc!.toObject()) };
   }
 
@@ -74,16 +82,24 @@ export class TeamTokenStore {
   }
 
   /** Revokes one of the team's tokens; null when the team has no such token. */
-  async revoke(teamId: string, tokenId: string): Promise<TeamToken | null> {
-    const doc = await this.tokens
-      .findOneAndUpdate({ _id: tokenId, teamId }, { $set: { revokedAt: new Date() } }, { returnDocument: 'after' })
-      .lean<TeamTokenDocument>();
-    return doc ? toToken(doc) : null;
+  revoke(teamId: string, tokenId: string, audit: AuditFor): Promise<TeamToken | null> {
+    return this.writes.run(tokenId, async () => {
+      const doc = await this.tokens
+        .findOneAndUpdate({ _id: tokenId, teamId }, updateWithEvents({ revokedAt: new Date() }, [audit(tokenId)]), { returnDocument: 'after' })
+        .lean<TeamTokenDocument>();
+      return doc ? toToken(doc) : null;
+    });
+  }
+
+  outbox(): MongoOutbox<TeamTokenDocument> {
+    return new MongoOutbox(this.tokens, this.writes);
   }
 
   /** Revokes every token of a team (when the team is deleted). */
   async revokeAll(teamId: string): Promise<void> {
-    await this.tokens.updateMany({ teamId, revokedAt: null }, { $set: { revokedAt: new Date() } });
+    const live = await this.tokens.find({ teamId, revokedAt: null }, { _id: 1 }).lean<{ _id: string }[]>();
+    const revokedAt = new Date();
+    await Promise.all(live.map(({ _id }) => this.writes.run(_id, () => this.tokens.updateOne({ _id }, { $set: { revokedAt } }))));
   }
 
   /** The team a presented token acts for, or null (unknown, wrong secret, revoked); records the use. */

@@ -1,5 +1,6 @@
 import { authEnv, cleanEnv, mongoUrl, str, url } from '../../lib/env';
 import { runSubgraph } from '../../lib/runSubgraph';
+import { withConfiguredTransport } from '../../lib/events/connectTransport';
 import { defaultUrl } from '../../schema/subgraphs';
 import { createTeamsSubgraph } from './server';
 
@@ -10,8 +11,12 @@ const env = cleanEnv(process.env, {
 });
 
 runSubgraph('teams', 4002, (logger) =>
-  createTeamsSubgraph(
-    { mongoUrl: env.MONGO_URL, database: env.TEAMS_DATABASE, usersUrl: env.USERS_SUBGRAPH_URL, publicKey: authEnv().publicKey },
-    logger,
+  withConfiguredTransport(logger, (events) =>
+    createTeamsSubgraph(
+      { mongoUrl: env.MONGO_URL, database: env.TEAMS_DATABASE, usersUrl: env.USERS_SUBGRAPH_URL, publicKey: authEnv().publicKey },
+      logger,
+      {},
+      events,
+    ),
   ),
 );

@@ -8,6 +8,7 @@ import { requireId, requireOneOf, requireText } from '../../lib/validate';
 import { canSee, requireManager, roleIn } from './access';
 import type { Loaders } from './loaders';
 import type { TeamToken, TeamTokenStore } from './TeamTokenStore';
+import { auditor, type AuditFor } from '../../lib/events/audit';
 import { TEAM_ROLES, type Member, type Team, type TeamChange, type TeamStore } from './store';
 
 export interface TeamsContext extends BaseContext {
@@ -20,6 +21,7 @@ export interface TeamsContext extends BaseContext {
 /** Members are embedded in the team document; this bound keeps that document small. */
 export const MAX_MEMBERS = 1000;
 const NAME = { max: 100 };
+const audit = auditor('teams');
 
 function owners(members: Member[]): number {
   return members.filter((member) => member.role === 'OWNER').length;
@@ -31,8 +33,8 @@ function keepAnOwner(members: Member[]): Member[] {
   return members;
 }
 
-async function changeTeam(ctx: TeamsContext, teamId: string, decide: (team: Team) => TeamChange): Promise<Team> {
-  const team = await ctx.store.change(teamId, decide);
+async function changeTeam(ctx: TeamsContext, teamId: string, decide: (team: Team) => TeamChange, auditFor: AuditFor): Promise<Team> {
+  const team = await ctx.store.change(teamId, decide, auditFor);
   if (!team) throw notFound('Team', teamId, 'id');
   return team;
 }
@@ -69,14 +71,14 @@ export const resolvers: ResolverMap<TeamsContext> = {
   Mutation: {
     createTeam: (_: unknown, { input }: { input: { name: string } }, ctx: TeamsContext) => {
       const owner = requireSignedIn(ctx.identity);
-      return ctx.store.create(requireText(input.name, 'input.name', NAME), owner.userId);
+      return ctx.store.create(requireText(input.name, 'input.name', NAME), owner.userId, audit(ctx, 'createTeam', 'Team'));
     },
     renameTeam: (_: unknown, args: { id: string; name: string }, ctx: TeamsContext) => {
       const name = requireText(args.name, 'name', NAME);
       return changeTeam(ctx, requireId(args.id, 'id'), (team) => {
         requireManager(team, ctx.identity, true, 'rename the team');
         return { name };
-      });
+      }, audit(ctx, 'renameTeam', 'Team'));
     },
     addTeamMember: async (_: unknown, args: { teamId: string; userId: string; role: string }, ctx: TeamsContext) => {
       const teamId = requireId(args.teamId, 'teamId');
@@ -93,7 +95,7 @@ export const resolvers: ResolverMap<TeamsContext> = {
         if (team.members.some((member) => member.userId === userId)) throw conflict('the user is already a member of this team', 'userId');
         if (team.members.length >= MAX_MEMBERS) throw badInput('teamId', `a team has at most ${MAX_MEMBERS} members`);
         return { members: [...team.members, { userId, role, joinedAt: new Date() }] };
-      });
+      }, audit(ctx, 'addTeamMember', 'Team'));
     },
     changeTeamMemberRole: (_: unknown, args: { teamId: string; userId: string; role: string }, ctx: TeamsContext) => {
       const teamId = requireId(args.teamId, 'teamId');
@@ -104,7 +106,7 @@ export const resolvers: ResolverMap<TeamsContext> = {
         if (actor === userId) throw forbidden('members cannot change their own role');
         if (!team.members.some((member) => member.userId === userId)) throw notFound('TeamMember', userId, 'userId');
         return { members: keepAnOwner(team.members.map((member) => (member.userId === userId ? { ...member, role } : member))) };
-      });
+      }, audit(ctx, 'changeTeamMemberRole', 'Team'));
     },
     removeTeamMember: (_: unknown, args: { teamId: string; userId: string }, ctx: TeamsContext) => {
       const teamId = requireId(args.teamId, 'teamId');
@@ -116,7 +118,7 @@ export const resolvers: ResolverMap<TeamsContext> = {
         // Anyone may leave; removing others takes a manager, and an OWNER to remove an OWNER or ADMIN.
         if (actor.userId !== userId) requireManager(team, ctx.identity, leaving.role === 'MEMBER', `remove ${leaving.role === 'MEMBER' ? 'members' : `an ${leaving.role}`}`);
         return { members: keepAnOwner(team.members.filter((member) => member.userId !== userId)) };
-      });
+      }, audit(ctx, 'removeTeamMember', 'Team'));
     },
     deleteTeam: async (_: unknown, args: { id: string }, ctx: TeamsContext) => {
       const id = requireId(args.id, 'id');
@@ -125,20 +127,24 @@ export const resolvers: ResolverMap<TeamsContext> = {
       requireManager(team, ctx.identity, false, 'delete the team');
       // Its API tokens stop working with it (revoked first: a token must never outlive its team).
       await ctx.tokens.revokeAll(id);
-      if (!(await ctx.store.delete(id))) throw notFound('Team', id, 'id');
+      // A tombstone stays with team.deleted in its outbox (the projects service acts on it).
+      await changeTeam(ctx, id, (current) => {
+        requireManager(current, ctx.identity, false, 'delete the team');
+        return { deleted: true };
+      }, audit(ctx, 'deleteTeam', 'Team'));
       return id;
     },
     createTeamToken: async (_: unknown, args: { teamId: string; name: string }, ctx: TeamsContext) => {
       const team = await visibleTeam(ctx, requireId(args.teamId, 'teamId'), 'teamId');
       const creator = requireManager(team, ctx.identity, true, 'manage API tokens');
-      const { token, record } = await ctx.tokens.create(team.id, requireText(args.name, 'name', NAME), creator);
+      const { token, record } = await ctx.tokens.create(team.id, requireText(args.name, 'name', NAME), creator, audit(ctx, 'createTeamToken', 'TeamToken'));
       return { token, teamToken: record };
     },
     revokeTeamToken: async (_: unknown, args: { teamId: string; tokenId: string }, ctx: TeamsContext) => {
       const team = await visibleTeam(ctx, requireId(args.teamId, 'teamId'), 'teamId');
       requireManager(team, ctx.identity, true, 'manage API tokens');
       const tokenId = requireId(args.tokenId, 'tokenId');
-      const revoked = await ctx.tokens.revoke(team.id, tokenId);
+      const revoked = await ctx.tokens.revoke(team.id, tokenId, audit(ctx, 'revokeTeamToken', 'TeamToken'));
       if (!revoked) throw notFound('TeamToken', tokenId, 'tokenId');
       return revoked;
     },

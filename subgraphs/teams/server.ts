@@ -10,6 +10,10 @@ import { TeamStore } from './store';
 import { TeamTokenStore } from './TeamTokenStore';
 import { AccessTokenVerifier, publicKeyFrom } from '../../lib/auth/accessTokens';
 import { Authenticator } from '../../lib/auth/authenticator';
+import type { EventTransport } from '../../lib/events/EventTransport';
+import { MongoProcessedEvents } from '../../lib/events/MongoProcessedEvents';
+import { startServiceEvents } from '../../lib/events/serviceEvents';
+import { consumeEvents } from './events';
 
 export const typeDefs = loadTypeDefs(join(__dirname, 'schema.graphql'));
 
@@ -27,11 +31,18 @@ export async function createTeamsSubgraph(
   config: TeamsConfig,
   logger: Logger,
   mongoOptions: MongoOptions = {},
+  /** Where domain events go and come from; without it they wait in the outbox (tests of one service). */
+  events?: EventTransport,
 ): Promise<Subgraph<TeamsContext>> {
   const connection = await connectMongo(config.mongoUrl, config.database, mongoOptions);
   const store = new TeamStore(connection);
   const tokens = new TeamTokenStore(connection);
-  await initStores(connection, store, tokens);
+  const processed = new MongoProcessedEvents(connection);
+  await initStores(connection, store, tokens, processed);
+  const serviceEvents = await startServiceEvents(events, logger, {
+    outboxes: [store.outbox(), tokens.outbox()],
+    consume: (transport) => consumeEvents(transport, { teams: store, tokens, processed }, logger),
+  });
   // This service keeps the team tokens, so it checks them itself rather than over HTTP.
   const authenticator = new Authenticator(new AccessTokenVerifier(publicKeyFrom(config.publicKey)), (token) => tokens.authenticate(token));
   const users = new EntityClient(config.usersUrl, 'User', 'users', logger);
@@ -40,6 +51,9 @@ export async function createTeamsSubgraph(
     server: buildSubgraphServer(typeDefs, resolvers, logger),
     context: async (req) => ({ ...(await baseContext(req, authenticator)), store, tokens, users, loaders: createLoaders(store) }),
     ping: async () => void (await connection.db!.admin().ping()),
-    close: () => connection.close(),
+    close: async () => {
+      await serviceEvents.stop();
+      await connection.close();
+    },
   };
 }

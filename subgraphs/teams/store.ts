@@ -4,6 +4,9 @@ import { KeyedQueue } from '../../lib/KeyedQueue';
 import { afterCursorFilter, NEWEST_FIRST } from '../../lib/mongo';
 import type { Page } from '../../lib/pagination';
 import { newId } from '../../lib/validate';
+import type { AuditFor } from '../../lib/events/audit';
+import { domainEvent, type DomainEvent, type TeamDeleted } from '../../lib/events/DomainEvent';
+import { MongoOutbox, outboxFields, updateWithEvents, withEvents, type WithOutbox } from '../../lib/events/MongoOutbox';
 
 export const TEAM_ROLES = ['OWNER', 'ADMIN', 'MEMBER'] as const;
 export type TeamRole = (typeof TEAM_ROLES)[number];
@@ -24,13 +27,15 @@ export interface Team {
   updatedAt: Date;
 }
 
-interface TeamDocument {
+interface TeamDocument extends WithOutbox {
   _id: string;
   name: string;
   members: Member[];
   revision: number;
   createdAt: Date;
   updatedAt: Date;
+  /** Set when the team was deleted: a tombstone without members stays, its events leave with it. */
+  deletedAt?: Date | null;
 }
 
 const memberSchema = new Schema<Member>(
@@ -48,11 +53,17 @@ const teamSchema = new Schema<TeamDocument>(
     name: { type: String, required: true },
     members: { type: [memberSchema], default: [] },
     revision: { type: Number, required: true, default: 0 },
+    deletedAt: { type: Date, default: undefined },
+    ...outboxFields,
   },
   { collection: 'teams', timestamps: true, versionKey: false },
 );
 teamSchema.index({ 'members.userId': 1 });
 teamSchema.index({ createdAt: -1, _id: -1 });
+teamSchema.index({ hasOutbox: 1 }, { sparse: true });
+
+/** Live teams only: a deleted team's tombstone is not a team to anyone asking. */
+const LIVE = { deletedAt: null };
 
 function toTeam(doc: TeamDocument): Team {
   return {
@@ -65,10 +76,11 @@ function toTeam(doc: TeamDocument): Team {
   };
 }
 
-/** What a change to a team sets; computed from the team as last read. */
+/** What a change to a team sets; computed from the team as last read. `deleted`: the team goes. */
 export interface TeamChange {
   name?: string;
   members?: Member[];
+  deleted?: true;
 }
 
 const MAX_CHANGE_ATTEMPTS = 5;
@@ -93,14 +105,20 @@ export class TeamStore {
   }
 
   async findByIds(ids: readonly string[]): Promise<Team[]> {
-    const docs = await this.teams.find({ _id: { $in: ids } }).lean<TeamDocument[]>();
+    const docs = await this.teams.find({ _id: { $in: ids }, ...LIVE }).lean<TeamDocument[]>();
     return docs.map(toTeam);
+  }
+
+  /** Which of `ids` are live teams, in one query (the integrity check asks). */
+  async liveIds(ids: readonly string[]): Promise<Set<string>> {
+    const docs = await this.teams.find({ _id: { $in: ids }, ...LIVE }, { _id: 1 }).lean<{ _id: string }[]>();
+    return new Set(docs.map((doc) => doc._id));
   }
 
   /** Every team any of `userIds` belongs to, in one query. */
   async findByMembers(userIds: readonly string[]): Promise<Team[]> {
     const docs = await this.teams
-      .find({ 'members.userId': { $in: userIds } })
+      .find({ 'members.userId': { $in: userIds }, ...LIVE })
       .sort(NEWEST_FIRST)
       .lean<TeamDocument[]>();
     return docs.map(toTeam);
@@ -108,48 +126,55 @@ export class TeamStore {
 
   async list(page: Page): Promise<Team[]> {
     const docs = await this.teams
-      .find(afterCursorFilter(page.after))
+      .find({ ...afterCursorFilter(page.after), ...LIVE })
       .sort(NEWEST_FIRST)
       .limit(page.limit + 1)
       .lean<TeamDocument[]>();
     return docs.map(toTeam);
   }
 
-  async create(name: string, ownerId: string): Promise<Team> {
+  async create(name: string, ownerId: string, audit: AuditFor): Promise<Team> {
     const now = new Date();
-    const [doc] = await this.teams.create([{ _id: newId(), name, members: [{ userId: ownerId, role: 'OWNER', joinedAt: now }], revision: 0 }]);
+    const id = newId();
+    const [doc] = await this.teams.create([
+      { _id: id, name, members: [{ userId: ownerId, role: 'OWNER', joinedAt: now }], revision: 0, ...withEvents(audit(id)) },
+    ]);
     return toTeam(doc!.toObject());
+  }
+
+  /** The teams' outbox, relayed through the same per-team queue as every change. */
+  outbox(): MongoOutbox<TeamDocument> {
+    return new MongoOutbox(this.teams, this.changing);
   }
 
   /**
    * Applies `decide` to the current team and writes its result only if nobody changed the team in
-   * between; otherwise re-reads and decides again. `decide` throws to refuse the change.
-   * Returns null when the team does not exist.
+   * between; otherwise re-reads and decides again. `decide` throws to refuse the change. The
+   * change's audit event (and team.deleted when the team goes) is written by the same write.
+   * Returns null when the team does not exist; a deleted team comes back with `deletedAt` set.
    */
-  change(id: string, decide: (team: Team) => TeamChange): Promise<Team | null> {
-    return this.changing.run(id, () => this.compareAndSet(id, decide));
+  change(id: string, decide: (team: Team) => TeamChange, audit?: AuditFor): Promise<(Team & { deletedAt?: Date }) | null> {
+    return this.changing.run(id, () => this.compareAndSet(id, decide, audit));
   }
 
-  private async compareAndSet(id: string, decide: (team: Team) => TeamChange): Promise<Team | null> {
+  private async compareAndSet(id: string, decide: (team: Team) => TeamChange, audit?: AuditFor): Promise<(Team & { deletedAt?: Date }) | null> {
     for (let attempt = 0; attempt < MAX_CHANGE_ATTEMPTS; attempt++) {
       const [team] = await this.findByIds([id]);
       if (!team) return null;
-      const change = decide(team);
-      const result = await this.teams.updateOne(
-        { _id: id, revision: team.revision },
-        { $set: { ...change, revision: team.revision + 1 } },
-      );
+      const { deleted, ...change } = decide(team);
+      const events: DomainEvent[] = [
+        ...(deleted ? [domainEvent<TeamDeleted>('teams', 'team.deleted', { teamId: id })] : []),
+        ...(audit ? [audit(id)] : []),
+      ];
+      const deletedAt = deleted ? new Date() : undefined;
+      const set = deletedAt ? { members: [], deletedAt } : change;
+      const result = await this.teams.updateOne({ _id: id, revision: team.revision }, updateWithEvents({ ...set, revision: team.revision + 1 }, events));
       if (result.matchedCount === 1) {
+        if (deletedAt) return { ...team, members: [], deletedAt };
         const [updated] = await this.findByIds([id]);
         if (updated) return updated;
       }
     }
     throw conflict('the team is being changed by someone else at the same time; try again');
-  }
-
-  /** Returns false when no team had the id. */
-  async delete(id: string): Promise<boolean> {
-    const result = await this.teams.deleteOne({ _id: id });
-    return result.deletedCount === 1;
   }
 }

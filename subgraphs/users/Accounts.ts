@@ -1,5 +1,6 @@
 import type { AccessTokenIssuer } from '../../lib/auth/accessTokens';
-import { domainEvent, type UserRegistered } from '../../lib/events/DomainEvent';
+import { domainEvent, type UserDeleted, type UserRegistered } from '../../lib/events/DomainEvent';
+import type { AuditFor } from '../../lib/events/audit';
 import { invalidCredentials } from '../../lib/auth/identity';
 import { AppError } from '../../lib/errors';
 import type { LoginThrottle } from './LoginThrottle';
@@ -33,24 +34,34 @@ export class Accounts {
   ) {}
 
   /** Sign-up: a new CUSTOMER account, signed in. */
-  async register(registration: Registration, clientIp: string | null): Promise<Session> {
+  async register(registration: Registration, clientIp: string | null, audit: AuditFor): Promise<Session> {
     await this.throttle.registration(clientIp);
-    return this.startSession(await this.createAccount(registration, 'CUSTOMER'));
+    return this.startSession(await this.createAccount(registration, 'CUSTOMER', audit));
   }
 
   /** An account with a password, not signed in (an admin's createUser). */
-  async createAccount(registration: Registration, role: Role): Promise<User> {
+  async createAccount(registration: Registration, role: Role, audit: AuditFor): Promise<User> {
     return this.users.create({
       email: registration.email,
       name: registration.name,
       role,
       passwordHash: await hashPassword(registration.password),
       // Written with the user: the profiles service makes the default profile from it.
-      events: (userId) => [domainEvent<UserRegistered>('users', 'user.registered', { userId })],
+      events: (userId) => [domainEvent<UserRegistered>('users', 'user.registered', { userId }), audit(userId)],
     });
   }
 
-  async login(email: string, password: string, clientIp: string | null): Promise<Session> {
+  /**
+   * Deletes the account (a tombstone stays, see UserStore.delete) and ends its sessions; the other
+   * services act on user.deleted. False when there is no such user.
+   */
+  async deleteAccount(userId: string, audit: AuditFor): Promise<boolean> {
+    const deleted = await this.users.delete(userId, [domainEvent<UserDeleted>('users', 'user.deleted', { userId }), audit(userId)]);
+    if (deleted) await this.refreshTokens.revokeAllOf(userId);
+    return deleted;
+  }
+
+  async login(email: string, password: string, clientIp: string | null, audit: AuditFor): Promise<Session> {
     await this.throttle.attempt(email, clientIp);
     const credentials = await this.users.findCredentials(email);
     const matches = credentials?.passwordHash
@@ -61,11 +72,11 @@ export class Accounts {
       throw new AppError('UNAUTHENTICATED', WRONG_CREDENTIALS);
     }
     await this.throttle.succeeded(email, clientIp);
-    return this.startSession(credentials.user);
+    return this.startSession(credentials.user, undefined, audit);
   }
 
   /** Rotates the refresh token: the one presented is spent, a new one of the same family comes back. */
-  async refresh(refreshToken: string): Promise<Session> {
+  async refresh(refreshToken: string, audit: AuditFor): Promise<Session> {
     const redemption = await this.refreshTokens.redeem(refreshToken);
     if (!redemption.ok) {
       throw invalidCredentials(
@@ -76,17 +87,18 @@ export class Accounts {
     }
     const [user] = await this.users.findByIds([redemption.userId]);
     if (!user) throw invalidCredentials('the account no longer exists');
-    return this.startSession(user, { familyId: redemption.familyId, expiresAt: redemption.expiresAt });
+    return this.startSession(user, { familyId: redemption.familyId, expiresAt: redemption.expiresAt }, audit);
   }
 
-  logout(refreshToken: string): Promise<boolean> {
-    return this.refreshTokens.revokeByToken(refreshToken);
+  logout(refreshToken: string, audit: AuditFor): Promise<boolean> {
+    return this.refreshTokens.revokeByToken(refreshToken, (userId) => [audit(userId)]);
   }
 
-  private async startSession(user: User, rotation?: { familyId: string; expiresAt: Date }): Promise<Session> {
+  /** `audit`: the sign-in's audit event, written with its refresh token (none for a registration's: written with the user). */
+  private async startSession(user: User, rotation?: { familyId: string; expiresAt: Date }, audit?: AuditFor): Promise<Session> {
     const [accessToken, refreshToken] = await Promise.all([
       this.accessTokens.sign({ userId: user.id, role: user.role }),
-      this.refreshTokens.issue(user.id, rotation),
+      this.refreshTokens.issue(user.id, rotation, audit ? [audit(user.id)] : []),
     ]);
     return { accessToken, accessTokenExpiresIn: this.accessTokens.ttlSeconds, refreshToken, user };
   }

@@ -2,8 +2,10 @@ import { hashSecret, newSecret, secretMatches } from '../../lib/auth/secrets';
 import { Schema, type Connection, type Model } from 'mongoose';
 import { KeyedQueue } from '../../lib/KeyedQueue';
 import { newId } from '../../lib/validate';
+import type { DomainEvent } from '../../lib/events/DomainEvent';
+import { MongoOutbox, outboxFields, updateWithEvents, withEvents, type WithOutbox } from '../../lib/events/MongoOutbox';
 
-interface RefreshTokenDocument {
+interface RefreshTokenDocument extends WithOutbox {
   _id: string;
   /** Every token descending from one login shares it; reuse of a spent token revokes them all. */
   familyId: string;
@@ -25,11 +27,14 @@ const refreshTokenSchema = new Schema<RefreshTokenDocument>(
     expiresAt: { type: Date, required: true },
     usedAt: { type: Date, default: null },
     revokedAt: { type: Date, default: null },
+    // A session's audit event (login, refresh, logout) leaves with the token it made or ended.
+    ...outboxFields,
   },
   { collection: 'refresh_tokens', timestamps: { createdAt: true, updatedAt: false }, versionKey: false },
 );
 refreshTokenSchema.index({ familyId: 1 });
 refreshTokenSchema.index({ userId: 1 });
+refreshTokenSchema.index({ hasOutbox: 1 }, { sparse: true });
 
 /** Outcome of presenting a refresh token. */
 export type Redemption =
@@ -60,12 +65,12 @@ export class RefreshTokenStore {
    * a rotation continues a family and keeps its expiry, so refreshing never extends a session
    * beyond the TTL from the original sign-in.
    */
-  async issue(userId: string, rotation?: { familyId: string; expiresAt: Date }): Promise<string> {
+  async issue(userId: string, rotation?: { familyId: string; expiresAt: Date }, events: readonly DomainEvent[] = []): Promise<string> {
     const id = newId();
     const secret = newSecret();
     const familyId = rotation?.familyId ?? newId();
     const expiresAt = rotation?.expiresAt ?? new Date(Date.now() + this.ttlSeconds * 1000);
-    await this.tokens.create([{ _id: id, familyId, userId, secretHash: hashSecret(secret), expiresAt }]);
+    await this.tokens.create([{ _id: id, familyId, userId, secretHash: hashSecret(secret), expiresAt, ...withEvents(...events) }]);
     return `${id}.${secret}`;
   }
 
@@ -105,14 +110,29 @@ export class RefreshTokenStore {
     return { ok: true, userId: doc.userId, familyId: doc.familyId, expiresAt: doc.expiresAt };
   }
 
-  /** Ends the session the token belongs to (logout); false for a token that is not ours. */
-  async revokeByToken(token: string): Promise<boolean> {
+  /**
+   * Ends the session the token belongs to (logout); false for a token that is not ours. The token
+   * presented is revoked first, with `events` for its user (one write): that alone ends the family
+   * (see redeemNow), so a crash before the rest of the family is revoked ends the session anyway.
+   */
+  async revokeByToken(token: string, events: (userId: string) => DomainEvent[] = () => []): Promise<boolean> {
     const [id, secret] = token.split('.');
-    if (!id || !secret) return false;
+    if (!id || !secret || id.length > 64) return false;
     const doc = await this.tokens.findOne({ _id: id }).lean<RefreshTokenDocument>();
     if (!doc || !secretMatches(doc.secretHash, secret)) return false;
+    await this.redeeming.run(id, () => this.tokens.updateOne({ _id: id }, updateWithEvents({ revokedAt: doc.revokedAt ?? new Date() }, events(doc.userId))));
     await this.revokeFamily(doc.familyId);
     return true;
+  }
+
+  /** Ends every session of a user (their account was deleted). */
+  async revokeAllOf(userId: string): Promise<void> {
+    await this.tokens.updateMany({ userId, revokedAt: null }, { $set: { revokedAt: new Date() } });
+  }
+
+  /** The tokens' outbox: session audit events, relayed through the same per-token queue as spending. */
+  outbox(): MongoOutbox<RefreshTokenDocument> {
+    return new MongoOutbox(this.tokens, this.redeeming);
   }
 
   private async revokeFamily(familyId: string): Promise<void> {

@@ -1,23 +1,16 @@
 import { authEnv, cleanEnv, mongoUrl, str } from '../../lib/env';
 import { runSubgraph } from '../../lib/runSubgraph';
+import { withConfiguredTransport } from '../../lib/events/connectTransport';
 import { accountsEnv } from './accountsConfig';
 import { createUsersSubgraph } from './server';
-import { closingTransport, connectTransport, eventsEnv } from '../../lib/events/connectTransport';
 
 const env = cleanEnv(process.env, {
   MONGO_URL: mongoUrl({ desc: 'MongoDB connection string (a replica set in production)' }),
   USERS_DATABASE: str({ default: 'schemaflow_users', desc: 'MongoDB database owned by the users service' }),
 });
 
-runSubgraph('users', 4001, async (logger) => {
-  const events = await connectTransport(eventsEnv(), logger);
-  return closingTransport(
-    await createUsersSubgraph(
-      { mongoUrl: env.MONGO_URL, database: env.USERS_DATABASE, auth: authEnv(), accounts: accountsEnv() },
-      logger,
-      {},
-      events ?? undefined,
-    ),
-    events,
-  );
-});
+runSubgraph('users', 4001, (logger) =>
+  withConfiguredTransport(logger, (events) =>
+    createUsersSubgraph({ mongoUrl: env.MONGO_URL, database: env.USERS_DATABASE, auth: authEnv(), accounts: accountsEnv() }, logger, {}, events),
+  ),
+);

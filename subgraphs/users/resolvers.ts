@@ -1,5 +1,5 @@
 import { forbidden, isAdmin, isSelfOrAdmin, requireAdmin, requireAuthenticated, requireUser } from '../../lib/auth/identity';
-import { notFound } from '../../lib/errors';
+import { badInput, notFound } from '../../lib/errors';
 import { toConnection, toPage, type PageArgs } from '../../lib/pagination';
 import { scalarResolvers } from '../../lib/scalars';
 import type { BaseContext, ResolverMap } from '../../lib/subgraphServer';
@@ -8,11 +8,40 @@ import type { Accounts, Session } from './Accounts';
 import type { Loaders } from './loaders';
 import { requirePassword } from './passwords';
 import { ROLES, type User, type UserChanges, type UserStore } from './store';
+import { auditor } from '../../lib/events/audit';
+import type { AuditLogEntry, AuditLogFilter, AuditLogStore } from './AuditLogStore';
 
 export interface UsersContext extends BaseContext {
   store: UserStore;
+  auditLog: AuditLogStore;
   accounts: Accounts;
   loaders: Loaders;
+}
+
+const audit = auditor('users');
+
+interface AuditLogFilterInput {
+  actorId?: string | null;
+  action?: string | null;
+  resourceType?: string | null;
+  resourceId?: string | null;
+  from?: Date | null;
+  to?: Date | null;
+}
+
+const FILTER_TEXT = { max: 100 };
+
+function parseAuditFilter(input: AuditLogFilterInput | null | undefined): AuditLogFilter {
+  const filter: AuditLogFilter = {};
+  if (!input) return filter;
+  if (input.actorId != null) filter.actorId = requireId(input.actorId, 'filter.actorId');
+  if (input.action != null) filter.action = requireText(input.action, 'filter.action', FILTER_TEXT);
+  if (input.resourceType != null) filter.resourceType = requireText(input.resourceType, 'filter.resourceType', FILTER_TEXT);
+  if (input.resourceId != null) filter.resourceId = requireId(input.resourceId, 'filter.resourceId');
+  if (input.from != null) filter.from = input.from;
+  if (input.to != null) filter.to = input.to;
+  if (filter.from && filter.to && filter.from >= filter.to) throw badInput('filter.to', 'must be later than filter.from');
+  return filter;
 }
 
 interface CreateUserInput {
@@ -60,6 +89,11 @@ export const resolvers: ResolverMap<UsersContext> = {
       const page = toPage(args);
       return toConnection(await ctx.store.list(page), page.limit);
     },
+    auditLog: async (_: unknown, args: PageArgs & { filter?: AuditLogFilterInput | null }, ctx: UsersContext) => {
+      requireAdmin(ctx.identity);
+      const page = toPage(args);
+      return toConnection(await ctx.auditLog.list(parseAuditFilter(args.filter), page), page.limit);
+    },
   },
   Mutation: {
     register: (_: unknown, { input }: { input: { email: string; password: string; name: string } }, ctx: UsersContext) =>
@@ -68,14 +102,16 @@ export const resolvers: ResolverMap<UsersContext> = {
           email: requireEmail(input.email, 'input.email'),
           password: requirePassword(input.password, 'input.password'),
           name: requireText(input.name, 'input.name', NAME),
-        }, ctx.clientIp),
+        }, ctx.clientIp, audit(ctx, 'register', 'User', true)),
       ),
     login: (_: unknown, { input }: { input: { email: string; password: string } }, ctx: UsersContext) =>
-      asSelf(ctx.accounts.login(requireEmail(input.email, 'input.email'), requirePassword(input.password, 'input.password'), ctx.clientIp)),
+      asSelf(
+        ctx.accounts.login(requireEmail(input.email, 'input.email'), requirePassword(input.password, 'input.password'), ctx.clientIp, audit(ctx, 'login', 'User', true)),
+      ),
     refreshSession: (_: unknown, args: { refreshToken: string }, ctx: UsersContext) =>
-      asSelf(ctx.accounts.refresh(requireText(args.refreshToken, 'refreshToken', REFRESH_TOKEN))),
+      asSelf(ctx.accounts.refresh(requireText(args.refreshToken, 'refreshToken', REFRESH_TOKEN), audit(ctx, 'refreshSession', 'User', true))),
     logout: (_: unknown, args: { refreshToken: string }, ctx: UsersContext) =>
-      ctx.accounts.logout(requireText(args.refreshToken, 'refreshToken', REFRESH_TOKEN)),
+      ctx.accounts.logout(requireText(args.refreshToken, 'refreshToken', REFRESH_TOKEN), audit(ctx, 'logout', 'User', true)),
     createUser: async (_: unknown, { input }: { input: CreateUserInput }, ctx: UsersContext) => {
       requireAdmin(ctx.identity);
       return ctx.accounts.createAccount(
@@ -85,6 +121,7 @@ export const resolvers: ResolverMap<UsersContext> = {
           name: requireText(input.name, 'input.name', NAME),
         },
         requireOneOf(input.role ?? 'CUSTOMER', 'input.role', ROLES),
+        audit(ctx, 'createUser', 'User'),
       );
     },
     updateUser: async (_: unknown, args: { id: string; input: UpdateUserInput }, ctx: UsersContext) => {
@@ -97,10 +134,21 @@ export const resolvers: ResolverMap<UsersContext> = {
         if (args.input.role != null) changes.role = requireOneOf(args.input.role, 'input.role', ROLES);
         if (args.input.emailVerified != null) changes.emailVerified = args.input.emailVerified;
       }
-      const user = await ctx.store.update(id, changes);
+      const user = await ctx.store.update(id, changes, [audit(ctx, 'updateUser', 'User')(id)]);
       if (!user) throw notFound('User', id, 'id');
       return user;
     },
+    deleteUser: async (_: unknown, args: { id: string }, ctx: UsersContext) => {
+      const id = requireId(args.id, 'id');
+      if (!isSelfOrAdmin(ctx.identity, id)) throw forbidden('only the user themselves or an admin may delete a user');
+      if (!(await ctx.accounts.deleteAccount(id, audit(ctx, 'deleteUser', 'User')))) throw notFound('User', id, 'id');
+      return id;
+    },
+  },
+  AuditLogEntry: {
+    occurredAt: (entry: AuditLogEntry) => entry.createdAt,
+    actor: (entry: AuditLogEntry, _: unknown, ctx: UsersContext) =>
+      entry.actorType === 'USER' && entry.actorId ? ctx.loaders.user.load(entry.actorId) : null,
   },
   User: {
     // Entities are only for callers with a credential (the gateway forwards the client's), so a

@@ -12,8 +12,10 @@ import { LoginThrottle } from './LoginThrottle';
 import { RefreshTokenStore } from './RefreshTokenStore';
 import { resolvers, type UsersContext } from './resolvers';
 import { UserStore } from './store';
-import { OutboxRelay } from '../../lib/events/OutboxRelay';
 import type { EventTransport } from '../../lib/events/EventTransport';
+import { startServiceEvents } from '../../lib/events/serviceEvents';
+import { AuditLogStore } from './AuditLogStore';
+import { consumeEvents } from './events';
 
 export const typeDefs = loadTypeDefs(join(__dirname, 'schema.graphql'));
 
@@ -37,7 +39,8 @@ export async function createUsersSubgraph(
   const connection = await connectMongo(config.mongoUrl, config.database, mongoOptions);
   const store = new UserStore(connection);
   const refreshTokens = new RefreshTokenStore(connection, config.accounts.refreshTokenTtlSeconds);
-  await initStores(connection, store, refreshTokens);
+  const auditLog = new AuditLogStore(connection);
+  await initStores(connection, store, refreshTokens, auditLog);
   const accounts = new Accounts(
     store,
     refreshTokens,
@@ -45,15 +48,17 @@ export async function createUsersSubgraph(
     new LoginThrottle(config.accounts.login),
   );
   const authenticator = createAuthenticator(config.auth, logger);
-  const relay = events ? new OutboxRelay(store.outbox(), events, logger) : null;
-  relay?.start();
+  const serviceEvents = await startServiceEvents(events, logger, {
+    outboxes: [store.outbox(), refreshTokens.outbox()],
+    consume: (transport) => consumeEvents(transport, auditLog, logger),
+  });
   return {
     name: 'users',
     server: buildSubgraphServer(typeDefs, resolvers, logger),
-    context: async (req) => ({ ...(await baseContext(req, authenticator)), store, accounts, loaders: createLoaders(store) }),
+    context: async (req) => ({ ...(await baseContext(req, authenticator)), store, auditLog, accounts, loaders: createLoaders(store) }),
     ping: async () => void (await connection.db!.admin().ping()),
     close: async () => {
-      await relay?.stop();
+      await serviceEvents.stop();
       await connection.close();
     },
   };

@@ -4,7 +4,7 @@ import { conflict } from '../../lib/errors';
 import { newId } from '../../lib/validate';
 import { KeyedQueue } from '../../lib/KeyedQueue';
 import type { DomainEvent } from '../../lib/events/DomainEvent';
-import { MongoOutbox, outboxFields, withEvents, type WithOutbox } from '../../lib/events/MongoOutbox';
+import { MongoOutbox, outboxFields, updateWithEvents, withEvents, type WithOutbox } from '../../lib/events/MongoOutbox';
 import type { Page } from '../../lib/pagination';
 
 export const ROLES = ['ADMIN', 'CUSTOMER', 'VENDOR'] as const;
@@ -30,6 +30,8 @@ interface UserDocument extends WithOutbox {
   emailVerified: boolean;
   createdAt: Date;
   updatedAt: Date;
+  /** Set when the user was deleted: the document stays as a tombstone without personal data. */
+  deletedAt?: Date | null;
 }
 
 const userSchema = new Schema<UserDocument>(
@@ -40,6 +42,7 @@ const userSchema = new Schema<UserDocument>(
     role: { type: String, enum: ROLES, required: true },
     emailVerified: { type: Boolean, default: false },
     passwordHash: { type: String, default: null },
+    deletedAt: { type: Date, default: undefined },
     ...outboxFields,
   },
   { collection: 'users', timestamps: true, versionKey: false },
@@ -69,6 +72,12 @@ export interface NewUser {
   emailVerified?: boolean;
   passwordHash?: string;
 }
+
+/** Live users only: a deleted user's tombstone is not a user to anyone asking. */
+const LIVE = { deletedAt: null };
+
+/** Whether each id is a user, a deleted user's tombstone, or neither (the integrity check asks). */
+export type UserStatus = 'live' | 'deleted';
 
 export interface NewUserEvents {
   /** Builds the events of the new user's creation (they need its id), stored with it. */
@@ -100,19 +109,25 @@ export class UserStore {
 
   /** One `$in` query for any number of ids (the loaders' batch function). */
   async findByIds(ids: readonly string[]): Promise<User[]> {
-    const docs = await this.users.find({ _id: { $in: ids } }).lean<UserDocument[]>();
+    const docs = await this.users.find({ _id: { $in: ids }, ...LIVE }).lean<UserDocument[]>();
     return docs.map(toUser);
+  }
+
+  /** Live users and tombstones among `ids`, in one query; ids of neither are absent from the map. */
+  async statusOf(ids: readonly string[]): Promise<Map<string, UserStatus>> {
+    const docs = await this.users.find({ _id: { $in: ids } }, { _id: 1, deletedAt: 1 }).lean<{ _id: string; deletedAt?: Date | null }[]>();
+    return new Map(docs.map((doc) => [doc._id, doc.deletedAt ? 'deleted' : 'live']));
   }
 
   /** The user with this (lower-cased) email and their password hash, for login only. */
   async findCredentials(email: string): Promise<Credentials | null> {
-    const doc = await this.users.findOne({ email }).lean<UserDocument>();
+    const doc = await this.users.findOne({ email, ...LIVE }).lean<UserDocument>();
     return doc ? { user: toUser(doc), passwordHash: doc.passwordHash ?? null } : null;
   }
 
   async list(page: Page): Promise<User[]> {
     const docs = await this.users
-      .find(afterCursorFilter(page.after))
+      .find({ ...afterCursorFilter(page.after), ...LIVE })
       .sort(NEWEST_FIRST)
       .limit(page.limit + 1)
       .lean<UserDocument[]>();
@@ -139,15 +154,29 @@ export class UserStore {
     }
   }
 
-  /** Returns null when no user has the id. */
-  update(id: string, changes: UserChanges): Promise<User | null> {
-    return this.writes.run(id, () => this.updateNow(id, changes));
+  /** Returns null when no user has the id; `events` are written with the change. */
+  update(id: string, changes: UserChanges, events: readonly DomainEvent[] = []): Promise<User | null> {
+    return this.writes.run(id, async () => {
+      const doc = await this.users
+        .findOneAndUpdate({ _id: id, ...LIVE }, updateWithEvents({ ...changes }, events), { returnDocument: 'after' })
+        .lean<UserDocument>();
+      return doc ? toUser(doc) : null;
+    });
   }
 
-  private async updateNow(id: string, changes: UserChanges): Promise<User | null> {
-    const doc = await this.users
-      .findOneAndUpdate({ _id: id }, { $set: changes }, { returnDocument: 'after' })
-      .lean<UserDocument>();
-    return doc ? toUser(doc) : null;
+  /**
+   * Deletes the user, leaving a tombstone: the id and when, nothing personal (the email is replaced
+   * so it can be used again). `events` (user.deleted...) are written by the same single-document
+   * write. The tombstone makes late lookups answer null and tells the integrity check that a
+   * reference points at a deleted user. False when no live user has the id.
+   */
+  delete(id: string, events: readonly DomainEvent[]): Promise<boolean> {
+    return this.writes.run(id, async () => {
+      const result = await this.users.updateOne(
+        { _id: id, ...LIVE },
+        updateWithEvents({ deletedAt: new Date(), email: `${id}@deleted.invalid`, name: null, passwordHash: null, emailVerified: false }, events),
+      );
+      return result.matchedCount === 1;
+    });
   }
 }

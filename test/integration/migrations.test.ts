@@ -179,6 +179,8 @@ describe('the schema comparison itself', () => {
   it('finds an empty database to be missing every table', async () => {
     const { url } = await freshDatabase('empty');
     const differences = await diffDatabaseAgainstPrismaSchema(url, schemaFile('profiles'));
-    expect(differences).toEqual(['table user_profiles: missing (model UserProfile)', 'table processed_events: missing (model ProcessedEvent)']);
+    expect(differences).toEqual(['table user_profiles: missing (model UserProfile)', 'table processed_events: missing (model ProcessedEvent)',
+      'table outbox_events: missing (model OutboxEvent)',
+    ]);
   });
 });

@@ -4,8 +4,10 @@ import { newId } from '../../lib/validate';
 import { Prisma, PrismaClient } from '../../prisma/payments/generated/client';
 import { PaymentStore, type NewPayment } from '../../subgraphs/payments/store';
 import type { ServiceDatabases } from '../../scripts/seed';
+import { testAudit } from '../support/audit';
 import { createDatabases, dropDatabases } from '../support/stack';
 
+const audit = testAudit('payments', 'createPayment', 'Payment');
 let databases: ServiceDatabases;
 let db: PrismaClient;
 let store: PaymentStore;
@@ -39,7 +41,7 @@ function newPayment(overrides: Partial<NewPayment> = {}): NewPayment {
 describe('PaymentStore.create', () => {
   it('two concurrent creates with one idempotency key and sender make one payment, returned to both', async () => {
     const input = newPayment({ idempotencyKey: `key-${newId()}` });
-    const [first, second] = await Promise.all([store.create(input), store.create(input)]);
+    const [first, second] = await Promise.all([store.create(input, audit), store.create(input, audit)]);
 
     expect([first.created, second.created].sort()).toEqual([false, true]);
     expect(second.payment.id).toBe(first.payment.id);
@@ -51,20 +53,20 @@ describe('PaymentStore.create', () => {
 
   it('the same key from another sender is another payment', async () => {
     const idempotencyKey = `key-${newId()}`;
-    const [a, b] = await Promise.all([store.create(newPayment({ idempotencyKey })), store.create(newPayment({ idempotencyKey }))]);
+    const [a, b] = await Promise.all([store.create(newPayment({ idempotencyKey }), audit), store.create(newPayment({ idempotencyKey }), audit)]);
     expect(a.created && b.created).toBe(true);
     expect(a.payment.id).not.toBe(b.payment.id);
   });
 
   it('without a key, two identical creates are two payments', async () => {
     const input = newPayment();
-    const [a, b] = await Promise.all([store.create(input), store.create(input)]);
+    const [a, b] = await Promise.all([store.create(input, audit), store.create(input, audit)]);
     expect(a.created && b.created).toBe(true);
     expect(await db.payment.count({ where: { senderId: input.senderId } })).toBe(2);
   });
 
   it('creates the payment PENDING with its first transaction row', async () => {
-    const { payment } = await store.create(newPayment({ metadata: { order: 'A-1' }, description: 'rent' }));
+    const { payment } = await store.create(newPayment({ metadata: { order: 'A-1' }, description: 'rent' }), audit);
     expect(payment).toMatchObject({ status: 'PENDING', description: 'rent', metadata: { order: 'A-1' } });
     const transactions = await store.transactionsOf([payment.id]);
     expect(transactions.map((transaction) => transaction.status)).toEqual(['PENDING']);
@@ -73,7 +75,7 @@ describe('PaymentStore.create', () => {
   it('stores amounts exactly as given, to the cent', async () => {
     const sender = newId();
     const amounts = ['0.10', '0.20', '9999999999.99', '0.01', '1234567.89'];
-    const created = await Promise.all(amounts.map((amount) => store.create(newPayment({ senderId: sender, amount }))));
+    const created = await Promise.all(amounts.map((amount) => store.create(newPayment({ senderId: sender, amount }), audit)));
     for (const [i, outcome] of created.entries()) expect(outcome.payment.amount.toFixed(2)).toBe(amounts[i]);
 
     const readBack = await store.findByIds(created.map((outcome) => outcome.payment.id));
@@ -93,12 +95,12 @@ describe('PaymentStore.create', () => {
         VALUES (${id}::uuid, ${newId()}::uuid, ${newId()}::uuid, ${amount}::numeric, 'EUR')`,
     ).rejects.toThrow(/payments_amount_positive/);
     // And through the client too, skipping parseAmount.
-    await expect(store.create(newPayment({ amount }))).rejects.toThrow(/payments_amount_positive|check constraint/i);
+    await expect(store.create(newPayment({ amount }), audit)).rejects.toThrow(/payments_amount_positive|check constraint/i);
     expect(await db.payment.count({ where: { id } })).toBe(0);
   });
 
   it('keeps the amount exact through Prisma.Decimal', async () => {
-    const { payment } = await store.create(newPayment({ amount: '0.30' }));
+    const { payment } = await store.create(newPayment({ amount: '0.30' }), audit);
     expect(payment.amount).toBeInstanceOf(Prisma.Decimal);
     expect(payment.amount.equals(new Prisma.Decimal('0.10').plus('0.20'))).toBe(true);
   });
@@ -106,10 +108,10 @@ describe('PaymentStore.create', () => {
 
 describe('PaymentStore.changeStatus', () => {
   it('moves a payment and records one transaction row per change', async () => {
-    const { payment } = await store.create(newPayment());
-    const processing = await store.changeStatus(payment.id, 'PENDING', 'PROCESSING', null);
+    const { payment } = await store.create(newPayment(), audit);
+    const processing = await store.changeStatus(payment.id, 'PENDING', 'PROCESSING', null, audit);
     expect(processing).toMatchObject({ ok: true, payment: { status: 'PROCESSING' } });
-    const failed = await store.changeStatus(payment.id, 'PROCESSING', 'FAILED', 'card declined');
+    const failed = await store.changeStatus(payment.id, 'PROCESSING', 'FAILED', 'card declined', audit);
     expect(failed).toMatchObject({ ok: true, payment: { status: 'FAILED', failureReason: 'card declined', completedAt: null } });
     const transactions = await store.transactionsOf([payment.id]);
     expect(transactions.map((transaction) => [transaction.status, transaction.statusMessage])).toEqual([
@@ -120,17 +122,17 @@ describe('PaymentStore.changeStatus', () => {
   });
 
   it('sets completedAt on COMPLETED', async () => {
-    const { payment } = await store.create(newPayment());
-    await store.changeStatus(payment.id, 'PENDING', 'PROCESSING', null);
-    const outcome = await store.changeStatus(payment.id, 'PROCESSING', 'COMPLETED', null);
+    const { payment } = await store.create(newPayment(), audit);
+    await store.changeStatus(payment.id, 'PENDING', 'PROCESSING', null, audit);
+    const outcome = await store.changeStatus(payment.id, 'PROCESSING', 'COMPLETED', null, audit);
     expect(outcome.ok && outcome.payment.completedAt).toBeInstanceOf(Date);
   });
 
   it('with a stale `from`, changes nothing and writes no transaction row', async () => {
-    const { payment } = await store.create(newPayment());
+    const { payment } = await store.create(newPayment(), audit);
     const before = await db.payment.findUniqueOrThrow({ where: { id: payment.id } });
 
-    const outcome = await store.changeStatus(payment.id, 'PROCESSING', 'COMPLETED', null);
+    const outcome = await store.changeStatus(payment.id, 'PROCESSING', 'COMPLETED', null, audit);
 
     expect(outcome).toEqual({ ok: false, reason: 'not-allowed', current: 'PENDING' });
     expect(await db.payment.findUniqueOrThrow({ where: { id: payment.id } })).toEqual(before);
@@ -138,14 +140,14 @@ describe('PaymentStore.changeStatus', () => {
   });
 
   it('reports a missing payment as not-found', async () => {
-    await expect(store.changeStatus(newId(), 'PENDING', 'PROCESSING', null)).resolves.toEqual({ ok: false, reason: 'not-found' });
+    await expect(store.changeStatus(newId(), 'PENDING', 'PROCESSING', null, audit)).resolves.toEqual({ ok: false, reason: 'not-found' });
   });
 
   it('of two concurrent changes from the same status, exactly one wins', async () => {
-    const { payment } = await store.create(newPayment());
+    const { payment } = await store.create(newPayment(), audit);
     const outcomes = await Promise.all([
-      store.changeStatus(payment.id, 'PENDING', 'PROCESSING', null),
-      store.changeStatus(payment.id, 'PENDING', 'CANCELLED', 'changed my mind'),
+      store.changeStatus(payment.id, 'PENDING', 'PROCESSING', null, audit),
+      store.changeStatus(payment.id, 'PENDING', 'CANCELLED', 'changed my mind', audit),
     ]);
     const winners = outcomes.filter((outcome) => outcome.ok);
     const losers = outcomes.filter((outcome) => !outcome.ok);

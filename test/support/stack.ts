@@ -211,13 +211,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           return false; // not plain data (a session...): an ordinary query
         }
       };
+      // So is a consumer's: the audit log and what was processed.
+      const consumerWork = (collection: string) => collection === 'audit_logs' || collection === 'processed_events';
       return hook
-        ? { onQuery: (collection: string, method: string, args: unknown[]) => relayWork(args) || hook(`${collection}.${method}`) }
+        ? { onQuery: (collection: string, method: string, args: unknown[]) => consumerWork(collection) || relayWork(args) || hook(`${collection}.${method}`) }
         : {};
     };
     const prisma = (service: SubgraphName) => {
       const hook = onQuery(service);
-      return hook ? { onQuery: hook } : {};
+      // The relay and the consumer work in the background too (outbox_events, processed_events).
+      return hook ? { onQuery: (sql: string) => /\b(outbox_events|processed_events)\b/.test(sql) || hook(sql) } : {};
     };
     // Ports first, so every service knows where the others are (users checks team tokens with
     // teams, teams asks users whether a user exists).
@@ -242,13 +245,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         { mongoUrl: databases.mongoUrl, database: databases.teamsDatabase, usersUrl: urlOf('users'), publicKey: keys.publicKey },
         logger('teams'),
         mongo('teams'),
+        events,
       ),
     );
     await start(
       'projects',
-      createProjectsSubgraph({ databaseUrl: databases.projectsUrl, usersUrl: urlOf('users'), teamsUrl: urlOf('teams'), auth }, logger('projects'), prisma('projects')),
+      createProjectsSubgraph({ databaseUrl: databases.projectsUrl, usersUrl: urlOf('users'), teamsUrl: urlOf('teams'), auth }, logger('projects'), prisma('projects'), events),
     );
-    await start('payments', createPaymentsSubgraph({ databaseUrl: databases.paymentsUrl, usersUrl: urlOf('users'), auth }, logger('payments'), prisma('payments')));
+    await start('payments', createPaymentsSubgraph({ databaseUrl: databases.paymentsUrl, usersUrl: urlOf('users'), auth }, logger('payments'), prisma('payments'), events));
     await start('profiles', createProfilesSubgraph({ databaseUrl: databases.profilesUrl, usersUrl: urlOf('users'), auth }, logger('profiles'), prisma('profiles'), events));
     const subgraphUrls = Object.fromEntries([...running].map(([name, server]) => [name, server.url])) as Record<SubgraphName, string>;
     const urlVariables = options.writeSupergraph

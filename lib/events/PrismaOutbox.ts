@@ -1,0 +1,45 @@
+import { join, sqltag as sql, type Sql } from '@prisma/client/runtime/client';
+import type { DomainEvent } from './DomainEvent';
+import type { OutboxSource } from './OutboxRelay';
+
+/** What the outbox needs of a Prisma client or of an interactive transaction's client. */
+export interface RawSql {
+  $executeRaw(query: Sql): PromiseLike<number>;
+  $queryRaw<T = unknown>(query: Sql): PromiseLike<T>;
+}
+
+/**
+ * Writes events into the service's `outbox_events` table. Call it with the transaction's client,
+ * inside the `$transaction` that makes the change: both commit or neither does.
+ */
+export async function writeOutbox(tx: RawSql, events: readonly DomainEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const rows = events.map((event) => sql`(${event.id}::uuid, ${event.type}, ${JSON.stringify(event)}::jsonb)`);
+  await tx.$executeRaw(sql`INSERT INTO outbox_events (id, type, event) VALUES ${join(rows)}`);
+}
+
+/**
+ * Remembers that this service handled an event, in the transaction of the event's effect; false
+ * when it already had (a redelivery), and then the caller must not apply the effect again.
+ */
+export async function markProcessed(tx: RawSql, event: Pick<DomainEvent, 'id' | 'type'>): Promise<boolean> {
+  const inserted = await tx.$executeRaw(
+    sql`INSERT INTO processed_events (event_id, type) VALUES (${event.id}::uuid, ${event.type}) ON CONFLICT (event_id) DO NOTHING`,
+  );
+  return inserted === 1;
+}
+
+/** The outbox table of a PostgreSQL service, as the relay reads it: oldest first, deleted once published. */
+export class PrismaOutbox implements OutboxSource {
+  constructor(private readonly db: RawSql) {}
+
+  async pending(limit: number): Promise<DomainEvent[]> {
+    const rows = await this.db.$queryRaw<{ event: DomainEvent }[]>(sql`SELECT event FROM outbox_events ORDER BY seq LIMIT ${limit}`);
+    return rows.map((row) => row.event);
+  }
+
+  async markPublished(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.$executeRaw(sql`DELETE FROM outbox_events WHERE id = ANY(${[...ids]}::uuid[])`);
+  }
+}

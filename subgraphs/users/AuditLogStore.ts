@@ -1,0 +1,121 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import type { ActorType, AuditRecorded } from '../../lib/events/audit';
+import type { DomainEvent } from '../../lib/events/DomainEvent';
+import { afterCursorFilter, isDuplicateKeyError, NEWEST_FIRST } from '../../lib/mongo';
+import type { Page } from '../../lib/pagination';
+
+/** One successful mutation somewhere in the product (see lib/events/audit.ts). */
+export interface AuditLogEntry {
+  /** The audit event's id: each event is recorded once, however often it is delivered. */
+  id: string;
+  /** When the mutation happened (the event's occurredAt); the log's order. */
+  createdAt: Date;
+  service: string;
+  actorType: ActorType;
+  actorId: string | null;
+  actorTeamId: string | null;
+  action: string;
+  resourceType: string;
+  resourceId: string;
+  clientIp: string | null;
+  userAgent: string | null;
+  requestId: string;
+}
+
+type AuditLogDocument = Omit<AuditLogEntry, 'id'> & { _id: string };
+
+const auditLogSchema = new Schema<AuditLogDocument>(
+  {
+    _id: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    service: { type: String, required: true },
+    actorType: { type: String, required: true },
+    actorId: { type: String, default: null },
+    actorTeamId: { type: String, default: null },
+    action: { type: String, required: true },
+    resourceType: { type: String, required: true },
+    resourceId: { type: String, required: true },
+    clientIp: { type: String, default: null },
+    userAgent: { type: String, default: null },
+    requestId: { type: String, required: true },
+  },
+  { collection: 'audit_logs', versionKey: false },
+);
+// Newest first, on its own and within each filter an admin is likely to use.
+auditLogSchema.index({ createdAt: -1, _id: -1 });
+auditLogSchema.index({ actorId: 1, createdAt: -1, _id: -1 });
+auditLogSchema.index({ resourceType: 1, resourceId: 1, createdAt: -1, _id: -1 });
+auditLogSchema.index({ action: 1, createdAt: -1, _id: -1 });
+
+export interface AuditLogFilter {
+  actorId?: string;
+  action?: string;
+  resourceType?: string;
+  resourceId?: string;
+  /** Inclusive. */
+  from?: Date;
+  /** Exclusive. */
+  to?: Date;
+}
+
+function toEntry({ _id, ...rest }: AuditLogDocument): AuditLogEntry {
+  return { id: _id, ...rest };
+}
+
+/** The audit log, kept by the users service for the whole product (append-only). */
+export class AuditLogStore {
+  private readonly entries: Model<AuditLogDocument>;
+
+  constructor(connection: Connection) {
+    this.entries = connection.model<AuditLogDocument>('AuditLog', auditLogSchema);
+  }
+
+  async init(): Promise<void> {
+    await this.entries.createIndexes();
+  }
+
+  /** Records an audit event; false when it was recorded before (a redelivery). */
+  async record(event: DomainEvent): Promise<boolean> {
+    const payload = event.payload as AuditRecorded;
+    try {
+      await this.entries.create([
+        {
+          _id: event.id,
+          createdAt: new Date(event.occurredAt),
+          service: event.source,
+          actorType: payload.actorType,
+          actorId: payload.actorId,
+          actorTeamId: payload.actorTeamId,
+          action: payload.action,
+          resourceType: payload.resourceType,
+          resourceId: payload.resourceId,
+          clientIp: payload.clientIp,
+          userAgent: payload.userAgent,
+          requestId: payload.requestId,
+        },
+      ]);
+      return true;
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return false;
+      throw error;
+    }
+  }
+
+  async list(filter: AuditLogFilter, page: Page): Promise<AuditLogEntry[]> {
+    const time = { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lt: filter.to } : {}) };
+    const where = {
+      ...(filter.actorId ? { actorId: filter.actorId } : {}),
+      ...(filter.action ? { action: filter.action } : {}),
+      ...(filter.resourceType ? { resourceType: filter.resourceType } : {}),
+      ...(filter.resourceId ? { resourceId: filter.resourceId } : {}),
+      ...(filter.from || filter.to ? { createdAt: time } : {}),
+    };
+    const after = afterCursorFilter(page.after);
+    const docs = await this.entries
+      .find(Object.keys(after).length > 0 ? { $and: [where, after] } : where)
+      .sort(NEWEST_FIRST)
+      .limit(page.limit + 1)
+      .lean<AuditLogDocument[]>();
+    return docs.map(toEntry);
+  }
+}
