@@ -1,3 +1,4 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import exitHook from 'async-exit-hook';
 import { bool, cleanEnv, logLevel, mongoUrl, port, str, url } from '../lib/env';
@@ -6,7 +7,8 @@ import { MONGO_ENGINES } from '../engines/mongo';
 import { startEngines, type Engines } from '../engines/startEngines';
 import { databaseUrl, ensureDatabase, migrateOnStart, POSTGRES_DATABASES, type PostgresDatabase } from '../prisma/migrate';
 import { SUBGRAPHS, type SubgraphName } from '../schema/subgraphs';
-import { seedDemoData } from './seed';
+import { seedDemoData, type ServiceDatabases } from './seed';
+import { STORES_FILE } from '../integrity/stores';
 import { ensureSigningKeys } from './signingKeys';
 import { startServiceProcess, type ServiceProcess } from './serviceProcess';
 
@@ -93,15 +95,19 @@ async function main(): Promise<void> {
     }
     const events = env.AMQP_URL ? { AMQP_URL: env.AMQP_URL } : { EVENTS_DATABASE_URL: eventsDatabaseUrl! };
 
+    const stores: ServiceDatabases = {
+      mongoUrl,
+      usersDatabase: env.USERS_DATABASE,
+      teamsDatabase: env.TEAMS_DATABASE,
+      projectsUrl: databaseUrls.projects,
+      paymentsUrl: databaseUrls.payments,
+      profilesUrl: databaseUrls.profiles,
+    };
+    // For the operator tools (npm run integrity) run beside this one: where the stores are.
+    mkdirSync(env.DATA_DIR, { recursive: true });
+    writeFileSync(join(env.DATA_DIR, STORES_FILE), `${JSON.stringify(stores, null, 2)}\n`, { mode: 0o600 });
     if (env.SEED_DEMO_DATA) {
-      await seedDemoData({
-        mongoUrl,
-        usersDatabase: env.USERS_DATABASE,
-        teamsDatabase: env.TEAMS_DATABASE,
-        projectsUrl: databaseUrls.projects,
-        paymentsUrl: databaseUrls.payments,
-        profilesUrl: databaseUrls.profiles,
-      });
+      await seedDemoData(stores);
       say('demo data in place');
     }
 

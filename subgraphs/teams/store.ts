@@ -124,6 +124,20 @@ export class TeamStore {
     return docs.map(toTeam);
   }
 
+  /** Live teams in id order after `afterId`, `limit` at a time (the integrity check streams them). */
+  async scan(afterId: string | null, limit: number): Promise<Team[]> {
+    const docs = await this.teams
+      .find({ ...(afterId ? { _id: { $gt: afterId } } : {}), ...LIVE })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .lean<TeamDocument[]>();
+    return docs.map(toTeam);
+  }
+
+  countLive(): Promise<number> {
+    return this.teams.countDocuments(LIVE);
+  }
+
   async list(page: Page): Promise<Team[]> {
     const docs = await this.teams
       .find({ ...afterCursorFilter(page.after), ...LIVE })

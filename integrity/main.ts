@@ -1,0 +1,75 @@
+import { parseArgs } from 'node:util';
+import { NO_PROGRESS, stderrProgress } from '../lib/progress';
+import { formatReports, runChecks, type CheckReport } from './check';
+import { referenceChecks } from './references';
+import { openStores, storesFromEnv } from './stores';
+
+/**
+ * `npm run integrity [-- --repair] [--batch-size N] [--examples N] [--json] [--quiet]`: scans every
+ * cross-database reference and reports orphans; --repair applies the delete rules to them, then
+ * checks again. Exit code 0 when no orphan is left, 1 when some are, 2 on bad usage.
+ */
+const USAGE = 'usage: npm run integrity -- [--repair] [--batch-size N (1-10000, default 500)] [--examples N (default 5)] [--json] [--quiet]';
+
+function positiveInteger(value: string | undefined, option: string, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value) || parsed < 1 || parsed > max) throw new UsageError(`--${option} must be a whole number from 1 to ${max}, not "${value}"`);
+  return parsed;
+}
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        repair: { type: 'boolean', default: false },
+        'batch-size': { type: 'string' },
+        examples: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        quiet: { type: 'boolean', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const batchSize = positiveInteger(values['batch-size'], 'batch-size', 500, 10_000);
+  const examples = positiveInteger(values.examples, 'examples', 5, 1000);
+  const progress = values.quiet || values.json ? NO_PROGRESS : stderrProgress();
+  const stores = await openStores(storesFromEnv());
+  try {
+    const checks = referenceChecks(stores);
+    const options = { batchSize, examples, progress, repair: false };
+    const found = await runChecks(checks, { ...options, repair: values.repair });
+    // After a repair, a second pass shows what is left (the proof, not the promise).
+    const left: CheckReport[] = values.repair ? await runChecks(checks, options) : found;
+    const orphansLeft = left.reduce((sum, report) => sum + report.orphans, 0);
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify({ found, ...(values.repair ? { left } : {}), orphansLeft })}\n`);
+    } else {
+      process.stdout.write(`${formatReports(found, values.repair)}\n`);
+      if (values.repair) process.stdout.write(`\nAfter the repair:\n${formatReports(left, false)}\n`);
+      process.stdout.write(`\n${orphansLeft === 0 ? 'No orphans: the stores agree.' : `${orphansLeft.toLocaleString('en-US')} orphans${values.repair ? ' left (no rule repairs them)' : '; `--repair` applies the rules'}.`}\n`);
+    }
+    return orphansLeft === 0 ? 0 : 1;
+  } finally {
+    await stores.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`integrity: ${error.message}\n${USAGE}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`integrity: failed: ${(error as Error).message ?? String(error)}\n`);
+    process.exit(3);
+  },
+);

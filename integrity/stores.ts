@@ -1,0 +1,85 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Connection } from 'mongoose';
+import { connectMongo } from '../lib/mongo';
+import { createPrismaClient } from '../lib/prisma';
+import { PrismaClient as PaymentsClient } from '../prisma/payments/generated/client';
+import { PrismaClient as ProfilesClient } from '../prisma/profiles/generated/client';
+import { PrismaClient as ProjectsClient } from '../prisma/projects/generated/client';
+import type { ServiceDatabases } from '../scripts/seed';
+import { TeamStore } from '../subgraphs/teams/store';
+import { TeamTokenStore } from '../subgraphs/teams/TeamTokenStore';
+import { UserStore } from '../subgraphs/users/store';
+
+/** The file `npm start` leaves in DATA_DIR saying where its stores are, for the operator tools. */
+export const STORES_FILE = 'stores.json';
+
+const VARIABLES: Record<keyof ServiceDatabases, string> = {
+  mongoUrl: 'MONGO_URL',
+  usersDatabase: 'USERS_DATABASE',
+  teamsDatabase: 'TEAMS_DATABASE',
+  projectsUrl: 'PROJECTS_DATABASE_URL',
+  paymentsUrl: 'PAYMENTS_DATABASE_URL',
+  profilesUrl: 'PROFILES_DATABASE_URL',
+};
+
+const DEFAULT_DATABASES: Partial<ServiceDatabases> = { usersDatabase: 'schemaflow_users', teamsDatabase: 'schemaflow_teams' };
+
+/**
+ * Where the five stores are: the services' own variables (MONGO_URL, USERS_DATABASE, ...), else
+ * what a running `npm start` wrote to DATA_DIR/stores.json. Names every variable that is missing.
+ */
+export function storesFromEnv(env: NodeJS.ProcessEnv = process.env, dataDir = env.DATA_DIR ?? join(__dirname, '..', '.data')): ServiceDatabases {
+  const fromEnv = Object.fromEntries(
+    Object.entries(VARIABLES).flatMap(([key, variable]) => (env[variable] ? [[key, env[variable]]] : [])),
+  ) as Partial<ServiceDatabases>;
+  const file = join(dataDir, STORES_FILE);
+  const fromFile: Partial<ServiceDatabases> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  const stores = { ...DEFAULT_DATABASES, ...fromFile, ...fromEnv };
+  const missing = (Object.keys(VARIABLES) as (keyof ServiceDatabases)[]).filter((key) => !stores[key]);
+  if (missing.length > 0) {
+    throw new Error(`set ${missing.map((key) => VARIABLES[key]).join(', ')} (or run it beside \`npm start\`, which writes ${file})`);
+  }
+  return stores as ServiceDatabases;
+}
+
+/** One client per store, as the services use them: the operator tools go through the same stores. */
+export interface OpenStores {
+  users: UserStore;
+  teams: TeamStore;
+  teamTokens: TeamTokenStore;
+  projects: ProjectsClient;
+  payments: PaymentsClient;
+  profiles: ProfilesClient;
+  close(): Promise<void>;
+}
+
+export async function openStores(databases: ServiceDatabases): Promise<OpenStores> {
+  const opened: { close(): Promise<unknown> }[] = [];
+  try {
+    const usersConnection: Connection = await connectMongo(databases.mongoUrl, databases.usersDatabase);
+    opened.push(usersConnection);
+    const teamsConnection: Connection = await connectMongo(databases.mongoUrl, databases.teamsDatabase);
+    opened.push(teamsConnection);
+    const projects = createPrismaClient(ProjectsClient, databases.projectsUrl);
+    opened.push({ close: () => projects.$disconnect() });
+    const payments = createPrismaClient(PaymentsClient, databases.paymentsUrl);
+    opened.push({ close: () => payments.$disconnect() });
+    const profiles = createPrismaClient(ProfilesClient, databases.profilesUrl);
+    opened.push({ close: () => profiles.$disconnect() });
+    return {
+      users: new UserStore(usersConnection),
+      teams: new TeamStore(teamsConnection),
+      teamTokens: new TeamTokenStore(teamsConnection),
+      projects,
+      payments,
+      profiles,
+      close: async () => {
+        for (const store of opened.reverse()) await store.close();
+      },
+    };
+  } catch (error) {
+    for (const store of opened.reverse()) await store.close();
+    throw error;
+  }
+}
