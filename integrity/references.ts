@@ -68,7 +68,25 @@ export function referenceChecks(stores: OpenStores): ReferenceCheck[] {
       const done = await stores.projects.$transaction((tx) => forgetUserProjects(tx, userId));
       return done.deleted + done.detached + done.versionsReassigned;
     });
+  // Memberships first: their repair may delete a team, whose projects the next checks then see.
   return [
+    {
+      name: 'teams.members → users',
+      total: () => stores.teams.countLive(),
+      batch: async (after, size) => {
+        const page = await stores.teams.scan(after, size);
+        return {
+          references: page.flatMap((team) => team.members.map((member) => ({ source: team.id, target: member.userId }))),
+          rows: page.length,
+          last: page.at(-1)?.id ?? null,
+        };
+      },
+      status: users,
+      keepsDeleted: false,
+      rule: 'the member is removed; a team without an OWNER gets its longest-standing ADMIN (else MEMBER) as OWNER; an empty team is deleted',
+      repair: (targets) =>
+        sumOver(targets, async (userId) => (await forgetUserMemberships(stores.teams, stores.teamTokens, userId)).teams),
+    },
     {
       name: 'projects.owner_id → users',
       ...sqlReferences(stores.projects, 'projects', 'owner_id'),
@@ -118,23 +136,6 @@ export function referenceChecks(stores: OpenStores): ReferenceCheck[] {
       keepsDeleted: false,
       rule: 'the profile is deleted',
       repair: (targets) => sumOver(targets, (userId) => ProfileStore.deleteOf(stores.profiles, userId)),
-    },
-    {
-      name: 'teams.members → users',
-      total: () => stores.teams.countLive(),
-      batch: async (after, size) => {
-        const page = await stores.teams.scan(after, size);
-        return {
-          references: page.flatMap((team) => team.members.map((member) => ({ source: team.id, target: member.userId }))),
-          rows: page.length,
-          last: page.at(-1)?.id ?? null,
-        };
-      },
-      status: users,
-      keepsDeleted: false,
-      rule: 'the member is removed; a team without an OWNER gets its longest-standing ADMIN (else MEMBER) as OWNER; an empty team is deleted',
-      repair: (targets) =>
-        sumOver(targets, async (userId) => (await forgetUserMemberships(stores.teams, stores.teamTokens, userId)).teams),
     },
   ];
 }
