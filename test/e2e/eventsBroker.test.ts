@@ -8,7 +8,8 @@ import { CONSUMERS } from '../../lib/events/topology';
 import { createLogger } from '../../lib/logger';
 import { connectMongo } from '../../lib/mongo';
 import { eventually } from '../support/eventually';
-import { createUser } from '../support/fixtures';
+import { addMember, as, createProject, createTeam, createUser, expectNoErrors } from '../support/fixtures';
+import { integrityJson } from '../support/integrity';
 import { startRabbitMq, type RabbitMqIdentity } from '../support/rabbitmq';
 import { startStack, type Stack } from '../support/stack';
 
@@ -56,6 +57,33 @@ test('events flow through RabbitMQ', async () => {
   const userId = await createUser(stack, 'Via Rabbit');
   expect(await eventually(() => profilesOf(userId), (n) => n === 1, 30_000)).toBe(1);
 });
+
+test('through RabbitMQ too, deleting a user leaves no orphans and every mutation is audited once', async () => {
+  const leaving = await createUser(stack, 'Leaving');
+  const staying = await createUser(stack, 'Staying');
+  const team = await createTeam(stack, 'Shared', leaving);
+  await addMember(stack, team, staying, 'MEMBER');
+  await createProject(stack, 'Personal', leaving);
+  const shared = await createProject(stack, 'Shared work', leaving, team);
+  expectNoErrors(await stack.query(`mutation($id: ID!) { deleteUser(id: $id) }`, { id: leaving }, as(leaving)));
+  const report = await eventually(() => integrityJson(stack.databases), (result) => result.orphansLeft === 0, 60_000, 500);
+  expect(report.orphansLeft).toBe(0);
+  const after = expectNoErrors(
+    await stack.query<{ team: { members: { edges: { node: { role: string } }[] } }; project: { owner: null } }>(
+      `query($t: ID!, $p: ID!) { team(id: $t) { members { edges { node { role } } } } project(id: $p) { owner { id } } }`,
+      { t: team, p: shared },
+    ),
+  );
+  expect(after.team.members.edges.map(({ node }) => node.role)).toEqual(['OWNER']);
+  expect(after.project.owner).toBeNull();
+  const audited = await eventually(
+    async () =>
+      expectNoErrors(await stack.query<{ auditLog: { edges: { node: { action: string } }[] } }>(`query($a: ID!) { auditLog(filter: { actorId: $a }) { edges { node { action } } } }`, { a: leaving })).auditLog.edges.map(({ node }) => node.action),
+    (actions) => actions.includes('deleteUser'),
+    30_000,
+  );
+  expect(audited.sort()).toEqual(['createProject', 'createProject', 'createTeam', 'deleteUser', 'register'].sort());
+}, 120_000);
 
 test('the broker is down when a user registers: registration succeeds, the profile appears once the broker is back, exactly once', async () => {
   await broker!.stop();
