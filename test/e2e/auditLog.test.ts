@@ -39,8 +39,12 @@ interface Entry {
 
 const ENTRY = 'id occurredAt service actorType actorId actor { id } actorTeamId action resourceType resourceId clientIp userAgent requestId';
 
+interface AuditLogPage {
+  auditLog: { edges: { cursor: string; node: Entry }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+}
+
 async function auditLog(filter: Record<string, unknown> = {}, first = 100, after: string | null = null, headers?: Record<string, string>) {
-  return stack.query<{ auditLog: { edges: { cursor: string; node: Entry }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }>(
+  return stack.query<AuditLogPage>(
     `query($filter: AuditLogFilter, $first: Int, $after: String) { auditLog(filter: $filter, first: $first, after: $after) { edges { cursor node { ${ENTRY} } } pageInfo { hasNextPage endCursor } } }`,
     { filter, first, after },
     headers,
@@ -52,7 +56,7 @@ async function allEntries(filter: Record<string, unknown>, pageSize = 100): Prom
   const entries: Entry[] = [];
   let after: string | null = null;
   for (;;) {
-    const page = expectNoErrors(await auditLog(filter, pageSize, after)).auditLog;
+    const page: AuditLogPage['auditLog'] = expectNoErrors(await auditLog(filter, pageSize, after)).auditLog;
     entries.push(...page.edges.map((edge) => edge.node));
     if (!page.pageInfo.hasNextPage) return entries;
     after = page.pageInfo.endCursor;

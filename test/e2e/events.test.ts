@@ -8,6 +8,9 @@ import { createPrismaClient } from '../../lib/prisma';
 import { PrismaClient as ProfilesClient, type Prisma } from '../../prisma/profiles/generated/client';
 import { consumeEvents } from '../../subgraphs/profiles/events';
 import { ProfileStore } from '../../subgraphs/profiles/store';
+import { PrismaClient as ProjectsClient } from '../../prisma/projects/generated/client';
+import { ProjectStore } from '../../subgraphs/projects/store';
+import { testAudit } from '../support/audit';
 import { UserStore } from '../../subgraphs/users/store';
 import { eventually } from '../support/eventually';
 import { createUser } from '../support/fixtures';
@@ -128,6 +131,33 @@ describe('faults', () => {
       expect(await relay.relayAll()).toBe(0); // the outbox is empty now
     } finally {
       await second.close();
+      await dropDatabases(databases);
+    }
+  });
+
+  test('the same in a PostgreSQL service: a change committed with its outbox row is relayed after a restart', async () => {
+    const databases = await createDatabases();
+    const ownerId = await createUser(stack, 'Restarted Owner');
+    // Before the "crash": the project and its audit event commit together; nothing relays them.
+    const before = createPrismaClient(ProjectsClient, databases.projectsUrl);
+    const project = await new ProjectStore(before).create({ name: 'Survivor', type: 'REST', ownerId, teamId: null }, testAudit('projects', 'createProject', 'Project'));
+    await before.$disconnect();
+    // After the restart: a new client relays what the outbox holds, and the audit entry arrives.
+    const after = createPrismaClient(ProjectsClient, databases.projectsUrl);
+    const relay = new OutboxRelay(new ProjectStore(after).outbox(), stack.events, createLogger('test', 'silent'));
+    try {
+      expect(await relay.relayAll()).toBe(1);
+      expect(await relay.relayAll()).toBe(0);
+      const entries = await eventually(
+        async () => (await stack.query<{ auditLog: { edges: { node: { action: string } }[] } }>(
+          `query($id: ID!) { auditLog(filter: { resourceType: "Project", resourceId: $id }) { edges { node { action } } } }`,
+          { id: project.id },
+        )).body.data?.auditLog.edges ?? [],
+        (edges) => edges.length === 1,
+      );
+      expect(entries.map((edge) => edge.node.action)).toEqual(['createProject']);
+    } finally {
+      await after.$disconnect();
       await dropDatabases(databases);
     }
   });

@@ -17,7 +17,8 @@ const ghost = newId(); // never a user
 const audit = testAudit('test', 'test', 'Test');
 let alive: string;
 let gone: string;
-const ids: Record<string, string> = {};
+type Planted = 'teamA' | 'teamB' | 'ghostsPersonal' | 'inTeamB' | 'inUnknownTeam' | 'fine' | 'fromGone' | 'toGhost';
+const ids = {} as Record<Planted, string>;
 
 beforeAll(async () => {
   databases = await createDatabases();
