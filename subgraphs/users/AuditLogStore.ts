@@ -1,28 +1,24 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { ActorType, AuditRecorded } from '../../lib/events/audit';
+import type { AuditRecorded } from '../../lib/events/audit';
 import type { DomainEvent } from '../../lib/events/DomainEvent';
 import { afterCursorFilter, isDuplicateKeyError, NEWEST_FIRST } from '../../lib/mongo';
 import type { Page } from '../../lib/pagination';
 
-/** One successful mutation somewhere in the product (see lib/events/audit.ts). */
-export interface AuditLogEntry {
+/** One successful mutation somewhere in the product: the audit event's payload, and where and when it happened. */
+export interface AuditLogEntry extends AuditRecorded {
   /** The audit event's id: each event is recorded once, however often it is delivered. */
   id: string;
   /** When the mutation happened (the event's occurredAt); the log's order. */
   createdAt: Date;
+  /** The service that made the change (the event's source). */
   service: string;
-  actorType: ActorType;
-  actorId: string | null;
-  actorTeamId: string | null;
-  action: string;
-  resourceType: string;
-  resourceId: string;
-  clientIp: string | null;
-  userAgent: string | null;
-  requestId: string;
 }
 
-type AuditLogDocument = Omit<AuditLogEntry, 'id'> & { _id: string };
+interface AuditLogDocument extends AuditRecorded {
+  _id: string;
+  createdAt: Date;
+  service: string;
+}
 
 const auditLogSchema = new Schema<AuditLogDocument>(
   {
@@ -84,13 +80,13 @@ export class AuditLogStore {
           createdAt: new Date(event.occurredAt),
           service: event.source,
           actorType: payload.actorType,
-          actorId: payload.actorId,
-          actorTeamId: payload.actorTeamId,
+          actorId: payload.actorId ?? null,
+          actorTeamId: payload.actorTeamId ?? null,
           action: payload.action,
           resourceType: payload.resourceType,
           resourceId: payload.resourceId,
-          clientIp: payload.clientIp,
-          userAgent: payload.userAgent,
+          clientIp: payload.clientIp ?? null,
+          userAgent: payload.userAgent ?? null,
           requestId: payload.requestId,
         },
       ]);
