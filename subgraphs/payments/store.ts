@@ -35,6 +35,8 @@ interface PaymentRow {
   description: string | null;
   metadata: Prisma.JsonValue;
   failure_reason: string | null;
+  psp_transaction_id: string | null;
+  psp_status: string | null;
   idempotency_key: string | null;
   request_fingerprint: string | null;
   completed_at: Date | null;
@@ -57,6 +59,8 @@ function fromRow(row: PaymentRow): Tagged<Payment> {
       description: row.description,
       metadata: row.metadata,
       failureReason: row.failure_reason,
+      pspTransactionId: row.psp_transaction_id,
+      pspStatus: row.psp_status,
       idempotencyKey: row.idempotency_key,
       requestFingerprint: row.request_fingerprint,
       completedAt: row.completed_at,

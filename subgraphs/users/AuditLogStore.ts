@@ -5,20 +5,28 @@ import { afterCursorFilter, isDuplicateKeyError, NEWEST_FIRST } from '../../lib/
 import type { Page } from '../../lib/pagination';
 
 /** One successful mutation somewhere in the product: the audit event's payload, and where and when it happened. */
-export interface AuditLogEntry extends AuditRecorded {
+export interface AuditLogEntry {
   /** The audit event's id: each event is recorded once, however often it is delivered. */
   id: string;
   /** When the mutation happened (the event's occurredAt); the log's order. */
   createdAt: Date;
-  /** The service that made the change (the event's source). */
+  /** The service that made the change (the event's source); "legacy" for migrated entries. */
   service: string;
+  actorType: AuditRecorded['actorType'];
+  actorId: string | null;
+  actorTeamId: string | null;
+  action: string;
+  resourceType: string;
+  /** Migrated entries may have none of these two; the product's own always have both. */
+  resourceId: string | null;
+  requestId: string | null;
+  clientIp: string | null;
+  userAgent: string | null;
+  /** What the legacy system kept about the change (migrated entries only). */
+  details?: unknown;
 }
 
-interface AuditLogDocument extends AuditRecorded {
-  _id: string;
-  createdAt: Date;
-  service: string;
-}
+type AuditLogDocument = Omit<AuditLogEntry, 'id'> & { _id: string };
 
 const auditLogSchema = new Schema<AuditLogDocument>(
   {
@@ -30,10 +38,11 @@ const auditLogSchema = new Schema<AuditLogDocument>(
     actorTeamId: { type: String, default: null },
     action: { type: String, required: true },
     resourceType: { type: String, required: true },
-    resourceId: { type: String, required: true },
+    resourceId: { type: String, default: null },
     clientIp: { type: String, default: null },
     userAgent: { type: String, default: null },
-    requestId: { type: String, required: true },
+    requestId: { type: String, default: null },
+    details: { type: Schema.Types.Mixed, default: undefined },
   },
   { collection: 'audit_logs', versionKey: false },
 );
@@ -54,8 +63,9 @@ export interface AuditLogFilter {
   to?: Date;
 }
 
-function toEntry({ _id, ...rest }: AuditLogDocument): AuditLogEntry {
-  return { id: _id, ...rest };
+function toEntry(doc: AuditLogDocument): AuditLogEntry {
+  const { _id, ...rest } = doc;
+  return { ...rest, id: _id } as AuditLogEntry;
 }
 
 /** The audit log, kept by the users service for the whole product (append-only). */

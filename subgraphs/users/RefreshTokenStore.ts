@@ -16,6 +16,8 @@ interface RefreshTokenDocument extends WithOutbox {
   usedAt: Date | null;
   revokedAt: Date | null;
   createdAt: Date;
+  /** SHA-256 of a token carried over from the legacy system (a bare secret, no id in it). */
+  legacyTokenHash?: string;
 }
 
 const refreshTokenSchema = new Schema<RefreshTokenDocument>(
@@ -27,6 +29,7 @@ const refreshTokenSchema = new Schema<RefreshTokenDocument>(
     expiresAt: { type: Date, required: true },
     usedAt: { type: Date, default: null },
     revokedAt: { type: Date, default: null },
+    legacyTokenHash: { type: String, default: undefined },
     // A session's audit event (login, refresh, logout) leaves with the token it made or ended.
     ...outboxFields,
   },
@@ -35,6 +38,10 @@ const refreshTokenSchema = new Schema<RefreshTokenDocument>(
 refreshTokenSchema.index({ familyId: 1 });
 refreshTokenSchema.index({ userId: 1 });
 refreshTokenSchema.index({ hasOutbox: 1 }, { sparse: true });
+refreshTokenSchema.index({ legacyTokenHash: 1 }, { sparse: true });
+
+/** A legacy token: an opaque secret without our `<id>.` prefix (see migration/). */
+const LEGACY_TOKEN = /^[A-Za-z0-9_-]{16,200}$/;
 
 /** Outcome of presenting a refresh token. */
 export type Redemption =
@@ -79,16 +86,22 @@ export class RefreshTokenStore {
    * `usedAt: null` update below is atomic on MongoDB, but FerretDB 1.x applies it as an unlocked
    * read-modify-write, so two concurrent uses of one token could otherwise both succeed.
    */
-  redeem(token: string): Promise<Redemption> {
+  async redeem(token: string): Promise<Redemption> {
+    if (LEGACY_TOKEN.test(token)) {
+      // A migrated session: found by its hash; from here on it rotates into tokens of ours.
+      const legacy = await this.tokens.findOne({ legacyTokenHash: hashSecret(token) }, { _id: 1 }).lean<{ _id: string }>();
+      if (!legacy) return { ok: false, reason: 'unknown' };
+      return this.redeeming.run(legacy._id, () => this.redeemNow(legacy._id, () => true));
+    }
     const [id, secret, extra] = token.split('.');
-    if (!id || !secret || extra !== undefined || id.length > 64 || secret.length > 128) return Promise.resolve({ ok: false, reason: 'unknown' });
-    return this.redeeming.run(id, () => this.redeemNow(id, secret));
+    if (!id || !secret || extra !== undefined || id.length > 64 || secret.length > 128) return { ok: false, reason: 'unknown' };
+    return this.redeeming.run(id, () => this.redeemNow(id, (doc) => secretMatches(doc.secretHash, secret)));
   }
 
-  private async redeemNow(id: string, secret: string): Promise<Redemption> {
+  private async redeemNow(id: string, presented: (doc: RefreshTokenDocument) => boolean): Promise<Redemption> {
     const doc = await this.tokens.findOne({ _id: id }).lean<RefreshTokenDocument>();
     if (!doc) return { ok: false, reason: 'unknown' };
-    if (!secretMatches(doc.secretHash, secret)) return { ok: false, reason: 'unknown' };
+    if (!presented(doc)) return { ok: false, reason: 'unknown' };
     if (doc.revokedAt) return { ok: false, reason: 'revoked' };
     if (doc.usedAt) {
       await this.revokeFamily(doc.familyId);

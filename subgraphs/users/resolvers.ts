@@ -77,6 +77,7 @@ const REFRESH_TOKEN = { max: 200 };
 
 export const resolvers: ResolverMap<UsersContext> = {
   DateTime: scalarResolvers.DateTime,
+  JSON: scalarResolvers.JSON,
   Query: {
     me: (_: unknown, __: unknown, ctx: UsersContext) => ctx.loaders.user.load(requireUser(ctx.identity).userId),
     user: (_: unknown, args: { id: string }, ctx: UsersContext) => {
@@ -156,6 +157,11 @@ export const resolvers: ResolverMap<UsersContext> = {
     __resolveReference: (ref: { id: string }, ctx: UsersContext) => {
       requireAuthenticated(ctx.identity);
       return ctx.loaders.user.load(ref.id);
+    },
+    activity: async (user: User, args: PageArgs, ctx: UsersContext) => {
+      if (!isSelfOrAdmin(ctx.identity, user.id)) throw forbidden("a user's activity is visible to that user and to admins only");
+      const page = toPage(args);
+      return toConnection(await ctx.auditLog.list({ actorId: user.id }, page), page.limit);
     },
     email: (user: User, _: unknown, ctx: UsersContext) => {
       if (!SIGNED_IN.has(user) && !isSelfOrAdmin(ctx.identity, user.id)) throw forbidden("a user's email is visible to that user and to admins only");

@@ -1,0 +1,91 @@
+import type { Progress } from '../../lib/progress';
+import type { Connections } from '../connections';
+import type { Entity, Outcome } from '../entity';
+import { ENTITIES } from '../entities';
+
+export interface EntityRun {
+  entity: string;
+  label: string;
+  read: number;
+  written: number;
+  unchanged: number;
+  skipped: number;
+  rejected: number;
+  seconds: number;
+}
+
+interface NotCarried {
+  id: string;
+  kind: 'skipped' | 'rejected';
+  reason: string;
+}
+
+export interface RunOptions {
+  batchSize: number;
+  progress: Progress;
+  /** Called after each batch is recorded (tests use it to pull a store out from under the run). */
+  afterBatch?: (entity: string, batch: number) => Promise<void>;
+}
+
+/**
+ * Carries every entity over, batch by batch. Per batch: read source rows after the checkpoint,
+ * transform, compare with the checksums recorded before (unchanged rows are not written again),
+ * announce new ids in the state, write the target, then record checksums, rows not carried and
+ * the checkpoint in one state transaction. Killed at any point, the next run resumes from the
+ * checkpoint; a complete run followed by another carries only what changed in the source since.
+ */
+export async function runMigration(connections: Connections, options: RunOptions): Promise<EntityRun[]> {
+  const { state } = connections;
+  const checkpoints = await state.checkpoints();
+  const passDone = ENTITIES.every((entity) => checkpoints.get(entity.name)?.done);
+  if (checkpoints.size === 0 || passDone || ENTITIES.some((entity) => !checkpoints.has(entity.name))) await state.startPass(ENTITIES.map((entity) => entity.name));
+  const current = await state.checkpoints();
+  const results: EntityRun[] = [];
+  for (const entity of ENTITIES) {
+    const checkpoint = current.get(entity.name)!;
+    if (checkpoint.done) continue;
+    results.push(await runEntity(connections, entity, checkpoint.after, options));
+  }
+  return results;
+}
+
+async function runEntity(connections: Connections, entity: Entity, resumeAfter: string | null, options: RunOptions): Promise<EntityRun> {
+  const { state, source, targets } = connections;
+  const result: EntityRun = { entity: entity.name, label: entity.label, read: 0, written: 0, unchanged: 0, skipped: 0, rejected: 0, seconds: 0 };
+  const started = Date.now();
+  const task = options.progress.start(entity.label, await entity.count(source));
+  let after = resumeAfter;
+  for (let batch = 1; ; batch++) {
+    const rows = await entity.read(source, after, options.batchSize);
+    if (rows.length === 0) break;
+    after = entity.key(rows.at(-1)!);
+    result.read += rows.length;
+    const outcomes = await entity.transform(rows, connections);
+    const carry = outcomes.filter((item): item is Extract<Outcome, { carry: unknown }> => 'carry' in item);
+    const known = await state.carried(entity.name, carry.map((item) => item.id));
+    const changed = carry.filter((item) => known.get(item.id) !== item.checksum);
+    const fresh = changed.filter((item) => !known.has(item.id));
+    await state.announce(entity.name, fresh.map((item) => item.id));
+    const conflicts = new Set(
+      await entity.write(targets, fresh.map((item) => item.carry), changed.filter((item) => known.has(item.id)).map((item) => item.carry)).catch((error: Error) => {
+        // The batch stays unrecorded (its new ids only announced): the next run writes it again.
+        throw new Error(`writing ${entity.label.toLowerCase()} to the ${entity.to} failed after ${result.read - rows.length} rows: ${error.message}`);
+      }),
+    );
+    const notCarried: NotCarried[] = [
+      ...outcomes.flatMap((item): NotCarried[] => ('skip' in item ? [{ id: item.id, kind: 'skipped', reason: item.skip }] : 'reject' in item ? [{ id: item.id, kind: 'rejected', reason: item.reject }] : [])),
+      ...[...conflicts].map((id): NotCarried => ({ id, kind: 'rejected', reason: 'a record with this id (or the same email) is already in the target and was not made by this migration: left as it is' })),
+    ];
+    await state.record(entity.name, changed.filter((item) => !conflicts.has(item.id)), notCarried, [...conflicts], after);
+    result.written += changed.length - conflicts.size;
+    result.unchanged += carry.length - changed.length;
+    result.skipped += notCarried.filter((item) => item.kind === 'skipped').length;
+    result.rejected += notCarried.filter((item) => item.kind === 'rejected').length;
+    task.update(result.read);
+    await options.afterBatch?.(entity.name, batch);
+  }
+  await state.finish(entity.name);
+  task.finish(result.read);
+  result.seconds = (Date.now() - started) / 1000;
+  return result;
+}

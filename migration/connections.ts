@@ -1,0 +1,81 @@
+import { Client } from 'pg';
+import { connectMongo } from '../lib/mongo';
+import { databaseUrl, ensureDatabase } from '../prisma/migrate';
+import type { ServiceDatabases } from '../scripts/seed';
+import type { MigrationContext, Targets } from './entity';
+import { MigrationState } from './state';
+
+/** Everything a command works with: the source (read only), the five stores' targets, the state. */
+export interface Connections extends MigrationContext {
+  state: MigrationState;
+  close(): Promise<void>;
+}
+
+/** The state lives in its own database, by default `schemaflow_migration` beside the payments database. */
+export function defaultStateUrl(stores: ServiceDatabases): string {
+  return databaseUrl(stores.paymentsUrl, 'schemaflow_migration');
+}
+
+async function connectPg(url: string, what: string): Promise<Client> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new Error(`cannot connect to the ${what}: ${(error as Error).message}`);
+  }
+  return client;
+}
+
+/**
+ * Accounts whose email equals an earlier account's but for case: the new layout compares emails
+ * case-insensitively, so each is merged into the earliest (by creation, then id). One query over
+ * the source; the result holds only the duplicates.
+ */
+async function mergedAccounts(source: Client): Promise<Map<string, string>> {
+  const rows = (
+    await source.query<{ id: string; survivor: string }>(
+      `SELECT id::text AS id, survivor::text AS survivor FROM (
+         SELECT id, first_value(id) OVER (PARTITION BY lower(email) ORDER BY created_at, id) AS survivor FROM auth.users
+       ) x WHERE id <> survivor`,
+    )
+  ).rows;
+  return new Map(rows.map((row) => [row.id, row.survivor]));
+}
+
+export async function openConnections(sourceUrl: string, stores: ServiceDatabases, stateUrl: string | undefined, dryRun = false): Promise<Connections> {
+  const opened: { close(): Promise<unknown> }[] = [];
+  const closeAll = async () => {
+    for (const item of opened.reverse()) await item.close().catch(() => undefined);
+  };
+  try {
+    const source = await connectPg(sourceUrl, 'source database');
+    opened.push({ close: () => source.end() });
+    // The source is only ever read: the session refuses writes, whatever a bug might try.
+    await source.query('SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY');
+    const users = await connectMongo(stores.mongoUrl, stores.usersDatabase).catch((error: Error) => {
+      throw new Error(`cannot connect to the users store (MongoDB): ${error.message}`);
+    });
+    opened.push(users);
+    const payments = await connectPg(stores.paymentsUrl, 'payments store');
+    opened.push({ close: () => payments.end() });
+    const profiles = await connectPg(stores.profilesUrl, 'profiles store');
+    opened.push({ close: () => profiles.end() });
+    const targets: Targets = { users, payments, profiles };
+    const stateTarget = stateUrl ?? defaultStateUrl(stores);
+    if (!stateUrl) await ensureDatabase(databaseUrl(stores.paymentsUrl, 'postgres'), 'schemaflow_migration');
+    const state = await MigrationState.open(stateTarget);
+    opened.push(state);
+    const merged = await mergedAccounts(source);
+    return {
+      source,
+      targets,
+      state,
+      dryRun,
+      mergedInto: async (ids) => new Map(ids.flatMap((id) => (merged.has(id) ? [[id, merged.get(id)!] as const] : []))),
+      close: closeAll,
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}

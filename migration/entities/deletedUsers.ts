@@ -1,0 +1,36 @@
+import { outcome, type Entity } from '../entity';
+import { writeDocuments } from '../writers';
+import { keyset } from './keyset';
+
+/** Users that payments still name but auth.users lost (hard-deleted long ago). */
+const GONE = `SELECT DISTINCT x.id::text AS id
+  FROM (SELECT sender_id AS id FROM payments.payments UNION SELECT recipient_id FROM payments.payments) x
+ WHERE NOT EXISTS (SELECT 1 FROM auth.users u WHERE u.id = x.id)`;
+
+/**
+ * Payments are financial records and keep naming users the legacy system deleted. Those users get
+ * the tombstone a deletion leaves in the new layout, so the references are known to point at a
+ * deleted user (the integrity check counts them as kept) rather than at nothing.
+ */
+export const deletedUsers: Entity = {
+  name: 'deletedUsers',
+  label: 'Deleted users (tombstones)',
+  from: 'payments.payments (parties missing from auth.users)',
+  to: 'users service (MongoDB users, as tombstones)',
+  count: async (source) => Number((await source.query<{ n: string }>(`SELECT count(*) AS n FROM (${GONE}) g`)).rows[0]!.n),
+  read: (source, after, limit) => keyset(source, `SELECT id FROM (${GONE}) g WHERE $1::text IS NULL OR id > $1::text ORDER BY id LIMIT $2`, after, limit),
+  key: (row) => String(row.id),
+  transform: async (rows) => rows.map((row) => outcome(String(row.id), { id: String(row.id), deleted: true })),
+  write: (targets, fresh, known) => writeDocuments(targets.users.db!.collection('users'), fresh.map(toTombstone), known.map(toTombstone)),
+  async readBack(targets, ids) {
+    const docs = await targets.users.db!.collection('users').find({ _id: { $in: [...ids] } } as never).toArray();
+    return new Map(docs.filter((doc) => doc.deletedAt).map((doc) => [String(doc._id), { id: String(doc._id), deleted: true }]));
+  },
+  remove: async (targets, ids) => void (await targets.users.db!.collection('users').deleteMany({ _id: { $in: [...ids] }, deletedAt: { $ne: null } } as never)),
+};
+
+function toTombstone(user: Record<string, unknown>): Record<string, unknown> {
+  const now = new Date();
+  // As subgraphs/users/store.ts leaves a deleted user: no personal data, an email nobody can have.
+  return { _id: user.id, email: `${String(user.id)}@deleted.invalid`, name: null, role: 'CUSTOMER', emailVerified: false, passwordHash: null, deletedAt: now, createdAt: now, updatedAt: now };
+}

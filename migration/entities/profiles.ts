@@ -1,0 +1,64 @@
+import { iso, outcome, tooLong, type Entity } from '../entity';
+import { deleteRows, readRows, writeRows } from '../writers';
+import { countRows, existingIds, keyset } from './keyset';
+
+const COLUMNS = { id: 'uuid', user_id: 'uuid', avatar_url: 'text', phone: 'text', address: 'text', bio: 'text', preferences: 'jsonb', created_at: 'timestamptz', updated_at: 'timestamptz' };
+/** The new store's column sizes (prisma/profiles/schema.prisma). */
+const LIMITS = { avatar_url: 2048, phone: 32, address: 500, bio: 2000 };
+const SELECT = `SELECT id::text AS id, user_id::text AS user_id, avatar_url, phone, address, bio, preferences,
+  created_at::timestamptz(3) AS created_at, updated_at::timestamptz(3) AS updated_at`;
+
+function canonical(row: Record<string, unknown>, userId: string): Record<string, unknown> {
+  return {
+    id: row.id, userId, avatarUrl: row.avatar_url ?? null, phone: row.phone ?? null, address: row.address ?? null, bio: row.bio ?? null,
+    preferences: row.preferences ?? {}, createdAt: iso(row.created_at), updatedAt: iso(row.updated_at),
+  };
+}
+
+/**
+ * profile.user_profiles → the profiles service. A profile whose user no longer exists is not
+ * carried (the new layout deletes a deleted user's profile); a merged account's profile follows it
+ * unless the account it was merged into has its own.
+ */
+export const profiles: Entity = {
+  name: 'profiles',
+  label: 'Profiles',
+  from: 'profile.user_profiles',
+  to: 'profiles service (PostgreSQL user_profiles)',
+  count: (source) => countRows(source, 'profile.user_profiles'),
+  read: (source, after, limit) => keyset(source, `${SELECT} FROM profile.user_profiles WHERE $1::uuid IS NULL OR id > $1::uuid ORDER BY id LIMIT $2`, after, limit),
+  key: (row) => String(row.id),
+  async transform(rows, context) {
+    const userIds = [...new Set(rows.map((row) => String(row.user_id)))];
+    const [users, merged] = await Promise.all([existingIds(context.source, 'auth.users', userIds), context.mergedInto(userIds)]);
+    const survivorsWithProfiles = await existingIds(context.source, 'profile.user_profiles', [...new Set(merged.values())], 'user_id');
+    return rows.map((row) => {
+      const id = String(row.id);
+      const userId = String(row.user_id);
+      if (!users.has(userId)) return { id, skip: `no such user ${userId}: a profile of a user deleted in the legacy system` };
+      const into = merged.get(userId);
+      if (into && survivorsWithProfiles.has(into)) return { id, skip: `its account was merged into ${into}, which has its own profile` };
+      const problem = tooLong(row, LIMITS);
+      return problem ? { id, reject: problem } : outcome(id, canonical(row, into ?? userId));
+    });
+  },
+  write: (targets, fresh, known) => writeRows(targets.profiles, 'user_profiles', COLUMNS, {}, fresh.map(toRow), known.map(toRow)),
+  async readBack(targets, ids) {
+    const rows = await readRows(targets.profiles, `${SELECT} FROM user_profiles WHERE id = ANY($1::uuid[])`, ids);
+    return new Map(rows.map((row) => [String(row.id), canonical(row, String(row.user_id))]));
+  },
+  remove: (targets, ids) => deleteRows(targets.profiles, 'user_profiles', ids),
+  async references(targets, carried) {
+    const userIds = [...new Set(carried.map((profile) => String(profile.userId)))];
+    const live = await targets.users.db!.collection('users').find({ _id: { $in: userIds }, deletedAt: null } as never, { projection: { _id: 1 } }).toArray();
+    const found = new Set(live.map((doc) => String(doc._id)));
+    return carried.filter((profile) => !found.has(String(profile.userId))).map((profile) => ({ id: String(profile.id), problem: `its user ${String(profile.userId)} is not in the users store` }));
+  },
+};
+
+function toRow(profile: Record<string, unknown>): Record<string, unknown> {
+  return {
+    id: profile.id, user_id: profile.userId, avatar_url: profile.avatarUrl, phone: profile.phone, address: profile.address, bio: profile.bio,
+    preferences: profile.preferences, created_at: profile.createdAt, updated_at: profile.updatedAt,
+  };
+}

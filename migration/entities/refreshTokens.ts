@@ -1,0 +1,74 @@
+import { hashSecret } from '../../lib/auth/secrets';
+import { iso, outcome, type Entity } from '../entity';
+import { writeDocuments } from '../writers';
+import { countRows, keyset } from './keyset';
+
+/**
+ * auth.refresh_tokens → the users service's `refresh_tokens`, only those still valid. Stored as
+ * the service stores secrets (a SHA-256 hash); the service accepts the legacy token as it is and
+ * rotates it into one of its own on first use.
+ */
+export const refreshTokens: Entity = {
+  name: 'refreshTokens',
+  label: 'Sessions',
+  from: 'auth.refresh_tokens',
+  to: 'users service (MongoDB refresh_tokens)',
+  count: (source) => countRows(source, 'auth.refresh_tokens'),
+  read: (source, after, limit) =>
+    keyset(
+      source,
+      `SELECT id::text AS id, user_id::text AS user_id, token, expires_at::timestamptz(3) AS expires_at, created_at::timestamptz(3) AS created_at
+         FROM auth.refresh_tokens WHERE $1::uuid IS NULL OR id > $1::uuid ORDER BY id LIMIT $2`,
+      after,
+      limit,
+    ),
+  key: (row) => String(row.id),
+  async transform(rows, context) {
+    const merged = await context.mergedInto(rows.map((row) => String(row.user_id)));
+    const now = Date.now();
+    return rows.map((row) => {
+      const id = String(row.id);
+      if (new Date(row.expires_at as Date).getTime() <= now) return { id, skip: 'expired: a session that has ended is not carried' };
+      const userId = String(row.user_id);
+      return outcome(id, {
+        id,
+        userId: merged.get(userId) ?? userId,
+        tokenHash: hashSecret(String(row.token)),
+        expiresAt: iso(row.expires_at),
+        createdAt: iso(row.created_at),
+      });
+    });
+  },
+  write: (targets, fresh, known) => writeDocuments(targets.users.db!.collection('refresh_tokens'), fresh.map(toDocument), known.map(toDocument)),
+  async readBack(targets, ids) {
+    const docs = await targets.users.db!.collection('refresh_tokens').find({ _id: { $in: [...ids] } } as never).toArray();
+    return new Map(
+      docs.map((doc) => [
+        String(doc._id),
+        { id: String(doc._id), userId: doc.userId, tokenHash: doc.legacyTokenHash, expiresAt: iso(doc.expiresAt), createdAt: iso(doc.createdAt) },
+      ]),
+    );
+  },
+  remove: async (targets, ids) => void (await targets.users.db!.collection('refresh_tokens').deleteMany({ _id: { $in: [...ids] } } as never)),
+  async references(targets, carried) {
+    const userIds = [...new Set(carried.map((token) => String(token.userId)))];
+    const live = await targets.users.db!.collection('users').find({ _id: { $in: userIds }, deletedAt: null } as never, { projection: { _id: 1 } }).toArray();
+    const found = new Set(live.map((doc) => String(doc._id)));
+    return carried.filter((token) => !found.has(String(token.userId))).map((token) => ({ id: String(token.id), problem: `its user ${String(token.userId)} is not in the users store` }));
+  },
+};
+
+function toDocument(token: Record<string, unknown>): Record<string, unknown> {
+  return {
+    _id: token.id,
+    // Each carried session starts its own family: reuse detection works from its first rotation.
+    familyId: token.id,
+    userId: token.userId,
+    secretHash: token.tokenHash,
+    legacyTokenHash: token.tokenHash,
+    expiresAt: new Date(token.expiresAt as string),
+    usedAt: null,
+    revokedAt: null,
+    createdAt: new Date(token.createdAt as string),
+  };
+}

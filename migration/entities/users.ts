@@ -1,0 +1,75 @@
+import { iso, outcome, type Entity } from '../entity';
+import { writeDocuments } from '../writers';
+import { countRows, keyset } from './keyset';
+
+/** auth.users → the users service's `users`: ids, password hashes (as they are), lower-cased emails. */
+export const users: Entity = {
+  name: 'users',
+  label: 'Accounts',
+  from: 'auth.users',
+  to: 'users service (MongoDB users)',
+  count: (source) => countRows(source, 'auth.users'),
+  read: (source, after, limit) =>
+    keyset(
+      source,
+      `SELECT id::text AS id, email, password_hash, name, role, email_verified,
+              created_at::timestamptz(3) AS created_at, updated_at::timestamptz(3) AS updated_at
+         FROM auth.users WHERE $1::uuid IS NULL OR id > $1::uuid ORDER BY id LIMIT $2`,
+      after,
+      limit,
+    ),
+  key: (row) => String(row.id),
+  async transform(rows, context) {
+    const merged = await context.mergedInto(rows.map((row) => String(row.id)));
+    return rows.map((row) => {
+      const id = String(row.id);
+      const into = merged.get(id);
+      if (into) return { id, skip: `merged into ${into}, the earlier account with the same email (emails compare case-insensitively now)` };
+      return outcome(id, {
+        id,
+        email: String(row.email).toLowerCase(),
+        name: row.name ?? null,
+        role: row.role,
+        emailVerified: row.email_verified === true,
+        passwordHash: row.password_hash,
+        createdAt: iso(row.created_at),
+        updatedAt: iso(row.updated_at),
+      });
+    });
+  },
+  write: (targets, fresh, known) => writeDocuments(targets.users.db!.collection('users'), fresh.map(toDocument), known.map(toDocument)),
+  async readBack(targets, ids) {
+    const docs = await targets.users.db!.collection('users').find({ _id: { $in: [...ids] } } as never).toArray();
+    return new Map(
+      docs
+        .filter((doc) => !doc.deletedAt)
+        .map((doc) => [
+          String(doc._id),
+          {
+            id: String(doc._id),
+            email: doc.email,
+            name: doc.name ?? null,
+            role: doc.role,
+            emailVerified: doc.emailVerified === true,
+            passwordHash: doc.passwordHash,
+            createdAt: iso(doc.createdAt),
+            updatedAt: iso(doc.updatedAt),
+          },
+        ]),
+    );
+  },
+  remove: async (targets, ids) => void (await targets.users.db!.collection('users').deleteMany({ _id: { $in: [...ids] } } as never)),
+};
+
+function toDocument(user: Record<string, unknown>): Record<string, unknown> {
+  return {
+    _id: user.id,
+    email: user.email,
+    name: user.name,
+    role: user.role,
+    emailVerified: user.emailVerified,
+    passwordHash: user.passwordHash,
+    createdAt: new Date(user.createdAt as string),
+    updatedAt: new Date(user.updatedAt as string),
+  };
+}

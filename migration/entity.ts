@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import stableStringify from 'safe-stable-stringify';
+import type { Client } from 'pg';
+import type { Connection } from 'mongoose';
+
+/** What a source row becomes: a record for a target store, or a reason it is not carried. */
+export type Outcome =
+  | { id: string; carry: Record<string, unknown>; checksum: string }
+  /** Left out by a stated rule (a merged duplicate, an expired session, a profile of a deleted user). */
+  | { id: string; skip: string }
+  /** Cannot be carried (does not fit the new layout); reported with its id and reason. */
+  | { id: string; reject: string };
+
+/** The stores the migration writes: the users service's MongoDB, the payments and profiles PostgreSQL. */
+export interface Targets {
+  users: Connection;
+  payments: Client;
+  profiles: Client;
+}
+
+/** What every entity can read while it transforms a batch. */
+export interface MigrationContext {
+  source: Client;
+  targets: Targets;
+  /** Merged duplicate accounts: legacy id → the id of the account they were merged into. */
+  mergedInto(ids: readonly string[]): Promise<Map<string, string>>;
+  /** A plan: nothing has been written, so what an entity would find in a target it asks of the source. */
+  dryRun: boolean;
+}
+
+/**
+ * One kind of record carried from the legacy database to a service's store. Rows are read in key
+ * order, a batch at a time (keyset pagination on the source's primary key), so memory does not
+ * grow with the source and a checkpoint is just the last key done.
+ */
+export interface Entity {
+  /** Machine name, e.g. "payments". */
+  name: string;
+  /** As people say it: "Accounts". */
+  label: string;
+  /** Where rows come from and go to, for plan and stats. */
+  from: string;
+  to: string;
+  /** Source rows (for progress and stats). */
+  count(source: Client): Promise<number>;
+  /** Up to `limit` source rows with keys after `after`, in key order. */
+  read(source: Client, after: string | null, limit: number): Promise<Record<string, unknown>[]>;
+  key(row: Record<string, unknown>): string;
+  transform(rows: Record<string, unknown>[], context: MigrationContext): Promise<Outcome[]>;
+  /**
+   * Writes records: `fresh` ones the migration has not written before (inserted; an id already in
+   * the target belongs to someone else and is returned as a conflict, not overwritten) and `known`
+   * ones it wrote before (replaced). Returns the ids of conflicts.
+   */
+  write(targets: Targets, fresh: Record<string, unknown>[], known: Record<string, unknown>[]): Promise<string[]>;
+  /** The canonical form of what the target holds for `ids` (missing ids absent), for verify. */
+  readBack(targets: Targets, ids: readonly string[]): Promise<Map<string, Record<string, unknown>>>;
+  /** Deletes these ids from the target (rollback). */
+  remove(targets: Targets, ids: readonly string[]): Promise<void>;
+  /** Other records the carried ones point at, which must resolve in the targets (verify). */
+  references?(targets: Targets, carried: Record<string, unknown>[]): Promise<{ id: string; problem: string }[]>;
+}
+
+/** A record's checksum: SHA-256 of its canonical JSON (keys sorted), the same from source and target. */
+export function checksum(canonical: Record<string, unknown>): string {
+  return createHash('sha256').update(stableStringify(canonical) ?? '').digest('base64url').slice(0, 22);
+}
+
+export function outcome(id: string, canonical: Record<string, unknown>): Outcome {
+  return { id, carry: canonical, checksum: checksum(canonical) };
+}
+
+/** A timestamp as the canonical form keeps it (milliseconds: what both kinds of target store hold). */
+export const iso = (value: unknown): string | null => (value == null ? null : new Date(value as string | Date).toISOString());
+
+/** A text that fits a target column, or the reason it does not. */
+export function tooLong(row: Record<string, unknown>, limits: Record<string, number>): string | null {
+  for (const [column, max] of Object.entries(limits)) {
+    const value = row[column];
+    if (typeof value === 'string' && value.length > max) return `${column} has ${value.length} characters; the new store keeps at most ${max}`;
+  }
+  return null;
+}
