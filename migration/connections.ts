@@ -18,6 +18,9 @@ export function defaultStateUrl(stores: ServiceDatabases): string {
 
 async function connectPg(url: string, what: string): Promise<Client> {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  // A connection cut while idle (the server went away) must not crash the process: the next query
+  // on it fails instead, and that error is reported with what was being done.
+  client.on('error', () => undefined);
   try {
     await client.connect();
   } catch (error) {

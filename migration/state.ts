@@ -39,6 +39,7 @@ export class MigrationState {
 
   static async open(url: string): Promise<MigrationState> {
     const db = new Client({ connectionString: url });
+    db.on('error', () => undefined); // a cut connection fails the next query instead
     await db.connect();
     try {
       await db.query(SCHEMA);
