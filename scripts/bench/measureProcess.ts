@@ -13,7 +13,8 @@ export interface Measured {
 const ROOT = join(__dirname, '..', '..');
 
 /** Runs `node --import tsx <entry> <args>` with `env`; the process reports its own peak RSS as it exits. */
-export function measureProcess(entry: string, args: string[], env: NodeJS.ProcessEnv): Promise<Measured> {
+export async function measureProcess(entry: string, args: string[], env: NodeJS.ProcessEnv, before?: () => Promise<void>): Promise<Measured> {
+  await before?.();
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', '--require', join(__dirname, 'reportPeakRss.cjs'), join(ROOT, entry), ...args], {
