@@ -23,6 +23,11 @@ const VARIABLES: Record<keyof ServiceDatabases, string> = {
   profilesUrl: 'PROFILES_DATABASE_URL',
 };
 
+/** The environment that names these stores (for the operator tools run as processes, and their tests). */
+export function storesEnv(stores: ServiceDatabases): Record<string, string> {
+  return Object.fromEntries((Object.keys(VARIABLES) as (keyof ServiceDatabases)[]).map((key) => [VARIABLES[key], stores[key]]));
+}
+
 const DEFAULT_DATABASES: Partial<ServiceDatabases> = { usersDatabase: 'schemaflow_users', teamsDatabase: 'schemaflow_teams' };
 
 /**

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { connectMongo } from '../../lib/mongo';
+import { storesEnv } from '../../integrity/stores';
 import type { ServiceDatabases } from '../seed';
 import { startBenchEngines } from './benchEngines';
 import { measureProcess } from './measureProcess';
@@ -72,14 +73,7 @@ async function main(): Promise<void> {
       const databases = await engines.freshDatabases();
       say(`seeding ${n.toLocaleString('en-US')} projects, versions and payments...`);
       await seed(databases, n);
-      const run = await measureProcess('integrity/main.ts', ['--json'], {
-        MONGO_URL: databases.mongoUrl,
-        USERS_DATABASE: databases.usersDatabase,
-        TEAMS_DATABASE: databases.teamsDatabase,
-        PROJECTS_DATABASE_URL: databases.projectsUrl,
-        PAYMENTS_DATABASE_URL: databases.paymentsUrl,
-        PROFILES_DATABASE_URL: databases.profilesUrl,
-      });
+      const run = await measureProcess('integrity/main.ts', ['--json'], storesEnv(databases));
       if (run.code !== 0 && run.code !== 1) throw new Error(`integrity failed (${run.code}): ${run.stderr}`);
       const report = JSON.parse(run.stdout) as { found: { references: number; orphans: number }[] };
       const references = report.found.reduce((sum, check) => sum + check.references, 0);

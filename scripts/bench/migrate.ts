@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { generateLegacyDatabase } from '../../legacy/generateLegacyDatabase';
 import { databaseUrl, ensureDatabase } from '../../prisma/migrate';
+import { storesEnv } from '../../integrity/stores';
 import { startBenchEngines } from './benchEngines';
 import { measureProcess } from './measureProcess';
 
@@ -36,12 +37,7 @@ async function main(): Promise<void> {
       const stores = await engines.freshDatabases();
       say(`migrating ${generated.totalRows.toLocaleString('en-US')} rows...`);
       const run = await measureProcess('migration/main.ts', ['run', '--source', sourceUrl, '--batch-size', values['batch-size']!, '--json'], {
-        MONGO_URL: stores.mongoUrl,
-        USERS_DATABASE: stores.usersDatabase,
-        TEAMS_DATABASE: stores.teamsDatabase,
-        PROJECTS_DATABASE_URL: stores.projectsUrl,
-        PAYMENTS_DATABASE_URL: stores.paymentsUrl,
-        PROFILES_DATABASE_URL: stores.profilesUrl,
+        ...storesEnv(stores),
         MIGRATION_STATE_URL: databaseUrl(engines.postgresAdminUrl, `bench_state_${size}`),
       }, () => ensureDatabase(engines.postgresAdminUrl, `bench_state_${size}`));
       if (run.code !== 0) throw new Error(`the migration failed (${run.code}): ${run.stderr}`);

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { CheckReport } from '../../integrity/check';
+import { storesEnv } from '../../integrity/stores';
 import type { ServiceDatabases } from '../../scripts/seed';
 
 const ROOT = join(__dirname, '..', '..');
@@ -21,12 +22,7 @@ export async function runIntegrity(databases: ServiceDatabases, args: string[] =
       env: {
         PATH: process.env.PATH,
         DATA_DIR: join(ROOT, 'test', 'no-such-dir'), // never an npm start's stores.json
-        MONGO_URL: databases.mongoUrl,
-        USERS_DATABASE: databases.usersDatabase,
-        TEAMS_DATABASE: databases.teamsDatabase,
-        PROJECTS_DATABASE_URL: databases.projectsUrl,
-        PAYMENTS_DATABASE_URL: databases.paymentsUrl,
-        PROFILES_DATABASE_URL: databases.profilesUrl,
+        ...storesEnv(databases),
       },
     });
     return { code: 0, stdout, stderr };

@@ -6,6 +6,7 @@ import { Client } from 'pg';
 import { generateLegacyDatabase, type GenerateResult } from '../../legacy/generateLegacyDatabase';
 import { databaseUrl, ensureDatabase } from '../../prisma/migrate';
 import type { ServiceDatabases } from '../../scripts/seed';
+import { storesEnv } from '../../integrity/stores';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -58,13 +59,8 @@ export interface MigrateRun {
 export function migrateEnv(stores: ServiceDatabases): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
-    DATA_DIR: join(ROOT, 'test', 'no-such-dir'),
-    MONGO_URL: stores.mongoUrl,
-    USERS_DATABASE: stores.usersDatabase,
-    TEAMS_DATABASE: stores.teamsDatabase,
-    PROJECTS_DATABASE_URL: stores.projectsUrl,
-    PAYMENTS_DATABASE_URL: stores.paymentsUrl,
-    PROFILES_DATABASE_URL: stores.profilesUrl,
+    DATA_DIR: join(ROOT, 'test', 'no-such-dir'), // never an npm start's stores.json
+    ...storesEnv(stores),
   };
 }
 
