@@ -45,6 +45,11 @@ async function main(argv: string[]): Promise<number> {
   const progress = values.quiet || values.json ? NO_PROGRESS : stderrProgress();
   const stores = await openStores(storesFromEnv());
   try {
+    // Pointed at the wrong (or an empty) users database, every reference would look orphaned and
+    // a repair would delete everyone's projects and profiles: refuse that.
+    if (values.repair && !(await stores.users.hasLiveUsers())) {
+      throw new Error('the users store has no users at all: check MONGO_URL and USERS_DATABASE before repairing (nothing was changed)');
+    }
     const checks = referenceChecks(stores);
     const options = { batchSize, examples, progress, repair: false };
     const found = await runChecks(checks, { ...options, repair: values.repair });

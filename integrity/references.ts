@@ -62,7 +62,7 @@ async function sumOver(targets: readonly string[], repairOne: (target: string) =
 /** Every cross-database reference in the product, with the delete rule that repairs it. */
 export function referenceChecks(stores: OpenStores): ReferenceCheck[] {
   const users = (targets: readonly string[]) => stores.users.statusOf(targets);
-  const teams = async (targets: readonly string[]) => new Map([...(await stores.teams.liveIds(targets))].map((id) => [id, 'live' as const]));
+  const teams = (targets: readonly string[]) => stores.teams.statusOf(targets);
   const projectsForgetUser = (targets: readonly string[]) =>
     sumOver(targets, async (userId) => {
       const done = await stores.projects.$transaction((tx) => forgetUserProjects(tx, userId));

@@ -58,28 +58,31 @@ export class MongoOutbox<TDocument extends WithOutbox & { _id: string }> impleme
    * outbox still has the length it was read with (another writer's event pushed meanwhile would
    * otherwise be overwritten: retried instead). FerretDB cannot `$pull` subdocuments by a field.
    */
-  async markPublished(ids: readonly string[]): Promise<void> {
+  async markPublished(ids: readonly string[]): Promise<number> {
     const published = new Set(ids);
     const docs = await this.model
       .find({ hasOutbox: true, 'outbox.id': { $in: [...published] } } as never, { _id: 1 })
       .lean<{ _id: string }[]>();
-    await Promise.all(docs.map(({ _id }) => this.writes.run(_id, () => this.removeFrom(_id, published))));
+    const removed = await Promise.all(docs.map(({ _id }) => this.writes.run(_id, () => this.removeFrom(_id, published))));
+    return removed.reduce((sum, count) => sum + count, 0);
   }
 
-  private async removeFrom(_id: string, published: ReadonlySet<string>): Promise<void> {
+  /** Returns how many events it removed from the document. */
+  private async removeFrom(_id: string, published: ReadonlySet<string>): Promise<number> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const doc = await this.model.findOne({ _id } as never, { outbox: 1 }).lean<{ outbox?: DomainEvent[] }>();
       const outbox = doc?.outbox ?? [];
       const remaining = outbox.filter((event) => !published.has(event.id));
-      if (remaining.length === outbox.length) return;
+      if (remaining.length === outbox.length) return 0;
       const result = await this.model.updateOne(
         { _id, outbox: { $size: outbox.length } } as never,
         remaining.length > 0 ? { $set: { outbox: remaining } } : { $unset: { outbox: 1, hasOutbox: 1 } },
         // Relaying is not a change of the document: its updatedAt stays.
         { timestamps: false },
       );
-      if (result.matchedCount === 1) return;
+      if (result.matchedCount === 1) return outbox.length - remaining.length;
     }
     // Left for the next pass: published again then, which consumers recognise (at least once).
+    return 0;
   }
 }

@@ -9,8 +9,8 @@ const PUBLISH_TIMEOUT_MS = 10_000;
 export interface OutboxSource {
   /** Up to `limit` unpublished events, oldest first. */
   pending(limit: number): Promise<DomainEvent[]>;
-  /** Forgets events the transport has confirmed. */
-  markPublished(ids: readonly string[]): Promise<void>;
+  /** Forgets events the transport has confirmed; returns how many it could forget now. */
+  markPublished(ids: readonly string[]): Promise<number>;
 }
 
 export interface RelayOptions {
@@ -56,8 +56,11 @@ export class OutboxRelay {
       if (events.length === 0) return total;
       // A broker that never confirms (blocked, half-open socket) must not hold the relay forever.
       await withTimeout(this.transport.publish(events), PUBLISH_TIMEOUT_MS, 'publishing the outbox timed out');
-      await this.source.markPublished(events.map((event) => event.id));
+      const removed = await this.source.markPublished(events.map((event) => event.id));
       total += events.length;
+      // Nothing could be removed (a writer kept changing the documents): the next pass tries again,
+      // rather than publishing the same events again and again right away.
+      if (removed === 0) return total;
     }
     return total;
   }

@@ -38,8 +38,8 @@ export class PrismaOutbox implements OutboxSource {
     return rows.map((row) => row.event);
   }
 
-  async markPublished(ids: readonly string[]): Promise<void> {
-    if (ids.length === 0) return;
-    await this.db.$executeRaw(sql`DELETE FROM outbox_events WHERE id = ANY(${[...ids]}::uuid[])`);
+  async markPublished(ids: readonly string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    return this.db.$executeRaw(sql`DELETE FROM outbox_events WHERE id = ANY(${[...ids]}::uuid[])`);
   }
 }

@@ -1,6 +1,6 @@
 import type { Progress } from '../../lib/progress';
 import type { Connections } from '../connections';
-import type { Entity, Outcome } from '../entity';
+import { checksum, type Entity, type Outcome } from '../entity';
 import { ENTITIES } from '../entities';
 
 export interface EntityRun {
@@ -49,6 +49,13 @@ export async function runMigration(connections: Connections, options: RunOptions
   return results;
 }
 
+/** Ids among `items` whose record in the target no longer has the checksum recorded when it was written. */
+async function changedInTarget(entity: Entity, connections: Connections, items: readonly { id: string }[], known: Map<string, string | null>): Promise<Set<string>> {
+  if (items.length === 0) return new Set();
+  const current = await entity.readBack(connections.targets, items.map((item) => item.id));
+  return new Set(items.filter((item) => { const found = current.get(item.id); return !found || checksum(found) !== known.get(item.id); }).map((item) => item.id));
+}
+
 async function runEntity(connections: Connections, entity: Entity, resumeAfter: string | null, options: RunOptions): Promise<EntityRun> {
   const { state, source, targets } = connections;
   const result: EntityRun = { entity: entity.name, label: entity.label, read: 0, written: 0, unchanged: 0, skipped: 0, rejected: 0, seconds: 0 };
@@ -65,9 +72,13 @@ async function runEntity(connections: Connections, entity: Entity, resumeAfter: 
     const known = await state.carried(entity.name, carry.map((item) => item.id));
     const changed = carry.filter((item) => known.get(item.id) !== item.checksum);
     const fresh = changed.filter((item) => !known.has(item.id));
+    // A record carried before whose source changed is replaced only if the new system has left it
+    // as the migration wrote it: one changed or deleted there since is the new system's now.
+    const takenOver = await changedInTarget(entity, connections, changed.filter((item) => known.get(item.id)), known);
+    const replace = changed.filter((item) => known.has(item.id) && !takenOver.has(item.id));
     await state.announce(entity.name, fresh.map((item) => item.id));
     const conflicts = new Set(
-      await entity.write(targets, fresh.map((item) => item.carry), changed.filter((item) => known.has(item.id)).map((item) => item.carry)).catch((error: Error) => {
+      await entity.write(targets, fresh.map((item) => item.carry), replace.map((item) => item.carry)).catch((error: Error) => {
         // The batch stays unrecorded (its new ids only announced): the next run writes it again.
         throw new Error(`writing ${entity.label.toLowerCase()} to the ${entity.to} failed after ${result.read - rows.length} rows: ${error.message}`);
       }),
@@ -75,9 +86,11 @@ async function runEntity(connections: Connections, entity: Entity, resumeAfter: 
     const notCarried: NotCarried[] = [
       ...outcomes.flatMap((item): NotCarried[] => ('skip' in item ? [{ id: item.id, kind: 'skipped', reason: item.skip }] : 'reject' in item ? [{ id: item.id, kind: 'rejected', reason: item.reject }] : [])),
       ...[...conflicts].map((id): NotCarried => ({ id, kind: 'rejected', reason: 'a record with this id (or the same email) is already in the target and was not made by this migration: left as it is' })),
+      ...[...takenOver].map((id): NotCarried => ({ id, kind: 'rejected', reason: 'changed in the source, but also changed or deleted in the new system since it was carried: the new system\'s version is kept' })),
     ];
-    await state.record(entity.name, changed.filter((item) => !conflicts.has(item.id)), notCarried, [...conflicts], after);
-    result.written += changed.length - conflicts.size;
+    const written = changed.filter((item) => !conflicts.has(item.id) && !takenOver.has(item.id));
+    await state.record(entity.name, written, notCarried, [...conflicts], after);
+    result.written += written.length;
     result.unchanged += carry.length - changed.length;
     result.skipped += notCarried.filter((item) => item.kind === 'skipped').length;
     result.rejected += notCarried.filter((item) => item.kind === 'rejected').length;

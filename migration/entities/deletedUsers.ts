@@ -1,4 +1,5 @@
 import { outcome, type Entity } from '../entity';
+import { tombstoneEmail } from '../../subgraphs/users/store';
 import { writeDocuments } from '../writers';
 import { keyset } from './keyset';
 
@@ -32,5 +33,5 @@ export const deletedUsers: Entity = {
 function toTombstone(user: Record<string, unknown>): Record<string, unknown> {
   const now = new Date();
   // As subgraphs/users/store.ts leaves a deleted user: no personal data, an email nobody can have.
-  return { _id: user.id, email: `${String(user.id)}@deleted.invalid`, name: null, role: 'CUSTOMER', emailVerified: false, passwordHash: null, deletedAt: now, createdAt: now, updatedAt: now };
+  return { _id: user.id, email: tombstoneEmail(String(user.id)), name: null, role: 'CUSTOMER', emailVerified: false, passwordHash: null, deletedAt: now, createdAt: now, updatedAt: now };
 }

@@ -53,13 +53,15 @@ export class ProfileStore {
     });
   }
 
-  /** A default profile for a user who has none (a new registration); nothing if one exists. */
+  /** A default profile for a user who has none (a new registration); nothing if one exists or the user was deleted. */
   static async createDefault(tx: Prisma.TransactionClient, userId: string): Promise<void> {
+    if (await tx.deletedUser.findUnique({ where: { userId } })) return;
     await tx.userProfile.createMany({ data: [{ id: newId(), userId, preferences: DEFAULT_PREFERENCES }], skipDuplicates: true });
   }
 
   /** A deleted user's profile goes with them (user.deleted, and the integrity repair). */
   static async deleteOf(tx: Prisma.TransactionClient, userId: string): Promise<number> {
+    await tx.deletedUser.createMany({ data: [{ userId }], skipDuplicates: true });
     return (await tx.userProfile.deleteMany({ where: { userId } })).count;
   }
 

@@ -1,5 +1,5 @@
 import { forbidden, isAdmin, requireAuthenticated, requireUser, unauthenticated } from '../../lib/auth/identity';
-import { notFound } from '../../lib/errors';
+import { badInput, notFound } from '../../lib/errors';
 import type { EntityClient } from '../../lib/EntityClient';
 import { toConnection, toPage, type PageArgs } from '../../lib/pagination';
 import { scalarResolvers } from '../../lib/scalars';
@@ -118,6 +118,8 @@ export const resolvers: ResolverMap<ProjectsContext> = {
       const current = await visibleProject(ctx, id, 'id');
       await requireManager(current, ctx.identity, ctx.membership, 'change the project');
       if (changes.teamId && changes.teamId !== current.teamId) await requireTeamForProject(ctx, changes.teamId, 'input.teamId');
+      // A team project whose owner was deleted belongs to the team: out of it, nobody would own it.
+      if (changes.teamId === null && current.ownerId === null) throw badInput('input.teamId', 'this project has no owner (its owner was deleted): it stays in a team');
       const project = await ctx.store.update(id, changes, audit(ctx, 'updateProject', 'Project'));
       if (!project) throw notFound('Project', id);
       return project;

@@ -249,7 +249,7 @@ export async function forgetUser(tx: Prisma.TransactionClient, userId: string): 
   const deleted = await tx.project.deleteMany({ where: { ownerId: userId, teamId: null } });
   const detached = await tx.project.updateMany({ where: { ownerId: userId }, data: { ownerId: null } });
   const versions = await tx.projectVersion.updateMany({ where: { authorId: userId }, data: { authorId: null } });
-  return { deleted: deleted.count, detached: detached.count, versionsReassigned: versions.count };
+  return { deleted: deleted.count + (await deleteOrphaned(tx)), detached: detached.count, versionsReassigned: versions.count };
 }
 
 /**
@@ -259,5 +259,14 @@ export async function forgetUser(tx: Prisma.TransactionClient, userId: string): 
 export async function forgetTeam(tx: Prisma.TransactionClient, teamId: string): Promise<Forgotten> {
   const deleted = await tx.project.deleteMany({ where: { teamId, ownerId: null } });
   const detached = await tx.project.updateMany({ where: { teamId }, data: { teamId: null } });
-  return { deleted: deleted.count, detached: detached.count, versionsReassigned: 0 };
+  return { deleted: deleted.count + (await deleteOrphaned(tx)), detached: detached.count, versionsReassigned: 0 };
+}
+
+/**
+ * A project with neither owner nor team has nobody left. user.deleted and team.deleted for the
+ * same project can be handled at once (each in its own transaction, neither seeing the other's
+ * change): whichever commits last removes what they left together.
+ */
+async function deleteOrphaned(tx: Prisma.TransactionClient): Promise<number> {
+  return (await tx.project.deleteMany({ where: { ownerId: null, teamId: null } })).count;
 }

@@ -30,13 +30,18 @@ export interface ForgottenMemberships {
 export async function forgetUser(teams: TeamStore, tokens: TeamTokenStore, userId: string): Promise<ForgottenMemberships> {
   const result = { teams: 0, deleted: 0 };
   for (const team of await teams.findByMembers([userId])) {
-    if (team.members.length === 1 && team.members[0]!.userId === userId) await tokens.revokeAll(team.id);
-    const changed = await teams.change(team.id, (current) =>
-      current.members.some((member) => member.userId === userId) ? withoutMember(current, userId) : {},
-    );
-    if (!changed) continue;
+    let wasMember = false;
+    const changed = await teams.change(team.id, (current) => {
+      wasMember = current.members.some((member) => member.userId === userId);
+      return wasMember ? withoutMember(current, userId) : {};
+    });
+    if (!changed || !wasMember) continue;
     result.teams += 1;
-    if (changed.deletedAt) result.deleted += 1;
+    if (changed.deletedAt) {
+      // Decided inside the change (not from the list read before it), and safe to repeat.
+      await tokens.revokeAll(team.id);
+      result.deleted += 1;
+    }
   }
   return result;
 }

@@ -1,4 +1,4 @@
-import { forbidden, isSelfOrAdmin, requireAdmin, requireAuthenticated, requireUser as requireSignedIn } from '../../lib/auth/identity';
+import { forbidden, isSelfOrAdmin, requireAdmin, requireAuthenticated, requireUser as requireSignedIn, unauthenticated } from '../../lib/auth/identity';
 import { badInput, conflict, notFound } from '../../lib/errors';
 import { pageInMemory, toConnection, toPage, type PageArgs } from '../../lib/pagination';
 import { scalarResolvers } from '../../lib/scalars';
@@ -69,9 +69,12 @@ export const resolvers: ResolverMap<TeamsContext> = {
       typeof args.token === 'string' && args.token.length <= 200 ? ctx.tokens.authenticate(args.token) : null,
   },
   Mutation: {
-    createTeam: (_: unknown, { input }: { input: { name: string } }, ctx: TeamsContext) => {
+    createTeam: async (_: unknown, { input }: { input: { name: string } }, ctx: TeamsContext) => {
       const owner = requireSignedIn(ctx.identity);
-      return ctx.store.create(requireText(input.name, 'input.name', NAME), owner.userId, audit(ctx, 'createTeam', 'Team'));
+      const name = requireText(input.name, 'input.name', NAME);
+      // A token outlives a deleted account by up to its lifetime; a deleted user founds nothing.
+      if (!(await ctx.users.existing([owner.userId], ctx.authorization)).has(owner.userId)) throw unauthenticated('the signed-in account no longer exists');
+      return ctx.store.create(name, owner.userId, audit(ctx, 'createTeam', 'Team'));
     },
     renameTeam: (_: unknown, args: { id: string; name: string }, ctx: TeamsContext) => {
       const name = requireText(args.name, 'name', NAME);

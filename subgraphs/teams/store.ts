@@ -109,10 +109,10 @@ export class TeamStore {
     return docs.map(toTeam);
   }
 
-  /** Which of `ids` are live teams, in one query (the integrity check asks). */
-  async liveIds(ids: readonly string[]): Promise<Set<string>> {
-    const docs = await this.teams.find({ _id: { $in: ids }, ...LIVE }, { _id: 1 }).lean<{ _id: string }[]>();
-    return new Set(docs.map((doc) => doc._id));
+  /** Live teams and deleted teams' tombstones among `ids`, in one query (the integrity check asks). */
+  async statusOf(ids: readonly string[]): Promise<Map<string, 'live' | 'deleted'>> {
+    const docs = await this.teams.find({ _id: { $in: ids } }, { _id: 1, deletedAt: 1 }).lean<{ _id: string; deletedAt?: Date | null }[]>();
+    return new Map(docs.map((doc) => [doc._id, doc.deletedAt ? 'deleted' : 'live']));
   }
 
   /** Every team any of `userIds` belongs to, in one query. */
@@ -176,6 +176,8 @@ export class TeamStore {
       const [team] = await this.findByIds([id]);
       if (!team) return null;
       const { deleted, ...change } = decide(team);
+      // Nothing to change and nothing to record: no write (and the revision stays).
+      if (!deleted && !audit && Object.keys(change).length === 0) return team;
       const events: DomainEvent[] = [
         ...(deleted ? [domainEvent<TeamDeleted>('teams', 'team.deleted', { teamId: id })] : []),
         ...(audit ? [audit(id)] : []),

@@ -129,13 +129,23 @@ export class RefreshTokenStore {
    * (see redeemNow), so a crash before the rest of the family is revoked ends the session anyway.
    */
   async revokeByToken(token: string, events: (userId: string) => DomainEvent[] = () => []): Promise<boolean> {
-    const [id, secret] = token.split('.');
-    if (!id || !secret || id.length > 64) return false;
-    const doc = await this.tokens.findOne({ _id: id }).lean<RefreshTokenDocument>();
-    if (!doc || !secretMatches(doc.secretHash, secret)) return false;
-    await this.redeeming.run(id, () => this.tokens.updateOne({ _id: id }, updateWithEvents({ revokedAt: doc.revokedAt ?? new Date() }, events(doc.userId))));
+    const doc = await this.findPresented(token);
+    if (!doc) return false;
+    // Ending a session that already ended changes nothing (and is not audited again).
+    if (doc.revokedAt) return true;
+    const id = doc._id;
+    await this.redeeming.run(id, () => this.tokens.updateOne({ _id: id }, updateWithEvents({ revokedAt: new Date() }, events(doc.userId))));
     await this.revokeFamily(doc.familyId);
     return true;
+  }
+
+  /** The token document a presented token (ours, or a migrated legacy one) stands for, if any. */
+  private async findPresented(token: string): Promise<RefreshTokenDocument | null> {
+    if (LEGACY_TOKEN.test(token)) return this.tokens.findOne({ legacyTokenHash: hashSecret(token) }).lean<RefreshTokenDocument>();
+    const [id, secret, extra] = token.split('.');
+    if (!id || !secret || extra !== undefined || id.length > 64) return null;
+    const doc = await this.tokens.findOne({ _id: id }).lean<RefreshTokenDocument>();
+    return doc && secretMatches(doc.secretHash, secret) ? doc : null;
   }
 
   /** Ends every session of a user (their account was deleted). */

@@ -73,6 +73,12 @@ export interface NewUser {
   passwordHash?: string;
 }
 
+/**
+ * A tombstone's email: unique (the index needs one) and not an email address at all, so no
+ * registration can take it and block the deletion, and the user's own address is free again.
+ */
+export const tombstoneEmail = (id: string) => `deleted:${id}`;
+
 /** Live users only: a deleted user's tombstone is not a user to anyone asking. */
 const LIVE = { deletedAt: null };
 
@@ -111,6 +117,10 @@ export class UserStore {
   async findByIds(ids: readonly string[]): Promise<User[]> {
     const docs = await this.users.find({ _id: { $in: ids }, ...LIVE }).lean<UserDocument[]>();
     return docs.map(toUser);
+  }
+
+  async hasLiveUsers(): Promise<boolean> {
+    return (await this.users.exists(LIVE)) !== null;
   }
 
   /** Live users and tombstones among `ids`, in one query; ids of neither are absent from the map. */
@@ -174,7 +184,7 @@ export class UserStore {
     return this.writes.run(id, async () => {
       const result = await this.users.updateOne(
         { _id: id, ...LIVE },
-        updateWithEvents({ deletedAt: new Date(), email: `${id}@deleted.invalid`, name: null, passwordHash: null, emailVerified: false }, events),
+        updateWithEvents({ deletedAt: new Date(), email: tombstoneEmail(id), name: null, passwordHash: null, emailVerified: false }, events),
       );
       return result.matchedCount === 1;
     });

@@ -3,6 +3,8 @@ import { eventually } from '../support/eventually';
 import { addMember, ANONYMOUS_REQUEST, as, commitVersion, createPayment, createProject, createTeam, createUser, expectNoErrors } from '../support/fixtures';
 import { integrityJson, orphanCounts } from '../support/integrity';
 import { startStack, TEST_PASSWORD, type Stack } from '../support/stack';
+import { sql } from '../support/legacy';
+import { connectMongo } from '../../lib/mongo';
 
 /**
  * Deleting a user through the real gateway: the users service leaves a tombstone and publishes
@@ -138,6 +140,13 @@ test('a deleted user leaves no orphans, by the delete rules, and the others keep
   expect(carols.me.teams.edges.map(({ node }) => node.id).sort()).toEqual([t1, t2].sort());
   expect(carols.me.profile).not.toBeNull();
 
+  // A team project without an owner stays in its team; a deleted user's token still verifies for a
+  // while but founds nothing.
+  const detach = await stack.query(`mutation($id: ID!) { updateProject(id: $id, input: { teamId: null }) { id } }`, { id: teamProject }, as(bob));
+  expect(detach.body.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'input.teamId' } });
+  const founding = await stack.query(`mutation { createTeam(input: { name: "From beyond" }) { id } }`, {}, as(doomed));
+  expect(founding.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+
   // Deleting again: NOT_FOUND, nothing else happens.
   const again = await stack.query(`mutation($id: ID!) { deleteUser(id: $id) }`, { id: doomed });
   expect(again.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
@@ -156,13 +165,32 @@ test('user.deleted delivered again (or for a user deleted long ago) changes noth
     expectNoErrors(await stack.query<{ team: { memberCount: number } }>(`query($id: ID!) { team(id: $id) { memberCount } }`, { id: team })).team.memberCount;
   expect(await eventually(membersOf, (count) => count === 2)).toBe(2);
 
-  // A replay for the deleted user (a new event id: not recognised as a redelivery) finds nothing to do.
-  await stack.events.publish([domainEvent('users', 'user.deleted', { userId: gone })]);
-  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  // A replay for the deleted user (a new event id: not recognised as a redelivery) finds nothing to
+  // do; and a user.registered handled after the deletion (out of order) makes no profile.
+  const replay = domainEvent('users', 'user.deleted', { userId: gone });
+  const late = domainEvent('users', 'user.registered', { userId: gone });
+  await stack.events.publish([replay, late]);
+  const handled = async () => {
+    const pg = async (url: string, id: string) => (await sql(url, 'SELECT 1 FROM processed_events WHERE event_id = $1', [id])).length;
+    const teams = await connectMongo(stack.databases.mongoUrl, stack.databases.teamsDatabase);
+    const inTeams = await teams.db!.collection('processed_events').countDocuments({ _id: replay.id } as never);
+    await teams.close();
+    return inTeams + (await pg(stack.databases.projectsUrl, replay.id)) + (await pg(stack.databases.profilesUrl, replay.id)) + (await pg(stack.databases.profilesUrl, late.id));
+  };
+  expect(await eventually(handled, (count) => count === 4)).toBe(4);
   expect(await membersOf()).toBe(2);
+  expect(await sql(stack.databases.profilesUrl, 'SELECT id FROM user_profiles WHERE user_id = $1', [gone])).toEqual([]);
   const kept = expectNoErrors(await stack.query<{ project: { owner: { id: string } } }>(`query($id: ID!) { project(id: $id) { owner { id } } }`, { id: project }));
   expect(kept.project.owner).toEqual({ id: owner });
   expect((await integrityJson(stack.databases)).orphansLeft).toBe(0);
+});
+
+test('nobody can block a deletion by registering the address a tombstone would take', async () => {
+  const victim = await createUser(stack, 'Blocked');
+  expectNoErrors(
+    await stack.query(`mutation($input: RegisterInput!) { register(input: $input) { user { id } } }`, { input: { email: `${victim}@deleted.invalid`, password: TEST_PASSWORD, name: 'Squatter' } }, ANONYMOUS_REQUEST),
+  );
+  expect(expectNoErrors(await stack.query<{ deleteUser: string }>(`mutation($id: ID!) { deleteUser(id: $id) }`, { id: victim }, as(victim))).deleteUser).toBe(victim);
 });
 
 test('only the user themselves or an admin may delete a user, and a denied delete changes nothing', async () => {

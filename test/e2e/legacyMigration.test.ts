@@ -153,6 +153,35 @@ test('a migrated user signs in with their old password and reads their payments,
   );
   expect(expectNoErrors(refreshed).refreshSession.user.id).toBe(user!.id);
   expect(refreshed.body.data!.refreshSession.refreshToken).toMatch(/^[0-9a-f-]{36}\./);
+  // Another migrated session can be ended with its legacy token, after which it is refused.
+  const [session] = await sql<{ token: string }>(source, `SELECT token FROM auth.refresh_tokens WHERE expires_at > now() AND user_id <> $1 ORDER BY id LIMIT 1`, [user!.id]);
+  expect(expectNoErrors(await stack.query<{ logout: boolean }>(`mutation($t: String!) { logout(refreshToken: $t) }`, { t: session!.token }, ANONYMOUS_REQUEST)).logout).toBe(true);
+  const ended = await stack.query(`mutation($t: String!) { refreshSession(refreshToken: $t) { accessToken } }`, { t: session!.token }, ANONYMOUS_REQUEST);
+  expect(ended.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+}, 120_000);
+
+test('a later run leaves alone what the new system has changed or deleted since', async () => {
+  const [person, other] = await sql<{ id: string; profile: string }>(
+    source,
+    `SELECT u.id::text AS id, p.id::text AS profile FROM auth.users u JOIN profile.user_profiles p ON p.user_id = u.id
+      WHERE p.id <> $1::uuid AND lower(u.email) NOT IN (SELECT lower(email) FROM auth.users GROUP BY 1 HAVING count(*) > 1)
+      ORDER BY u.id DESC LIMIT 2`,
+    [rejectedProfile],
+  );
+  // In the new system: one user edits their profile, another deletes their account.
+  expectNoErrors(await stack.query(`mutation($u: ID!) { updateProfile(userId: $u, input: { bio: "written in the new system" }) { id } }`, { u: person!.id }));
+  expectNoErrors(await stack.query(`mutation($id: ID!) { deleteUser(id: $id) }`, { id: other!.id }));
+  // Meanwhile the legacy system changes both too.
+  await sql(source, `UPDATE profile.user_profiles SET bio = 'written in legacy', updated_at = now() WHERE id = $1`, [person!.profile]);
+  await sql(source, `UPDATE auth.users SET name = 'Back From Legacy', updated_at = now() WHERE id = $1`, [other!.id]);
+
+  const run = await cli('run');
+  expect(run.code).toBe(0);
+  expect(run.stdout).toContain(`profiles ${person!.profile}: changed in the source, but also changed or deleted in the new system since it was carried`);
+  const [profile] = await sql<{ bio: string }>(stack.databases.profilesUrl, 'SELECT bio FROM user_profiles WHERE id = $1', [person!.profile]);
+  expect(profile!.bio).toBe('written in the new system');
+  expect(expectNoErrors(await stack.query(`query($id: ID!) { user(id: $id) { id } }`, { id: other!.id }))).toEqual({ user: null });
+  expect(await mongoCount('users', { _id: other!.id, deletedAt: { $ne: null } })).toBe(1);
 }, 120_000);
 
 test('rollback removes what the migration created, and nothing else', async () => {

@@ -181,6 +181,7 @@ describe('the schema comparison itself', () => {
     const differences = await diffDatabaseAgainstPrismaSchema(url, schemaFile('profiles'));
     expect(differences).toEqual(['table user_profiles: missing (model UserProfile)', 'table processed_events: missing (model ProcessedEvent)',
       'table outbox_events: missing (model OutboxEvent)',
+      'table deleted_users: missing (model DeletedUser)',
     ]);
   });
 });
