@@ -55,6 +55,11 @@ export interface Entity {
   write(targets: Targets, fresh: Record<string, unknown>[], known: Record<string, unknown>[]): Promise<string[]>;
   /** The canonical form of what the target holds for `ids` (missing ids absent), for verify. */
   readBack(targets: Targets, ids: readonly string[]): Promise<Map<string, Record<string, unknown>>>;
+  /**
+   * Undoes records whose source row is gone (deleted in the legacy system since a run) or that the
+   * rules no longer carry. Absent for records that stay whatever happens (payments, history).
+   */
+  vanish?(targets: Targets, ids: readonly string[]): Promise<void>;
   /** Deletes these ids from the target (rollback). */
   remove(targets: Targets, ids: readonly string[]): Promise<void>;
   /** Other records the carried ones point at, which must resolve in the targets (verify). */

@@ -67,7 +67,7 @@ async function main(argv: string[]): Promise<number> {
         const results = await runMigration(connections, { batchSize: options.batchSize, progress });
         const lines = results.map(
           (r) =>
-            `${r.label.padEnd(28)} ${n(r.read).padStart(9)} read  ${n(r.written).padStart(9)} written  ${n(r.unchanged).padStart(9)} unchanged  ${n(r.skipped)} skipped  ${n(r.rejected)} rejected  ${n(Math.round(r.read / Math.max(r.seconds, 0.001)))} rows/s`,
+            `${r.label.padEnd(28)} ${n(r.read).padStart(9)} read  ${n(r.written).padStart(9)} written  ${n(r.unchanged).padStart(9)} unchanged  ${n(r.skipped)} skipped  ${n(r.rejected)} rejected  ${r.vanished ? `${n(r.vanished)} gone from the source, undone  ` : ''}${n(Math.round(r.read / Math.max(r.seconds, 0.001)))} rows/s`,
         );
         const notCarried = await connections.state.notCarried(3);
         const rejected = notCarried.filter((row) => row.kind === 'rejected');

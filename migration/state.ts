@@ -15,6 +15,10 @@ CREATE TABLE IF NOT EXISTS legacy_migration.carried (
   checksum text,
   PRIMARY KEY (entity, id)
 );
+-- When a pass last found the record's row in the source (to carry); a record not found by a whole
+-- pass is gone from the source (or no longer carried by the rules) and is undone in the target.
+ALTER TABLE legacy_migration.carried ADD COLUMN IF NOT EXISTS seen_at timestamptz;
+ALTER TABLE legacy_migration.carried ADD COLUMN IF NOT EXISTS vanished_at timestamptz;
 CREATE TABLE IF NOT EXISTS legacy_migration.not_carried (
   entity text NOT NULL,
   id     text NOT NULL,
@@ -27,7 +31,8 @@ CREATE TABLE IF NOT EXISTS legacy_migration.checkpoints (
   after_key  text,
   done       boolean NOT NULL DEFAULT false,
   updated_at timestamptz NOT NULL DEFAULT now()
-);`;
+);
+ALTER TABLE legacy_migration.checkpoints ADD COLUMN IF NOT EXISTS pass_started_at timestamptz NOT NULL DEFAULT now();`;
 
 export interface Checkpoint {
   after: string | null;
@@ -65,6 +70,24 @@ export class MigrationState {
     await this.db.query(`INSERT INTO legacy_migration.checkpoints (entity) SELECT unnest($1::text[])`, [entities]);
   }
 
+  /**
+   * Records this entity carried before that the pass now ending did not find to carry: gone from
+   * the source, or no longer carried by the rules. A batch at a time, not yet handled.
+   */
+  async vanished(entity: string, limit: number): Promise<string[]> {
+    const rows = await this.db.query<{ id: string }>(
+      `SELECT c.id FROM legacy_migration.carried c JOIN legacy_migration.checkpoints p ON p.entity = c.entity
+        WHERE c.entity = $1 AND c.checksum IS NOT NULL AND c.vanished_at IS NULL AND (c.seen_at IS NULL OR c.seen_at < p.pass_started_at)
+        ORDER BY c.id LIMIT $2`,
+      [entity, limit],
+    );
+    return rows.rows.map((row) => row.id);
+  }
+
+  async markVanished(entity: string, ids: readonly string[]): Promise<void> {
+    await this.db.query(`UPDATE legacy_migration.carried SET vanished_at = now() WHERE entity = $1 AND id = ANY($2::text[])`, [entity, ids]);
+  }
+
   async finish(entity: string): Promise<void> {
     await this.db.query(`UPDATE legacy_migration.checkpoints SET done = true, updated_at = now() WHERE entity = $1`, [entity]);
   }
@@ -85,7 +108,14 @@ export class MigrationState {
    * After a batch's writes: the checksums of what was written, what was not carried and why, ids
    * announced but refused by the target (conflicts), and the new checkpoint: all in one transaction.
    */
-  async record(entity: string, written: readonly Outcome[], notCarried: readonly { id: string; kind: 'skipped' | 'rejected'; reason: string }[], abandoned: readonly string[], after: string): Promise<void> {
+  async record(
+    entity: string,
+    written: readonly Outcome[],
+    notCarried: readonly { id: string; kind: 'skipped' | 'rejected'; reason: string }[],
+    abandoned: readonly string[],
+    seen: readonly string[],
+    after: string,
+  ): Promise<void> {
     await this.db.query('BEGIN');
     try {
       const ids = written.map((item) => item.id);
@@ -105,6 +135,9 @@ export class MigrationState {
            ON CONFLICT (entity, id) DO UPDATE SET kind = EXCLUDED.kind, reason = EXCLUDED.reason`,
           [entity, notCarried.map((item) => item.id), notCarried.map((item) => item.kind), notCarried.map((item) => item.reason)],
         );
+      }
+      if (seen.length > 0) {
+        await this.db.query(`UPDATE legacy_migration.carried SET seen_at = now(), vanished_at = NULL WHERE entity = $1 AND id = ANY($2::text[])`, [entity, seen]);
       }
       await this.db.query(`UPDATE legacy_migration.checkpoints SET after_key = $2, updated_at = now() WHERE entity = $1`, [entity, after]);
       await this.db.query('COMMIT');

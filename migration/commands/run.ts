@@ -11,6 +11,8 @@ export interface EntityRun {
   unchanged: number;
   skipped: number;
   rejected: number;
+  /** Carried before, no longer in the source (or no longer carried by the rules): undone in the target. */
+  vanished: number;
   seconds: number;
 }
 
@@ -49,6 +51,24 @@ export async function runMigration(connections: Connections, options: RunOptions
   return results;
 }
 
+/**
+ * At the end of a pass over an entity: what the migration carried before but this pass did not
+ * find to carry is undone in the target by the entity's rule (a user deleted in the legacy system
+ * is deleted here too, with user.deleted for the other services; an ended session is revoked; a
+ * profile goes). Entities without a rule (financial records, history) keep their records.
+ */
+async function undoVanished(connections: Connections, entity: Entity, batchSize: number): Promise<number> {
+  if (!entity.vanish) return 0;
+  let total = 0;
+  for (;;) {
+    const ids = await connections.state.vanished(entity.name, batchSize);
+    if (ids.length === 0) return total;
+    await entity.vanish(connections.targets, ids);
+    await connections.state.markVanished(entity.name, ids);
+    total += ids.length;
+  }
+}
+
 /** Ids among `items` whose record in the target no longer has the checksum recorded when it was written. */
 async function changedInTarget(entity: Entity, connections: Connections, items: readonly { id: string }[], known: Map<string, string | null>): Promise<Set<string>> {
   if (items.length === 0) return new Set();
@@ -58,7 +78,7 @@ async function changedInTarget(entity: Entity, connections: Connections, items: 
 
 async function runEntity(connections: Connections, entity: Entity, resumeAfter: string | null, options: RunOptions): Promise<EntityRun> {
   const { state, source, targets } = connections;
-  const result: EntityRun = { entity: entity.name, label: entity.label, read: 0, written: 0, unchanged: 0, skipped: 0, rejected: 0, seconds: 0 };
+  const result: EntityRun = { entity: entity.name, label: entity.label, read: 0, written: 0, unchanged: 0, skipped: 0, rejected: 0, vanished: 0, seconds: 0 };
   const started = Date.now();
   const task = options.progress.start(entity.label, await entity.count(source));
   let after = resumeAfter;
@@ -89,7 +109,7 @@ async function runEntity(connections: Connections, entity: Entity, resumeAfter: 
       ...[...takenOver].map((id): NotCarried => ({ id, kind: 'rejected', reason: 'changed in the source, but also changed or deleted in the new system since it was carried: the new system\'s version is kept' })),
     ];
     const written = changed.filter((item) => !conflicts.has(item.id) && !takenOver.has(item.id));
-    await state.record(entity.name, written, notCarried, [...conflicts], after);
+    await state.record(entity.name, written, notCarried, [...conflicts], carry.filter((item) => !conflicts.has(item.id)).map((item) => item.id), after);
     result.written += written.length;
     result.unchanged += carry.length - changed.length;
     result.skipped += notCarried.filter((item) => item.kind === 'skipped').length;
@@ -97,6 +117,7 @@ async function runEntity(connections: Connections, entity: Entity, resumeAfter: 
     task.update(result.read);
     await options.afterBatch?.(entity.name, batch);
   }
+  result.vanished = await undoVanished(connections, entity, options.batchSize);
   await state.finish(entity.name);
   task.finish(result.read);
   result.seconds = (Date.now() - started) / 1000;

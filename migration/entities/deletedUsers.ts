@@ -21,7 +21,14 @@ export const deletedUsers: Entity = {
   count: async (source) => Number((await source.query<{ n: string }>(`SELECT count(*) AS n FROM (${GONE}) g`)).rows[0]!.n),
   read: (source, after, limit) => keyset(source, `SELECT id FROM (${GONE}) g WHERE $1::text IS NULL OR id > $1::text ORDER BY id LIMIT $2`, after, limit),
   key: (row) => String(row.id),
-  transform: async (rows) => rows.map((row) => outcome(String(row.id), { id: String(row.id), deleted: true })),
+  async transform(rows, context) {
+    // A user the migration carried and then deleted, because the legacy system deleted them after
+    // an earlier run, already has the tombstone.
+    const ids = rows.map((row) => String(row.id));
+    const tombstoned = await context.targets.users.db!.collection('users').find({ _id: { $in: ids }, deletedAt: { $ne: null } } as never, { projection: { _id: 1 } }).toArray();
+    const already = new Set(tombstoned.map((doc) => String(doc._id)));
+    return ids.map((id) => (already.has(id) ? { id, skip: 'already a tombstone: deleted in the legacy system after an earlier run' } : outcome(id, { id, deleted: true })));
+  },
   write: (targets, fresh, known) => writeDocuments(targets.users.db!.collection('users'), fresh.map(toTombstone), known.map(toTombstone)),
   async readBack(targets, ids) {
     const docs = await targets.users.db!.collection('users').find({ _id: { $in: [...ids] } } as never).toArray();

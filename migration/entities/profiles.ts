@@ -47,6 +47,8 @@ export const profiles: Entity = {
     const rows = await readRows(targets.profiles, `${SELECT} FROM user_profiles WHERE id = ANY($1::uuid[])`, ids);
     return new Map(rows.map((row) => [String(row.id), canonical(row, String(row.user_id))]));
   },
+  // Gone from the legacy system since (or its user was deleted there): gone here too.
+  vanish: (targets, ids) => deleteRows(targets.profiles, 'user_profiles', ids),
   remove: (targets, ids) => deleteRows(targets.profiles, 'user_profiles', ids),
   async references(targets, carried) {
     const userIds = [...new Set(carried.map((profile) => String(profile.userId)))];

@@ -49,6 +49,9 @@ export const refreshTokens: Entity = {
       ]),
     );
   },
+  // Ended in the legacy system since (logged out, or expired): ended here too.
+  vanish: async (targets, ids) =>
+    void (await targets.users.db!.collection('refresh_tokens').updateMany({ _id: { $in: [...ids] }, revokedAt: null } as never, { $set: { revokedAt: new Date() } })),
   remove: async (targets, ids) => void (await targets.users.db!.collection('refresh_tokens').deleteMany({ _id: { $in: [...ids] } } as never)),
   async references(targets, carried) {
     const userIds = [...new Set(carried.map((token) => String(token.userId)))];

@@ -1,4 +1,7 @@
 import { iso, outcome, type Entity } from '../entity';
+import { domainEvent, type UserDeleted } from '../../lib/events/DomainEvent';
+import { updateWithEvents } from '../../lib/events/MongoOutbox';
+import { tombstoneEmail } from '../../subgraphs/users/store';
 import { writeDocuments } from '../writers';
 import { countRows, keyset } from './keyset';
 
@@ -57,6 +60,20 @@ export const users: Entity = {
           },
         ]),
     );
+  },
+  // Deleted in the legacy system since it was carried: deleted here too, as deleteUser does (a
+  // tombstone, and user.deleted in its outbox, which the users service relays to the others).
+  async vanish(targets, ids) {
+    const users = targets.users.db!.collection('users');
+    for (const id of ids) {
+      await users.updateOne(
+        { _id: id, deletedAt: null } as never,
+        updateWithEvents(
+          { deletedAt: new Date(), email: tombstoneEmail(id), name: null, passwordHash: null, emailVerified: false, updatedAt: new Date() },
+          [domainEvent<UserDeleted>('users', 'user.deleted', { userId: id })],
+        ) as never,
+      );
+    }
   },
   remove: async (targets, ids) => void (await targets.users.db!.collection('users').deleteMany({ _id: { $in: [...ids] } } as never)),
 };

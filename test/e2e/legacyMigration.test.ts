@@ -3,6 +3,7 @@ import { legacyPasswordFor } from '../../legacy/passwords';
 import { legacyUserIndex } from '../../legacy/tables/users';
 import { connectMongo } from '../../lib/mongo';
 import { integrityJson } from '../support/integrity';
+import { eventually } from '../support/eventually';
 import { ANONYMOUS_REQUEST, expectNoErrors } from '../support/fixtures';
 import { dropDatabase, freshDatabase, legacySource, migrate, sql } from '../support/legacy';
 import { startStack, type Stack } from '../support/stack';
@@ -104,6 +105,31 @@ test('a second run adds nothing; changes in the source since are carried over by
   expect(incremental.stdout).toMatch(/^Audit history\s+60 read\s+0 written/m);
   const [carried] = await sql<{ status: string }>(stack.databases.paymentsUrl, `SELECT status::text AS status FROM payments WHERE id = $1`, [payment!.id]);
   expect(carried!.status).toBe('COMPLETED');
+  expect((await cli('verify')).code).toBe(0);
+
+  // The legacy system deletes a user (their sessions and profile go with them there): the next run
+  // deletes them here too, as deleteUser would, and the other services follow user.deleted.
+  const [leaving] = await sql<{ id: string; email: string }>(
+    source,
+    `SELECT u.id::text AS id, u.email FROM auth.users u
+      WHERE NOT EXISTS (SELECT 1 FROM payments.payments p WHERE p.sender_id = u.id OR p.recipient_id = u.id)
+        AND EXISTS (SELECT 1 FROM auth.refresh_tokens t WHERE t.user_id = u.id AND t.expires_at > now())
+        AND EXISTS (SELECT 1 FROM profile.user_profiles p WHERE p.user_id = u.id AND p.id <> $1::uuid)
+        AND lower(u.email) NOT IN (SELECT lower(email) FROM auth.users GROUP BY 1 HAVING count(*) > 1)
+      ORDER BY u.id LIMIT 1`,
+    [rejectedProfile],
+  );
+  expect(leaving).toBeDefined();
+  await sql(source, 'DELETE FROM auth.users WHERE id = $1', [leaving!.id]);
+  const afterDelete = await cli('run');
+  expect(afterDelete.code).toBe(0);
+  expect(afterDelete.stdout).toMatch(/^Accounts\s.*\s1 gone from the source, undone/m);
+  expect(afterDelete.stdout).toMatch(/^Sessions\s.*\s1 gone from the source, undone/m);
+  expect(afterDelete.stdout).toMatch(/^Profiles\s.*\s1 gone from the source, undone/m);
+  expect(expectNoErrors(await stack.query(`query($id: ID!) { user(id: $id) { id } }`, { id: leaving!.id }))).toEqual({ user: null });
+  const login = await stack.query(`mutation($input: LoginInput!) { login(input: $input) { accessToken } }`, { input: { email: leaving!.email, password: legacyPasswordFor(legacyUserIndex(SEED, leaving!.id)!) } }, ANONYMOUS_REQUEST);
+  expect(login.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  expect((await eventually(() => integrityJson(stack.databases), (report) => report.orphansLeft === 0)).orphansLeft).toBe(0);
   expect((await cli('verify')).code).toBe(0);
 }, 180_000);
 
