@@ -29,6 +29,23 @@ export async function markProcessed(tx: RawSql, event: Pick<DomainEvent, 'id' | 
   return inserted === 1;
 }
 
+/**
+ * Runs an event's effect once: the event id is recorded in the same transaction, so a redelivered
+ * event (or one whose first delivery crashed before committing) changes nothing. Returns false
+ * when the event had already been handled.
+ */
+export function runOnce<Tx extends RawSql>(
+  db: { $transaction<R>(run: (tx: Tx) => Promise<R>): Promise<R> },
+  event: Pick<DomainEvent, 'id' | 'type'>,
+  effect: (tx: Tx) => Promise<unknown>,
+): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    if (!(await markProcessed(tx, event))) return false;
+    await effect(tx);
+    return true;
+  });
+}
+
 /** The outbox table of a PostgreSQL service, as the relay reads it: oldest first, deleted once published. */
 export class PrismaOutbox implements OutboxSource {
   constructor(private readonly db: RawSql) {}

@@ -21,7 +21,10 @@ export interface Plan {
   unowned: { table: string; rows: number; why: string }[];
 }
 
-/** A dry run: reads the whole source through the same transforms as `run`, writes nothing anywhere. */
+/**
+ * A dry run: reads the whole source through the same transforms as `run` and writes nothing to the
+ * source or to any store (the state database is only created, empty, if it was missing).
+ */
 export async function planMigration(connections: Connections, batchSize: number, progress: Progress): Promise<Plan> {
   const entities: PlannedEntity[] = [];
   for (const entity of ENTITIES) {

@@ -1,6 +1,6 @@
 import { newId } from '../../lib/validate';
 import type { AuditFor } from '../../lib/events/audit';
-import { markProcessed, PrismaOutbox, writeOutbox } from '../../lib/events/PrismaOutbox';
+import { PrismaOutbox, runOnce, writeOutbox } from '../../lib/events/PrismaOutbox';
 import type { Prisma, PrismaClient, UserProfile } from '../../prisma/profiles/generated/client';
 
 export type { UserProfile };
@@ -46,11 +46,7 @@ export class ProfileStore {
    * Returns false when the event had already been handled.
    */
   async once(event: { id: string; type: string }, effect: (tx: Prisma.TransactionClient) => Promise<unknown>): Promise<boolean> {
-    return this.db.$transaction(async (tx) => {
-      if (!(await markProcessed(tx, event))) return false;
-      await effect(tx);
-      return true;
-    });
+    return runOnce<Prisma.TransactionClient>(this.db, event, effect);
   }
 
   /** A default profile for a user who has none (a new registration); nothing if one exists or the user was deleted. */

@@ -5,7 +5,7 @@ import { isRecordNotFound } from '../../lib/prisma';
 import { afterCursorWhere, NEWEST_FIRST_ORDER, pagesByParent } from '../../lib/sqlPaging';
 import { newId } from '../../lib/validate';
 import type { AuditFor } from '../../lib/events/audit';
-import { markProcessed, PrismaOutbox, writeOutbox } from '../../lib/events/PrismaOutbox';
+import { PrismaOutbox, runOnce, writeOutbox } from '../../lib/events/PrismaOutbox';
 import { Prisma, type PrismaClient, type Project, type ProjectVersion, type ProjectType } from '../../prisma/projects/generated/client';
 
 export type { Project, ProjectVersion, ProjectType };
@@ -225,11 +225,7 @@ export class ProjectStore {
    * redelivered event changes nothing. False when the event had already been handled.
    */
   once(event: { id: string; type: string }, effect: (tx: Prisma.TransactionClient) => Promise<unknown>): Promise<boolean> {
-    return this.db.$transaction(async (tx) => {
-      if (!(await markProcessed(tx, event))) return false;
-      await effect(tx);
-      return true;
-    });
+    return runOnce<Prisma.TransactionClient>(this.db, event, effect);
   }
 }
 

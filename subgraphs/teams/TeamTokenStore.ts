@@ -114,7 +114,8 @@ export class TeamTokenStore {
     // per hop, so the last use is kept to the minute.
     const now = Date.now();
     if (!doc.lastUsedAt || now - doc.lastUsedAt.getTime() > LAST_USE_RESOLUTION_MS) {
-      await this.tokens.updateOne({ _id: id }, { $set: { lastUsedAt: new Date(now) } });
+      // Through the token's queue: on FerretDB this write would otherwise be able to undo a revocation.
+      await this.writes.run(id!, () => this.tokens.updateOne({ _id: id, revokedAt: null }, { $set: { lastUsedAt: new Date(now) } }));
     }
     return { teamId: doc.teamId, tokenId: doc._id };
   }
