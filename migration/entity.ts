@@ -62,8 +62,36 @@ export interface Entity {
   vanish?(targets: Targets, ids: readonly string[]): Promise<void>;
   /** Deletes these ids from the target (rollback). */
   remove(targets: Targets, ids: readonly string[]): Promise<void>;
-  /** Other records the carried ones point at, which must resolve in the targets (verify). */
-  references?(targets: Targets, carried: Record<string, unknown>[]): Promise<{ id: string; problem: string }[]>;
+  /** Carried records whose users do not resolve in the users store (verify). */
+  references?(users: UserIndex, carried: Record<string, unknown>[]): { id: string; problem: string }[];
+  /**
+   * For records kept in MongoDB: the collection, and the canonical form of one of its documents
+   * (null for a document that is not this entity's). Verify reads such a collection in one pass
+   * sorted by id beside the source, since FerretDB answers `_id: { $in }` by scanning.
+   */
+  mongo?: { collection: string; canonical(doc: Record<string, unknown>): Record<string, unknown> | null };
+}
+
+/** Every id in the users store and whether it is a user or a deleted user's tombstone (verify loads it once). */
+export type UserIndex = ReadonlyMap<string, 'live' | 'deleted'>;
+
+/** `readBack` for an entity kept in MongoDB, from its `mongo` description. */
+export async function mongoReadBack(targets: Targets, mongo: NonNullable<Entity['mongo']>, ids: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
+  const docs = await targets.users.db!.collection(mongo.collection).find({ _id: { $in: [...ids] } } as never).toArray();
+  return new Map(docs.flatMap((doc) => {
+    const canonical = mongo.canonical(doc as Record<string, unknown>);
+    return canonical ? [[String(doc._id), canonical] as const] : [];
+  }));
+}
+
+/** The carried records whose user (field `field`) is not a live user, or not in the store at all when `tombstones` count. */
+export function unresolvedUsers(users: UserIndex, carried: Record<string, unknown>[], fields: readonly string[], tombstones: boolean): { id: string; problem: string }[] {
+  return carried.flatMap((record) =>
+    fields
+      .map((field) => String(record[field]))
+      .filter((userId) => { const status = users.get(userId); return status === undefined || (status === 'deleted' && !tombstones); })
+      .map((userId) => ({ id: String(record.id), problem: `points at user ${userId}, who is not ${tombstones ? 'in the users store' : 'a user'}` })),
+  );
 }
 
 /** A record's checksum: SHA-256 of its canonical JSON (keys sorted), the same from source and target. */

@@ -2,13 +2,14 @@ import type { Connections } from '../connections';
 import type { Entity, Outcome } from '../entity';
 
 /** Every source row of an entity, transformed, a batch at a time (plan and verify read like run). */
-export async function* transformedBatches(connections: Connections, entity: Entity, batchSize: number): AsyncGenerator<{ rows: number; outcomes: Outcome[] }> {
+export async function* transformedBatches(connections: Connections, entity: Entity, batchSize: number): AsyncGenerator<{ rows: number; last: string; outcomes: Outcome[] }> {
   let after: string | null = null;
   for (;;) {
     const rows = await entity.read(connections.source, after, batchSize);
     if (rows.length === 0) return;
-    after = entity.key(rows.at(-1)!);
-    yield { rows: rows.length, outcomes: await entity.transform(rows, connections) };
+    const last = entity.key(rows.at(-1)!);
+    after = last;
+    yield { rows: rows.length, last, outcomes: await entity.transform(rows, connections) };
   }
 }
 

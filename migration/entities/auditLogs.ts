@@ -1,4 +1,4 @@
-import { iso, outcome, type Entity } from '../entity';
+import { iso, mongoReadBack, outcome, type Entity } from '../entity';
 import { writeDocuments } from '../writers';
 import { countRows, keyset } from './keyset';
 
@@ -37,15 +37,12 @@ export const auditLogs: Entity = {
     });
   },
   write: (targets, fresh, known) => writeDocuments(targets.users.db!.collection('audit_logs'), fresh.map(toDocument), known.map(toDocument)),
-  async readBack(targets, ids) {
-    const docs = await targets.users.db!.collection('audit_logs').find({ _id: { $in: [...ids] } } as never).toArray();
-    return new Map(
-      docs.map((doc) => [
-        String(doc._id),
-        canonical({ id: String(doc._id), actorId: doc.actorId ?? null, action: doc.action, resourceType: doc.resourceType, resourceId: doc.resourceId, details: doc.details, clientIp: doc.clientIp, userAgent: doc.userAgent, createdAt: doc.createdAt }),
-      ]),
-    );
+  mongo: {
+    collection: 'audit_logs',
+    canonical: (doc) =>
+      canonical({ id: String(doc._id), actorId: (doc.actorId as string | null) ?? null, action: doc.action, resourceType: doc.resourceType, resourceId: doc.resourceId, details: doc.details, clientIp: doc.clientIp, userAgent: doc.userAgent, createdAt: doc.createdAt }),
   },
+  readBack: (targets, ids) => mongoReadBack(targets, auditLogs.mongo!, ids),
   remove: async (targets, ids) => void (await targets.users.db!.collection('audit_logs').deleteMany({ _id: { $in: [...ids] } } as never)),
 };
 

@@ -1,4 +1,4 @@
-import { outcome, type Entity } from '../entity';
+import { mongoReadBack, outcome, type Entity } from '../entity';
 import { tombstoneEmail } from '../../subgraphs/users/store';
 import { writeDocuments } from '../writers';
 import { keyset } from './keyset';
@@ -30,10 +30,8 @@ export const deletedUsers: Entity = {
     return ids.map((id) => (already.has(id) ? { id, skip: 'already a tombstone: deleted in the legacy system after an earlier run' } : outcome(id, { id, deleted: true })));
   },
   write: (targets, fresh, known) => writeDocuments(targets.users.db!.collection('users'), fresh.map(toTombstone), known.map(toTombstone)),
-  async readBack(targets, ids) {
-    const docs = await targets.users.db!.collection('users').find({ _id: { $in: [...ids] } } as never).toArray();
-    return new Map(docs.filter((doc) => doc.deletedAt).map((doc) => [String(doc._id), { id: String(doc._id), deleted: true }]));
-  },
+  mongo: { collection: 'users', canonical: (doc) => (doc.deletedAt ? { id: String(doc._id), deleted: true } : null) },
+  readBack: (targets, ids) => mongoReadBack(targets, deletedUsers.mongo!, ids),
   remove: async (targets, ids) => void (await targets.users.db!.collection('users').deleteMany({ _id: { $in: [...ids] }, deletedAt: { $ne: null } } as never)),
 };
 

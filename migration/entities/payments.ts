@@ -1,4 +1,4 @@
-import { iso, outcome, tooLong, type Entity, type Targets } from '../entity';
+import { iso, outcome, tooLong, unresolvedUsers, type Entity } from '../entity';
 import { deleteRows, readRows, writeRows } from '../writers';
 import { countRows, keyset } from './keyset';
 
@@ -53,15 +53,8 @@ export const payments: Entity = {
     return new Map(rows.map((row) => [String(row.id), canonical(row, String(row.sender_id), String(row.recipient_id))]));
   },
   remove: (targets, ids) => deleteRows(targets.payments, 'payments', ids),
-  async references(targets: Targets, carried) {
-    const parties = [...new Set(carried.flatMap((payment) => [String(payment.senderId), String(payment.recipientId)]))];
-    // A tombstone counts: the payment names a user who was deleted, which is what it should say.
-    const docs = await targets.users.db!.collection('users').find({ _id: { $in: parties } } as never, { projection: { _id: 1 } }).toArray();
-    const found = new Set(docs.map((doc) => String(doc._id)));
-    return carried.flatMap((payment) =>
-      [payment.senderId, payment.recipientId].filter((party) => !found.has(String(party))).map((party) => ({ id: String(payment.id), problem: `names user ${String(party)}, who is not in the users store` })),
-    );
-  },
+  // A tombstone counts: the payment names a user who was deleted, which is what it should say.
+  references: (users, carried) => unresolvedUsers(users, carried, ['senderId', 'recipientId'], true),
 };
 
 function toRow(payment: Record<string, unknown>): Record<string, unknown> {

@@ -1,4 +1,4 @@
-import { iso, outcome, tooLong, type Entity } from '../entity';
+import { iso, outcome, tooLong, unresolvedUsers, type Entity } from '../entity';
 import { deleteRows, readRows, writeRows } from '../writers';
 import { countRows, existingIds, keyset } from './keyset';
 
@@ -50,12 +50,7 @@ export const profiles: Entity = {
   // Gone from the legacy system since (or its user was deleted there): gone here too.
   vanish: (targets, ids) => deleteRows(targets.profiles, 'user_profiles', ids),
   remove: (targets, ids) => deleteRows(targets.profiles, 'user_profiles', ids),
-  async references(targets, carried) {
-    const userIds = [...new Set(carried.map((profile) => String(profile.userId)))];
-    const live = await targets.users.db!.collection('users').find({ _id: { $in: userIds }, deletedAt: null } as never, { projection: { _id: 1 } }).toArray();
-    const found = new Set(live.map((doc) => String(doc._id)));
-    return carried.filter((profile) => !found.has(String(profile.userId))).map((profile) => ({ id: String(profile.id), problem: `its user ${String(profile.userId)} is not in the users store` }));
-  },
+  references: (users, carried) => unresolvedUsers(users, carried, ['userId'], false),
 };
 
 function toRow(profile: Record<string, unknown>): Record<string, unknown> {

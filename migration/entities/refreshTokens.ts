@@ -1,5 +1,5 @@
 import { hashSecret } from '../../lib/auth/secrets';
-import { iso, outcome, type Entity } from '../entity';
+import { iso, mongoReadBack, outcome, unresolvedUsers, type Entity } from '../entity';
 import { writeDocuments } from '../writers';
 import { countRows, keyset } from './keyset';
 
@@ -40,25 +40,16 @@ export const refreshTokens: Entity = {
     });
   },
   write: (targets, fresh, known) => writeDocuments(targets.users.db!.collection('refresh_tokens'), fresh.map(toDocument), known.map(toDocument)),
-  async readBack(targets, ids) {
-    const docs = await targets.users.db!.collection('refresh_tokens').find({ _id: { $in: [...ids] } } as never).toArray();
-    return new Map(
-      docs.map((doc) => [
-        String(doc._id),
-        { id: String(doc._id), userId: doc.userId, tokenHash: doc.legacyTokenHash, expiresAt: iso(doc.expiresAt), createdAt: iso(doc.createdAt) },
-      ]),
-    );
+  mongo: {
+    collection: 'refresh_tokens',
+    canonical: (doc) => ({ id: String(doc._id), userId: doc.userId, tokenHash: doc.legacyTokenHash, expiresAt: iso(doc.expiresAt), createdAt: iso(doc.createdAt) }),
   },
+  readBack: (targets, ids) => mongoReadBack(targets, refreshTokens.mongo!, ids),
   // Ended in the legacy system since (logged out, or expired): ended here too.
   vanish: async (targets, ids) =>
     void (await targets.users.db!.collection('refresh_tokens').updateMany({ _id: { $in: [...ids] }, revokedAt: null } as never, { $set: { revokedAt: new Date() } })),
   remove: async (targets, ids) => void (await targets.users.db!.collection('refresh_tokens').deleteMany({ _id: { $in: [...ids] } } as never)),
-  async references(targets, carried) {
-    const userIds = [...new Set(carried.map((token) => String(token.userId)))];
-    const live = await targets.users.db!.collection('users').find({ _id: { $in: userIds }, deletedAt: null } as never, { projection: { _id: 1 } }).toArray();
-    const found = new Set(live.map((doc) => String(doc._id)));
-    return carried.filter((token) => !found.has(String(token.userId))).map((token) => ({ id: String(token.id), problem: `its user ${String(token.userId)} is not in the users store` }));
-  },
+  references: (users, carried) => unresolvedUsers(users, carried, ['userId'], false),
 };
 
 function toDocument(token: Record<string, unknown>): Record<string, unknown> {

@@ -1,4 +1,4 @@
-import { iso, outcome, type Entity } from '../entity';
+import { iso, mongoReadBack, outcome, type Entity } from '../entity';
 import { domainEvent, type UserDeleted } from '../../lib/events/DomainEvent';
 import { updateWithEvents } from '../../lib/events/MongoOutbox';
 import { tombstoneEmail } from '../../subgraphs/users/store';
@@ -41,14 +41,12 @@ export const users: Entity = {
     });
   },
   write: (targets, fresh, known) => writeDocuments(targets.users.db!.collection('users'), fresh.map(toDocument), known.map(toDocument)),
-  async readBack(targets, ids) {
-    const docs = await targets.users.db!.collection('users').find({ _id: { $in: [...ids] } } as never).toArray();
-    return new Map(
-      docs
-        .filter((doc) => !doc.deletedAt)
-        .map((doc) => [
-          String(doc._id),
-          {
+  mongo: {
+    collection: 'users',
+    canonical: (doc) =>
+      doc.deletedAt
+        ? null
+        : {
             id: String(doc._id),
             email: doc.email,
             name: doc.name ?? null,
@@ -58,9 +56,8 @@ export const users: Entity = {
             createdAt: iso(doc.createdAt),
             updatedAt: iso(doc.updatedAt),
           },
-        ]),
-    );
   },
+  readBack: (targets, ids) => mongoReadBack(targets, users.mongo!, ids),
   // Deleted in the legacy system since it was carried: deleted here too, as deleteUser does (a
   // tombstone, and user.deleted in its outbox, which the users service relays to the others).
   async vanish(targets, ids) {
