@@ -1,8 +1,9 @@
-import { parseArgs } from 'node:util';
+import { parseCommandLine, runTool, wholeNumber } from '../lib/cli';
 import { NO_PROGRESS, stderrProgress } from '../lib/progress';
 import { formatReports, runChecks, type CheckReport } from './check';
 import { referenceChecks } from './references';
-import { openStores, storesFromEnv } from './stores';
+import { storesFromEnv } from '../scripts/storesConfig';
+import { openStores } from './stores';
 
 /**
  * `npm run integrity [-- --repair] [--batch-size N] [--examples N] [--json] [--quiet]`: scans every
@@ -11,37 +12,23 @@ import { openStores, storesFromEnv } from './stores';
  */
 const USAGE = 'usage: npm run integrity -- [--repair] [--batch-size N (1-10000, default 5000)] [--examples N (default 5)] [--json] [--quiet]';
 
-function positiveInteger(value: string | undefined, option: string, fallback: number, max: number): number {
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!/^\d+$/.test(value) || parsed < 1 || parsed > max) throw new UsageError(`--${option} must be a whole number from 1 to ${max}, not "${value}"`);
-  return parsed;
-}
-
-class UsageError extends Error {}
-
 async function main(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        repair: { type: 'boolean', default: false },
-        'batch-size': { type: 'string' },
-        examples: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        quiet: { type: 'boolean', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const { values } = parseCommandLine({
+    args: argv,
+    options: {
+      repair: { type: 'boolean', default: false },
+      'batch-size': { type: 'string' },
+      examples: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
   // Large batches: FerretDB answers an `_id: { $in }` lookup by scanning the collection, so the
   // number of lookups (not their size) is what costs; 5,000 references stay well under a megabyte.
-  const batchSize = positiveInteger(values['batch-size'], 'batch-size', 5000, 10_000);
-  const examples = positiveInteger(values.examples, 'examples', 5, 1000);
+  const batchSize = wholeNumber(values['batch-size'], 'batch-size', 5000, 10_000);
+  const examples = wholeNumber(values.examples, 'examples', 5, 1000);
   const progress = values.quiet || values.json ? NO_PROGRESS : stderrProgress();
   const stores = await openStores(storesFromEnv());
   try {
@@ -69,14 +56,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof UsageError) {
-      process.stderr.write(`integrity: ${error.message}\n${USAGE}\n`);
-      process.exit(2);
-    }
-    process.stderr.write(`integrity: failed: ${(error as Error).message ?? String(error)}\n`);
-    process.exit(3);
-  },
-);
+runTool('integrity', USAGE, main);

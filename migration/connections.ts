@@ -68,13 +68,18 @@ export async function openConnections(sourceUrl: string, stores: ServiceDatabase
     if (!stateUrl) await ensureDatabase(databaseUrl(stores.paymentsUrl, 'postgres'), 'schemaflow_migration');
     const state = await MigrationState.open(stateTarget);
     opened.push(state);
-    const merged = await mergedAccounts(source);
+    // Only the commands that transform rows need it (not stats or rollback): read once, on first use.
+    let merged: Promise<Map<string, string>> | null = null;
     return {
       source,
       targets,
       state,
       dryRun,
-      mergedInto: async (ids) => new Map(ids.flatMap((id) => (merged.has(id) ? [[id, merged.get(id)!] as const] : []))),
+      mergedInto: async (ids) => {
+        merged ??= mergedAccounts(source);
+        const map = await merged;
+        return new Map(ids.flatMap((id) => (map.has(id) ? [[id, map.get(id)!] as const] : [])));
+      },
       close: closeAll,
     };
   } catch (error) {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import stableStringify from 'safe-stable-stringify';
 import type { Client } from 'pg';
 import type { Connection } from 'mongoose';
+import { writeDocuments } from './writers';
 
 /** What a source row becomes: a record for a target store, or a reason it is not carried. */
 export type Outcome =
@@ -75,13 +76,31 @@ export interface Entity {
 /** Every id in the users store and whether it is a user or a deleted user's tombstone (verify loads it once). */
 export type UserIndex = ReadonlyMap<string, 'live' | 'deleted'>;
 
-/** `readBack` for an entity kept in MongoDB, from its `mongo` description. */
-export async function mongoReadBack(targets: Targets, mongo: NonNullable<Entity['mongo']>, ids: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
-  const docs = await targets.users.db!.collection(mongo.collection).find({ _id: { $in: [...ids] } } as never).toArray();
-  return new Map(docs.flatMap((doc) => {
-    const canonical = mongo.canonical(doc as Record<string, unknown>);
-    return canonical ? [[String(doc._id), canonical] as const] : [];
-  }));
+/**
+ * What an entity kept in a MongoDB collection of the users service needs besides its reading and
+ * transforming: writing, reading back and removing its documents, from the collection's name, the
+ * document a record becomes, and the canonical form of a document (null: not this entity's).
+ * `only` narrows removal to this entity's documents where a collection holds more than one kind.
+ */
+export function mongoStorage(options: {
+  collection: string;
+  document(record: Record<string, unknown>): Record<string, unknown>;
+  canonical(doc: Record<string, unknown>): Record<string, unknown> | null;
+  only?: Record<string, unknown>;
+}): Pick<Entity, 'mongo' | 'write' | 'readBack' | 'remove'> {
+  const collection = (targets: Targets) => targets.users.db!.collection(options.collection);
+  return {
+    mongo: { collection: options.collection, canonical: options.canonical },
+    write: (targets, fresh, known) => writeDocuments(collection(targets), fresh.map(options.document), known.map(options.document)),
+    async readBack(targets, ids) {
+      const docs = await collection(targets).find({ _id: { $in: [...ids] } } as never).toArray();
+      return new Map(docs.flatMap((doc) => {
+        const canonical = options.canonical(doc as Record<string, unknown>);
+        return canonical ? [[String(doc._id), canonical] as const] : [];
+      }));
+    },
+    remove: async (targets, ids) => void (await collection(targets).deleteMany({ _id: { $in: [...ids] }, ...options.only } as never)),
+  };
 }
 
 /** The carried records whose user (field `field`) is not a live user, or not in the store at all when `tombstones` count. */

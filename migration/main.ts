@@ -1,6 +1,6 @@
-import { parseArgs } from 'node:util';
+import { parseCommandLine, runTool, UsageError, wholeNumber } from '../lib/cli';
 import { NO_PROGRESS, stderrProgress } from '../lib/progress';
-import { storesFromEnv } from '../integrity/stores';
+import { storesFromEnv } from '../scripts/storesConfig';
 import { openConnections } from './connections';
 import { formatPlan, planMigration } from './commands/plan';
 import { rollbackMigration } from './commands/rollback';
@@ -19,35 +19,26 @@ type Command = (typeof COMMANDS)[number];
 const USAGE = `usage: npm run migrate:legacy -- <${COMMANDS.join('|')}> --source <postgresql url> [--state <postgresql url>] [--batch-size N (1-50000, default 2000)] [--json] [--quiet]
   the targets are the services' stores (MONGO_URL, USERS_DATABASE, PAYMENTS_DATABASE_URL, PROFILES_DATABASE_URL), or a running npm start's`;
 
-class UsageError extends Error {}
-
 function parse(argv: string[]) {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        source: { type: 'string' },
-        state: { type: 'string' },
-        'batch-size': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        quiet: { type: 'boolean', default: false },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const parsed = parseCommandLine({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      source: { type: 'string' },
+      state: { type: 'string' },
+      'batch-size': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+    },
+  });
   const [command, ...extra] = parsed.positionals;
   if (!command || !COMMANDS.includes(command as Command)) throw new UsageError(command ? `unknown command "${command}"` : 'which command?');
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
   const source = parsed.values.source ?? process.env.LEGACY_DATABASE_URL;
   if (!source) throw new UsageError('--source is required (or LEGACY_DATABASE_URL): the legacy database to read');
   if (!/^postgres(ql)?:\/\//.test(source)) throw new UsageError(`--source must be a postgresql:// URL, not "${source}"`);
-  const batchText = parsed.values['batch-size'];
-  const batchSize = batchText === undefined ? 2000 : Number(batchText);
-  if (!/^\d+$/.test(batchText ?? '2000') || batchSize < 1 || batchSize > 50_000) throw new UsageError(`--batch-size must be a whole number from 1 to 50000, not "${batchText}"`);
+  const batchSize = wholeNumber(parsed.values['batch-size'], 'batch-size', 2000, 50_000);
   return { command: command as Command, source, state: parsed.values.state ?? process.env.MIGRATION_STATE_URL, batchSize, json: parsed.values.json, quiet: parsed.values.quiet };
 }
 
@@ -96,14 +87,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof UsageError) {
-      process.stderr.write(`migrate:legacy: ${error.message}\n${USAGE}\n`);
-      process.exit(2);
-    }
-    process.stderr.write(`migrate:legacy: failed: ${(error as Error).message ?? String(error)}\nNothing half-written is left unrecorded: run the same command again once the cause is fixed; it resumes.\n`);
-    process.exit(3);
-  },
-);
+runTool('migrate:legacy', USAGE, main, 'Nothing half-written is left unrecorded: run the same command again once the cause is fixed; it resumes.');

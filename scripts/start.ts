@@ -8,7 +8,7 @@ import { startEngines, type Engines } from '../engines/startEngines';
 import { databaseUrl, ensureDatabase, migrateOnStart, POSTGRES_DATABASES, type PostgresDatabase } from '../prisma/migrate';
 import { SUBGRAPHS, type SubgraphName } from '../schema/subgraphs';
 import { seedDemoData, type ServiceDatabases } from './seed';
-import { STORES_FILE } from '../integrity/stores';
+import { STORES_FILE } from './storesConfig';
 import { ensureSigningKeys } from './signingKeys';
 import { startServiceProcess, type ServiceProcess } from './serviceProcess';
 

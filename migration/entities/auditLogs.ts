@@ -1,5 +1,4 @@
-import { iso, mongoReadBack, outcome, type Entity } from '../entity';
-import { writeDocuments } from '../writers';
+import { iso, mongoStorage, outcome, type Entity } from '../entity';
 import { countRows, keyset } from './keyset';
 
 const SELECT = `SELECT id::text AS id, user_id::text AS user_id, action, resource_type, resource_id, details, ip_address, user_agent, created_at::timestamptz(3) AS created_at`;
@@ -36,14 +35,12 @@ export const auditLogs: Entity = {
       );
     });
   },
-  write: (targets, fresh, known) => writeDocuments(targets.users.db!.collection('audit_logs'), fresh.map(toDocument), known.map(toDocument)),
-  mongo: {
+  ...mongoStorage({
     collection: 'audit_logs',
+    document: toDocument,
     canonical: (doc) =>
       canonical({ id: String(doc._id), actorId: (doc.actorId as string | null) ?? null, action: doc.action, resourceType: doc.resourceType, resourceId: doc.resourceId, details: doc.details, clientIp: doc.clientIp, userAgent: doc.userAgent, createdAt: doc.createdAt }),
-  },
-  readBack: (targets, ids) => mongoReadBack(targets, auditLogs.mongo!, ids),
-  remove: async (targets, ids) => void (await targets.users.db!.collection('audit_logs').deleteMany({ _id: { $in: [...ids] } } as never)),
+  }),
 };
 
 function toDocument(entry: Record<string, unknown>): Record<string, unknown> {

@@ -1,6 +1,5 @@
-import { mongoReadBack, outcome, type Entity } from '../entity';
-import { tombstoneEmail } from '../../subgraphs/users/store';
-import { writeDocuments } from '../writers';
+import { mongoStorage, outcome, type Entity } from '../entity';
+import { tombstoneFields } from '../../subgraphs/users/store';
 import { keyset } from './keyset';
 
 /** Users that payments still name but auth.users lost (hard-deleted long ago). */
@@ -29,14 +28,16 @@ export const deletedUsers: Entity = {
     const already = new Set(tombstoned.map((doc) => String(doc._id)));
     return ids.map((id) => (already.has(id) ? { id, skip: 'already a tombstone: deleted in the legacy system after an earlier run' } : outcome(id, { id, deleted: true })));
   },
-  write: (targets, fresh, known) => writeDocuments(targets.users.db!.collection('users'), fresh.map(toTombstone), known.map(toTombstone)),
-  mongo: { collection: 'users', canonical: (doc) => (doc.deletedAt ? { id: String(doc._id), deleted: true } : null) },
-  readBack: (targets, ids) => mongoReadBack(targets, deletedUsers.mongo!, ids),
-  remove: async (targets, ids) => void (await targets.users.db!.collection('users').deleteMany({ _id: { $in: [...ids] }, deletedAt: { $ne: null } } as never)),
+  ...mongoStorage({
+    collection: 'users',
+    document: toTombstone,
+    canonical: (doc) => (doc.deletedAt ? { id: String(doc._id), deleted: true } : null),
+    only: { deletedAt: { $ne: null } },
+  }),
 };
 
 function toTombstone(user: Record<string, unknown>): Record<string, unknown> {
   const now = new Date();
   // As subgraphs/users/store.ts leaves a deleted user: no personal data, an email nobody can have.
-  return { _id: user.id, email: tombstoneEmail(String(user.id)), name: null, role: 'CUSTOMER', emailVerified: false, passwordHash: null, deletedAt: now, createdAt: now, updatedAt: now };
+  return { _id: user.id, role: 'CUSTOMER', ...tombstoneFields(String(user.id)), deletedAt: now, createdAt: now, updatedAt: now };
 }

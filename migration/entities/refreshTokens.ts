@@ -1,6 +1,5 @@
 import { hashSecret } from '../../lib/auth/secrets';
-import { iso, mongoReadBack, outcome, unresolvedUsers, type Entity } from '../entity';
-import { writeDocuments } from '../writers';
+import { iso, mongoStorage, outcome, unresolvedUsers, type Entity } from '../entity';
 import { countRows, keyset } from './keyset';
 
 /**
@@ -39,16 +38,14 @@ export const refreshTokens: Entity = {
       });
     });
   },
-  write: (targets, fresh, known) => writeDocuments(targets.users.db!.collection('refresh_tokens'), fresh.map(toDocument), known.map(toDocument)),
-  mongo: {
+  ...mongoStorage({
     collection: 'refresh_tokens',
+    document: toDocument,
     canonical: (doc) => ({ id: String(doc._id), userId: doc.userId, tokenHash: doc.legacyTokenHash, expiresAt: iso(doc.expiresAt), createdAt: iso(doc.createdAt) }),
-  },
-  readBack: (targets, ids) => mongoReadBack(targets, refreshTokens.mongo!, ids),
+  }),
   // Ended in the legacy system since (logged out, or expired): ended here too.
   vanish: async (targets, ids) =>
     void (await targets.users.db!.collection('refresh_tokens').updateMany({ _id: { $in: [...ids] }, revokedAt: null } as never, { $set: { revokedAt: new Date() } })),
-  remove: async (targets, ids) => void (await targets.users.db!.collection('refresh_tokens').deleteMany({ _id: { $in: [...ids] } } as never)),
   references: (users, carried) => unresolvedUsers(users, carried, ['userId'], false),
 };
 

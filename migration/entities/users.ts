@@ -1,8 +1,7 @@
-import { iso, mongoReadBack, outcome, type Entity } from '../entity';
+import { iso, mongoStorage, outcome, type Entity } from '../entity';
 import { domainEvent, type UserDeleted } from '../../lib/events/DomainEvent';
 import { updateWithEvents } from '../../lib/events/MongoOutbox';
-import { tombstoneEmail } from '../../subgraphs/users/store';
-import { writeDocuments } from '../writers';
+import { tombstoneFields } from '../../subgraphs/users/store';
 import { countRows, keyset } from './keyset';
 
 /** auth.users → the users service's `users`: ids, password hashes (as they are), lower-cased emails. */
@@ -40,9 +39,9 @@ export const users: Entity = {
       });
     });
   },
-  write: (targets, fresh, known) => writeDocuments(targets.users.db!.collection('users'), fresh.map(toDocument), known.map(toDocument)),
-  mongo: {
+  ...mongoStorage({
     collection: 'users',
+    document: toDocument,
     canonical: (doc) =>
       doc.deletedAt
         ? null
@@ -56,8 +55,7 @@ export const users: Entity = {
             createdAt: iso(doc.createdAt),
             updatedAt: iso(doc.updatedAt),
           },
-  },
-  readBack: (targets, ids) => mongoReadBack(targets, users.mongo!, ids),
+  }),
   // Deleted in the legacy system since it was carried: deleted here too, as deleteUser does (a
   // tombstone, and user.deleted in its outbox, which the users service relays to the others).
   async vanish(targets, ids) {
@@ -66,13 +64,12 @@ export const users: Entity = {
       await users.updateOne(
         { _id: id, deletedAt: null } as never,
         updateWithEvents(
-          { deletedAt: new Date(), email: tombstoneEmail(id), name: null, passwordHash: null, emailVerified: false, updatedAt: new Date() },
+          { ...tombstoneFields(id), updatedAt: new Date() },
           [domainEvent<UserDeleted>('users', 'user.deleted', { userId: id })],
         ) as never,
       );
     }
   },
-  remove: async (targets, ids) => void (await targets.users.db!.collection('users').deleteMany({ _id: { $in: [...ids] } } as never)),
 };
 
 function toDocument(user: Record<string, unknown>): Record<string, unknown> {

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { connectMongo } from '../../lib/mongo';
-import { storesEnv } from '../../integrity/stores';
+import { storesEnv } from '../storesConfig';
 import type { ServiceDatabases } from '../seed';
 import { startBenchEngines } from './benchEngines';
 import { measureProcess } from './measureProcess';

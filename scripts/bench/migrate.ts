@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { generateLegacyDatabase } from '../../legacy/generateLegacyDatabase';
 import { databaseUrl, ensureDatabase } from '../../prisma/migrate';
-import { storesEnv } from '../../integrity/stores';
+import { storesEnv } from '../storesConfig';
 import { startBenchEngines } from './benchEngines';
 import { measureProcess } from './measureProcess';
 

@@ -1,9 +1,7 @@
-import type { UserDeleted } from '../../lib/events/DomainEvent';
+import { consume, payloadId } from '../../lib/events/consume';
 import type { EventTransport, Subscription } from '../../lib/events/EventTransport';
 import type { MongoProcessedEvents } from '../../lib/events/MongoProcessedEvents';
-import { CONSUMERS } from '../../lib/events/topology';
 import type { Logger } from '../../lib/logger';
-import { isId } from '../../lib/validate';
 import { forgetUser } from './forgetUser';
 import type { TeamStore } from './store';
 import type { TeamTokenStore } from './TeamTokenStore';
@@ -13,12 +11,9 @@ export function consumeEvents(
   transport: EventTransport,
   stores: { teams: TeamStore; tokens: TeamTokenStore; processed: MongoProcessedEvents },
   logger: Logger,
-  consumer = 'teams',
 ): Promise<Subscription> {
-  return transport.subscribe(consumer, CONSUMERS.teams, async (event) => {
-    const { userId } = event.payload as UserDeleted;
-    if (!isId(userId)) throw new Error(`user.deleted ${event.id} carries no valid userId`);
-    const applied = await stores.processed.once(event, () => forgetUser(stores.teams, stores.tokens, userId));
-    if (!applied) logger.debug(`event ${event.id} was already handled`);
+  return consume(transport, 'teams', logger, (event) => {
+    const userId = payloadId(event, 'userId');
+    return stores.processed.once(event, () => forgetUser(stores.teams, stores.tokens, userId));
   });
 }

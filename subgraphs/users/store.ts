@@ -77,7 +77,12 @@ export interface NewUser {
  * A tombstone's email: unique (the index needs one) and not an email address at all, so no
  * registration can take it and block the deletion, and the user's own address is free again.
  */
-export const tombstoneEmail = (id: string) => `deleted:${id}`;
+const tombstoneEmail = (id: string) => `deleted:${id}`;
+
+/** What deleting a user sets: the tombstone keeps the id and when, nothing personal. */
+export function tombstoneFields(id: string) {
+  return { deletedAt: new Date(), email: tombstoneEmail(id), name: null, passwordHash: null, emailVerified: false };
+}
 
 /** Live users only: a deleted user's tombstone is not a user to anyone asking. */
 const LIVE = { deletedAt: null };
@@ -184,7 +189,7 @@ export class UserStore {
     return this.writes.run(id, async () => {
       const result = await this.users.updateOne(
         { _id: id, ...LIVE },
-        updateWithEvents({ deletedAt: new Date(), email: tombstoneEmail(id), name: null, passwordHash: null, emailVerified: false }, events),
+        updateWithEvents(tombstoneFields(id), events),
       );
       return result.matchedCount === 1;
     });

@@ -128,14 +128,15 @@ export async function createDatabases(): Promise<ServiceDatabases> {
   return { mongoUrl, usersDatabase: `users_${suffix}`, teamsDatabase: `teams_${suffix}`, projectsUrl, paymentsUrl, profilesUrl };
 }
 
-async function createEventsDatabase(): Promise<string> {
+/** A new, empty PostgreSQL database on the test server (events, a legacy source, a migration state). */
+export async function freshDatabase(prefix: string): Promise<string> {
   const { postgresUrl } = testEngines();
-  const name = `events_${randomBytes(4).toString('hex')}`;
+  const name = `${prefix}_${randomBytes(4).toString('hex')}`;
   await ensureDatabase(postgresUrl, name);
   return databaseUrl(postgresUrl, name);
 }
 
-async function dropEventsDatabase(url: string): Promise<void> {
+export async function dropDatabase(url: string): Promise<void> {
   const admin = new Client({ connectionString: testEngines().postgresUrl });
   await admin.connect();
   try {
@@ -190,7 +191,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const databases = await createDatabases();
   // Domain events travel through a PostgreSQL database of this stack's own (isolated from other
   // test files); a test can hand in another transport (a RabbitMQ of its own).
-  const eventsUrl = await createEventsDatabase();
+  const eventsUrl = await freshDatabase('events');
   const events = options.events ? await options.events() : await PostgresTransport.connect(eventsUrl, { pollIntervalMs: 50 });
   const keys = generateSigningKeys();
   const logger = (name: string) => createLogger(name, options.logLevel ?? 'silent');
@@ -290,14 +291,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         await stopAll();
         await events.close();
         await dropDatabases(databases);
-        await dropEventsDatabase(eventsUrl);
+        await dropDatabase(eventsUrl);
       },
     };
   } catch (error) {
     await stopAll();
     await events.close();
     await dropDatabases(databases);
-    await dropEventsDatabase(eventsUrl);
+    await dropDatabase(eventsUrl);
     throw error;
   }
 }
