@@ -1,4 +1,4 @@
-import mongoose, { type Connection } from 'mongoose';
+import mongoose, { type Connection, type Model } from 'mongoose';
 
 export interface MongoOptions {
   /** Called once per command sent to the server; tests count queries with it (N+1 checks). */
@@ -38,6 +38,17 @@ export async function initStores(connection: Connection, ...stores: { init(): Pr
 export function isDuplicateKeyError(error: unknown): boolean {
   const e = error as { code?: unknown; message?: unknown } | null;
   return e?.code === 11000 || (typeof e?.message === 'string' && e.message.includes('E11000'));
+}
+
+/** Inserts a document unless one with its `_id` (or unique key) is there; false when one was. */
+export async function insertUnlessPresent<T>(model: Model<T>, doc: Partial<T> & { _id: string }): Promise<boolean> {
+  try {
+    await model.create([doc]);
+    return true;
+  } catch (error) {
+    if (isDuplicateKeyError(error)) return false;
+    throw error;
+  }
 }
 
 /** The filter that continues a newest-first (createdAt, _id) listing after a cursor position. */

@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { isDuplicateKeyError } from '../mongo';
+import { insertUnlessPresent } from '../mongo';
 import type { DomainEvent } from './DomainEvent';
 
 interface ProcessedEventDocument {
@@ -38,11 +38,7 @@ export class MongoProcessedEvents {
   }
 
   async remember(event: Pick<DomainEvent, 'id' | 'type'>): Promise<void> {
-    try {
-      await this.events.create([{ _id: event.id, type: event.type, processedAt: new Date() }]);
-    } catch (error) {
-      if (!isDuplicateKeyError(error)) throw error;
-    }
+    await insertUnlessPresent(this.events, { _id: event.id, type: event.type, processedAt: new Date() });
   }
 
   /** Runs the (idempotent) effect unless the event was handled already; false when it was. */

@@ -1,7 +1,7 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { AuditRecorded } from '../../lib/events/audit';
 import type { DomainEvent } from '../../lib/events/DomainEvent';
-import { afterCursorFilter, isDuplicateKeyError, NEWEST_FIRST } from '../../lib/mongo';
+import { afterCursorFilter, insertUnlessPresent, NEWEST_FIRST } from '../../lib/mongo';
 import type { Page } from '../../lib/pagination';
 
 /** One successful mutation somewhere in the product: the audit event's payload, and where and when it happened. */
@@ -83,28 +83,20 @@ export class AuditLogStore {
   /** Records an audit event; false when it was recorded before (a redelivery). */
   async record(event: DomainEvent): Promise<boolean> {
     const payload = event.payload as AuditRecorded;
-    try {
-      await this.entries.create([
-        {
-          _id: event.id,
-          createdAt: new Date(event.occurredAt),
-          service: event.source,
-          actorType: payload.actorType,
-          actorId: payload.actorId ?? null,
-          actorTeamId: payload.actorTeamId ?? null,
-          action: payload.action,
-          resourceType: payload.resourceType,
-          resourceId: payload.resourceId,
-          clientIp: payload.clientIp ?? null,
-          userAgent: payload.userAgent ?? null,
-          requestId: payload.requestId,
-        },
-      ]);
-      return true;
-    } catch (error) {
-      if (isDuplicateKeyError(error)) return false;
-      throw error;
-    }
+    return insertUnlessPresent(this.entries, {
+      _id: event.id,
+      createdAt: new Date(event.occurredAt),
+      service: event.source,
+      actorType: payload.actorType,
+      actorId: payload.actorId ?? null,
+      actorTeamId: payload.actorTeamId ?? null,
+      action: payload.action,
+      resourceType: payload.resourceType,
+      resourceId: payload.resourceId,
+      clientIp: payload.clientIp ?? null,
+      userAgent: payload.userAgent ?? null,
+      requestId: payload.requestId,
+    });
   }
 
   async list(filter: AuditLogFilter, page: Page): Promise<AuditLogEntry[]> {
