@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '../../scripts/demoData';
 import { seedDemoData } from '../../scripts/seed';
+import { CHROMIUM as CHROMIUM_TOOL } from '../../scripts/systemTools';
 import { graphqlPost, startStack, type Stack } from '../support/stack';
 
 /**
@@ -12,7 +13,7 @@ import { graphqlPost, startStack, type Stack } from '../support/stack';
  * query for Grace Hopper from the demo data and sees the answer. The page may load nothing from
  * anywhere but the gateway. The screenshot is kept in test-artifacts/.
  */
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = CHROMIUM_TOOL.binary;
 const ARTIFACTS = join(__dirname, '../../test-artifacts');
 const SCREENSHOT = join(ARTIFACTS, 'explorer-dashboard.png');
 
@@ -43,8 +44,8 @@ beforeAll(async () => {
   // No skipping: without the browser this test fails, saying how to get it.
   if (!existsSync(CHROMIUM)) {
     throw new Error(
-      `${CHROMIUM} is missing: the browser test needs Debian's chromium package. ` +
-        '.ci/run installs it (apt-get update && apt-get install -y chromium); on your machine run the same as root.',
+      `${CHROMIUM} is missing: the browser test needs Debian's ${CHROMIUM_TOOL.debianPackage} package. ` +
+        `npm test installs it when run as root; otherwise: apt-get update && apt-get install -y ${CHROMIUM_TOOL.debianPackage}`,
     );
   }
   stack = await startStack();

@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MongoEngineChoice } from '../../engines/mongo';
 import { startEngines, type Engines } from '../../engines/startEngines';
-import { rabbitMqInstalled, startRabbitMq, type RabbitMqServer } from './rabbitmq';
+import type { Config } from '@jest/types';
+import { ensureSystemTools, MissingSystemTools } from '../../scripts/systemTools';
+import { startRabbitMq, type RabbitMqServer } from './rabbitmq';
+import { runNeeds } from './runNeeds';
 
 declare global {
   // Shared with globalTeardown (same process).
@@ -12,17 +15,28 @@ declare global {
 }
 
 /**
- * Starts the real engines once per test run, in a temporary directory: an embedded PostgreSQL,
- * and mongod or FerretDB (engines/mongo.ts; MONGO_ENGINE chooses), unless TEST_POSTGRES_URL and
- * TEST_MONGO_URL point at servers already running. Test files reach them through those two
- * variables; each file makes databases of its own. Likewise a RabbitMQ node of its own
- * (./rabbitmq.ts) unless TEST_AMQP_URL is given, started alongside; where rabbitmq-server is not
- * installed the tests that need it fail saying so (TEST_AMQP_MISSING).
+ * Prepares what the selected test files need (./runNeeds.ts), and nothing more: a run of
+ * test/unit alone starts nothing. First the system packages (scripts/systemTools.ts): installed
+ * once where this process may (root with apt-get), otherwise the run stops here with one message
+ * naming what is missing and how to get it. Then the real engines, once per run, in a temporary
+ * directory: an embedded PostgreSQL, and mongod or FerretDB (engines/mongo.ts; MONGO_ENGINE
+ * chooses), unless TEST_POSTGRES_URL and TEST_MONGO_URL point at servers already running. Test
+ * files reach them through those two variables; each file makes databases of its own. Likewise a
+ * RabbitMQ node of its own (./rabbitmq.ts) for the files that use one, unless TEST_AMQP_URL is
+ * given, started alongside.
  */
-export default async function globalSetup(): Promise<void> {
-  const rabbitMq = startTestRabbitMq();
+export default async function globalSetup(globalConfig: Config.GlobalConfig): Promise<void> {
+  const needs = runNeeds(globalConfig.rootDir, globalConfig.testPathPattern);
   try {
-    await startTestEngines();
+    ensureSystemTools(needs.tools, (message) => process.stderr.write(`[prerequisites] ${message}\n`));
+  } catch (error) {
+    if (!(error instanceof MissingSystemTools)) throw error;
+    process.stderr.write(`\n[prerequisites] ${error.message}\nNo test was run.\n`);
+    process.exit(1);
+  }
+  const rabbitMq = needs.rabbitMq ? startTestRabbitMq() : Promise.resolve();
+  try {
+    if (needs.engines) await startTestEngines();
   } catch (error) {
     await rabbitMq;
     await globalThis.__RABBITMQ__?.server.stop(); // jest runs no teardown after a failed setup
@@ -33,7 +47,6 @@ export default async function globalSetup(): Promise<void> {
 
 async function startTestRabbitMq(): Promise<void> {
   if (process.env.TEST_AMQP_URL) return;
-  if (!rabbitMqInstalled()) return;
   const dir = mkdtempSync(join(tmpdir(), 'schemaflow-rabbitmq-'));
   try {
     const server = await startRabbitMq(dir);

@@ -2,14 +2,15 @@ import { spawn, execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, writeFileSync, closeSync } from 'node:fs';
 import { connect as connectTcp } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '../../engines/freePort';
+import { RABBITMQ } from '../../scripts/systemTools';
 
 /** Where Debian's rabbitmq-server package puts the real scripts (/usr/sbin's wrappers `su` to the rabbitmq user). */
-const RABBITMQ_BIN = '/usr/lib/rabbitmq/bin';
+const RABBITMQ_BIN = dirname(RABBITMQ.binary);
 
-export const RABBITMQ_MISSING = `RabbitMQ is not installed: the event transport tests need Debian's rabbitmq-server (.ci/run installs it: apt-get install -y rabbitmq-server), or TEST_AMQP_URL pointing at a running broker`;
+export const RABBITMQ_MISSING = `RabbitMQ is not installed: the event transport tests need Debian's ${RABBITMQ.debianPackage} (npm test installs it when run as root; otherwise apt-get install -y ${RABBITMQ.debianPackage}), or ${RABBITMQ.instead}`;
 
 export interface RabbitMqServer {
   url: string;
