@@ -17,10 +17,15 @@ import type { RevocationList, SessionRevocation } from './RevocationList';
  */
 export const USER_ACCESS_CHANGED = 'user.access-changed';
 
+/** How long a revocation matters (ms): until the last token issued before it has expired, clock tolerance included. */
+export function revocationLifetimeMs(accessTokenTtlSeconds: number): number {
+  return (accessTokenTtlSeconds + CLOCK_TOLERANCE_SECONDS) * 1000;
+}
+
 /** The revocation of sessions ended at `notBefore`, kept until the last token it refuses has expired. */
 export function sessionRevocation(userId: string, notBefore: Date, accessTokenTtlSeconds: number): SessionRevocation {
   const at = notBefore.getTime();
-  return { userId, notBefore: at, expiresAt: at + (accessTokenTtlSeconds + CLOCK_TOLERANCE_SECONDS) * 1000 };
+  return { userId, notBefore: at, expiresAt: at + revocationLifetimeMs(accessTokenTtlSeconds) };
 }
 
 export function accessChangedEvent(
@@ -57,6 +62,9 @@ export function followRevocations(transport: EventTransport, consumer: ConsumerN
   return consume(transport, consumer, logger, async (event) => list.revoke(revocationOf(event)));
 }
 
+/** Failed attempts (about 7 s of retrying) before a warning. */
+const WARN_AFTER_ATTEMPTS = 5;
+
 const SNAPSHOT_QUERY = `query SessionRevocations { _sessionRevocations { userId notBefore expiresAt } }`;
 
 interface SnapshotRow {
@@ -88,8 +96,15 @@ export async function loadRevocationsVia(usersUrl: string, list: RevocationList,
       }
       if (number > 1) logger.info('recent session revocations loaded from the users service');
     } catch (error) {
-      if (number === 1) logger.warn('cannot load recent session revocations from the users service yet; retrying', error);
-      if (!stopped) timer = setTimeout(() => void attempt(number + 1), retryDelayMs(number));
+      // Services starting side by side (npm start) often come up before the users service: say so
+      // quietly at first, and loudly once it has been a while.
+      if (number === 1) logger.info('the users service is not answering yet; will load recent session revocations when it does');
+      if (number === WARN_AFTER_ATTEMPTS) logger.warn('still cannot load recent session revocations from the users service; retrying', error);
+      if (!stopped) {
+        timer = setTimeout(() => void attempt(number + 1), retryDelayMs(number));
+        // Retrying must not keep a process alive that is otherwise done.
+        timer.unref();
+      }
     }
   };
   await attempt(1);

@@ -1,6 +1,6 @@
 import type { AccessTokenIssuer } from '../../lib/auth/accessTokens';
 import type { RevocationList, SessionRevocation } from '../../lib/auth/RevocationList';
-import { accessChangedEvent, sessionRevocation } from '../../lib/auth/revocationEvents';
+import { accessChangedEvent, revocationLifetimeMs, sessionRevocation } from '../../lib/auth/revocationEvents';
 import { domainEvent, type UserDeleted, type UserRegistered } from '../../lib/events/DomainEvent';
 import type { AuditFor } from '../../lib/events/audit';
 import { invalidCredentials } from '../../lib/auth/identity';
@@ -102,8 +102,7 @@ export class Accounts {
 
   /** Sessions ended within the last access-token lifetime: what every verifier must still refuse. */
   async recentRevocations(): Promise<SessionRevocation[]> {
-    const window = this.revocation('', new Date(0)).expiresAt;
-    const ended = await this.users.sessionsEndedSince(new Date(Date.now() - window));
+    const ended = await this.users.sessionsEndedSince(new Date(Date.now() - revocationLifetimeMs(this.accessTokens.ttlSeconds)));
     return ended.map(({ userId, notBefore }) => this.revocation(userId, notBefore));
   }
 
