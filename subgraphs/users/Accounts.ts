@@ -89,8 +89,9 @@ export class Accounts {
 
   /**
    * Ends every session of the user: every refresh token, and every access token issued until now.
-   * The refresh tokens go first: a refresh that slips in before them began before the access tokens'
-   * cut-off, so the token it gets is refused as well. False when there is no such user.
+   * The refresh tokens go first, so that a refresh racing this either reads the user before the
+   * cut-off (its token is refused) or after it, when its family is already revoked (see refresh).
+   * False when there is no such user.
    */
   async logoutEverywhere(userId: string, audit: AuditFor): Promise<boolean> {
     await this.refreshTokens.revokeAllOf(userId);
@@ -123,16 +124,13 @@ export class Accounts {
     await this.throttle.succeeded(email, clientIp);
     // Read again as a session must (see UserStore.findForSession): the role may have changed, or the
     // account gone, while the password was being checked.
-    const began = Date.now();
-    const user = await this.users.findForSession(credentials.user.id);
-    if (!user) throw new AppError('UNAUTHENTICATED', WRONG_CREDENTIALS);
-    return this.startSession(user, undefined, audit, began);
+    const current = await this.users.findForSession(credentials.user.id);
+    if (!current) throw new AppError('UNAUTHENTICATED', WRONG_CREDENTIALS);
+    return this.startSession(current.user, undefined, audit, current.readAt);
   }
 
   /** Rotates the refresh token: the one presented is spent, a new one of the same family comes back. */
   async refresh(refreshToken: string, audit: AuditFor): Promise<Session> {
-    // Before the token is redeemed: a logout everywhere that revokes it just after is later than this.
-    const began = Date.now();
     const redemption = await this.refreshTokens.redeem(refreshToken);
     if (!redemption.ok) {
       throw invalidCredentials(
@@ -142,9 +140,12 @@ export class Accounts {
       );
     }
     // The user as they are now (their current role), read after any change that ended sessions.
-    const user = await this.users.findForSession(redemption.userId);
-    if (!user) throw invalidCredentials('the account no longer exists');
-    return this.startSession(user, { familyId: redemption.familyId, expiresAt: redemption.expiresAt }, audit, began);
+    const current = await this.users.findForSession(redemption.userId);
+    if (!current) throw invalidCredentials('the account no longer exists');
+    // A logout everywhere revokes the refresh tokens before it ends the access tokens: a refresh that
+    // redeemed just before the one and read the user just after the other finds its family revoked.
+    if (await this.refreshTokens.familyRevoked(redemption.familyId)) throw invalidCredentials('the refresh token is revoked');
+    return this.startSession(current.user, { familyId: redemption.familyId, expiresAt: redemption.expiresAt }, audit, current.readAt);
   }
 
   logout(refreshToken: string, audit: AuditFor): Promise<boolean> {
@@ -153,12 +154,12 @@ export class Accounts {
 
   /**
    * `audit`: the sign-in's audit event, written with its refresh token (none for a registration's:
-   * written with the user). `began`: when the session's reads began, the access token's issue time,
-   * so that a change which ended sessions meanwhile refuses it (see UserStore.endingSessions).
+   * written with the user). `issuedAt`: when the user was read (UserStore.findForSession), so that
+   * a change which ended sessions just after refuses the token (see UserStore.endingSessions).
    */
-  private async startSession(user: User, rotation?: { familyId: string; expiresAt: Date }, audit?: AuditFor, began = Date.now()): Promise<Session> {
+  private async startSession(user: User, rotation?: { familyId: string; expiresAt: Date }, audit?: AuditFor, issuedAt = Date.now()): Promise<Session> {
     const [accessToken, refreshToken] = await Promise.all([
-      this.accessTokens.sign({ userId: user.id, role: user.role }, began),
+      this.accessTokens.sign({ userId: user.id, role: user.role }, issuedAt),
       this.refreshTokens.issue(user.id, rotation, audit ? [audit(user.id)] : []),
     ]);
     return { accessToken, accessTokenExpiresIn: this.accessTokens.ttlSeconds, refreshToken, user };

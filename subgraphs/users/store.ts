@@ -222,10 +222,10 @@ export class UserStore {
 
   /**
    * Chooses the instant a write ends the user's sessions at, inside the user's write queue, and
-   * holds the queue until the clock has passed it. A session is issued with the instant it began
-   * (Accounts), before it reads the user through the same queue (findForSession): one that read the
-   * user before this write began at or before the instant and is refused; one that began after the
-   * write returned begins strictly later and carries what the write changed.
+   * holds the queue until the clock has passed it. A session reads the user through the same queue
+   * and is issued with the instant of that read (findForSession): one that read before this write
+   * is issued at or before the instant, and refused; one that read after it, strictly later, with
+   * what the write changed.
    */
   private async endingSessions<T>(write: (notBefore: Date) => Promise<T>): Promise<T> {
     const notBefore = new Date();
@@ -234,11 +234,15 @@ export class UserStore {
     return result;
   }
 
-  /** A live user as a new session must see them: read in the user's write queue, after any write that ends sessions. */
-  findForSession(id: string): Promise<User | null> {
+  /**
+   * A live user as a new session must see them, and when they were read (ms): the session's issue
+   * time. Read in the user's write queue, so that a write ending sessions is wholly before or after.
+   */
+  findForSession(id: string): Promise<{ user: User; readAt: number } | null> {
     return this.writes.run(id, async () => {
+      const readAt = Date.now();
       const doc = await this.users.findOne({ _id: id, ...LIVE }).lean<UserDocument>();
-      return doc ? toUser(doc) : null;
+      return doc ? { user: toUser(doc), readAt } : null;
     });
   }
 

@@ -6,6 +6,7 @@ import { startSubgraph } from '../../lib/subgraph';
 import { SUBGRAPHS, type SubgraphName } from '../../schema/subgraphs';
 import { createProjectsSubgraph } from '../../subgraphs/projects/server';
 import { eventually } from '../support/eventually';
+import { claimsOf } from '../support/tokens';
 import { ANONYMOUS_REQUEST, expectNoErrors } from '../support/fixtures';
 import { graphqlPost, startStack, TEST_PASSWORD, type GraphQLResponse, type Stack } from '../support/stack';
 
@@ -118,6 +119,29 @@ describe('a demoted admin', () => {
     expect(denied.body.errors?.map((error) => error.extensions?.code)).toEqual(['FORBIDDEN']);
 
     expect(await statuses(bystander.accessToken)).toEqual(everywhere(200));
+  });
+
+  test('sessions started while the role changes: every token with the old role is refused, every one with the new role works', async () => {
+    const { email, session: signedUp } = await signUp('Racing');
+    const id = signedUp.user.id;
+    expectNoErrors(await stack.query(`mutation($id: ID!) { updateUser(id: $id, input: { role: ADMIN }) { role } }`, { id }));
+    const sessions = await Promise.all([0, 1, 2, 3, 4, 5, 6, 7].map(() => login(email)));
+    const after = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    // Refreshes started a few milliseconds apart, and two sign-ins, while another admin demotes the user.
+    const [, ...started] = await Promise.all([
+      after(12).then(() => stack.query(`mutation($id: ID!) { updateUser(id: $id, input: { role: VENDOR }) { role } }`, { id })),
+      ...sessions.map(async (session, index) => {
+        await after(index * 3);
+        return expectNoErrors(await refresh(session.refreshToken)).refreshSession.accessToken;
+      }),
+      login(email).then((session) => session.accessToken),
+      login(email).then((session) => session.accessToken),
+    ]);
+    const roleOf = (token: string) => claimsOf(token).role as string;
+    for (const token of started) {
+      const expected = roleOf(token) === 'VENDOR' ? 200 : 401;
+      expect({ role: roleOf(token), seen: await eventually(() => statuses(token), allAre(expected), FLIP_DEADLINE_MS, 50) }).toEqual({ role: roleOf(token), seen: everywhere(expected) });
+    }
   });
 
   test('updating a user without changing the role ends no session', async () => {
