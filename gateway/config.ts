@@ -1,6 +1,7 @@
 import { bool, cleanEnv, commonSpec, jwtPublicKeySpec, str, throwingReporter, url } from '../lib/env';
 import type { LogLevel } from '../lib/logger';
 import type { AuthConfig } from '../lib/auth/authenticator';
+import type { EventsConfig } from '../lib/events/connectTransport';
 import { defaultUrl, SUPERGRAPH_FILE, type SubgraphName } from '../schema/subgraphs';
 
 /** Everything the gateway process is configured with, parsed once at start. */
@@ -21,6 +22,12 @@ export interface GatewayConfig {
   subgraphUrls: Partial<Record<SubgraphName, string>>;
   /** How the gateway verifies credentials before planning (the public key; where team tokens are checked). */
   auth: AuthConfig;
+  /**
+   * Where the domain events travel (AMQP_URL or EVENTS_DATABASE_URL, as for the subgraphs): with one,
+   * the gateway refuses ended sessions at the edge (user.access-changed); with neither, it keeps no
+   * list and the subgraphs refuse them.
+   */
+  events: EventsConfig;
   /** On SIGTERM, how long /ready answers 503 before the port closes (a load balancer's probe interval). */
   shutdownDelayMs: number;
   /** NODE_ENV=production: introspection and the landing page default to off. */
@@ -52,6 +59,8 @@ export function gatewayConfigFromEnv(environment: NodeJS.ProcessEnv = process.en
       PAYMENTS_SUBGRAPH_URL: subgraphUrl('payments'),
       PROFILES_SUBGRAPH_URL: subgraphUrl('profiles'),
       JWT_PUBLIC_KEY: jwtPublicKeySpec(),
+      AMQP_URL: str({ default: undefined, desc: 'RabbitMQ URL (amqp://...): ended sessions are refused at the edge' }),
+      EVENTS_DATABASE_URL: url({ default: undefined, desc: 'PostgreSQL event database, where there is no broker: ended sessions are refused at the edge' }),
       INTROSPECTION: bool({ default: undefined, desc: 'Allow introspection (default: on outside production)' }),
       EXPLORER: bool({ default: undefined, desc: 'Serve the landing page and offline explorer (default: on outside production)' }),
       APOLLO_KEY: str({ default: undefined, desc: 'Apollo GraphOS key: turns on usage reporting (needs APOLLO_GRAPH_REF)' }),
@@ -71,6 +80,7 @@ export function gatewayConfigFromEnv(environment: NodeJS.ProcessEnv = process.en
     logLevel: env.LOG_LEVEL,
     shutdownDelayMs: env.SHUTDOWN_DELAY_MS,
     auth: { publicKey: env.JWT_PUBLIC_KEY, teamsUrl: env.TEAMS_SUBGRAPH_URL ?? defaultUrl('teams') },
+    events: Object.freeze({ amqpUrl: env.AMQP_URL, databaseUrl: env.EVENTS_DATABASE_URL }),
     supergraphFile: env.SUPERGRAPH_FILE,
     subgraphUrls: Object.freeze({
       users: env.USERS_SUBGRAPH_URL,

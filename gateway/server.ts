@@ -12,6 +12,8 @@ import { serveHttp, type RunningServer } from '../lib/httpServer';
 import { createAuthenticator } from '../lib/auth/authenticator';
 import { buildContext } from './context';
 import { explorationPlugins, explorationRoutes, turnOffGatewayTelemetry } from './exploration';
+import type { EventTransport } from '../lib/events/EventTransport';
+import { startGatewayRevocations } from './revocations';
 
 /**
  * Errors a subgraph reported pass through when expected (they carry a code and were already
@@ -63,18 +65,34 @@ export function createGateway(config: GatewayConfig, logger: Logger): ApolloGate
   });
 }
 
-/** Builds the gateway and serves it over HTTP with the explorer routes (main.ts and tests alike). */
-export function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningServer> {
-  const authenticator = createAuthenticator(config.auth, logger);
-  return serveHttp({
-    server: buildGatewayServer(config, logger),
-    context: (req) => buildContext(req, authenticator),
-    port: config.port,
-    host: config.host,
-    routes: explorationRoutes(config),
-    shutdownDelayMs: config.shutdownDelayMs,
-    logger,
-  });
+/**
+ * Builds the gateway and serves it over HTTP with the explorer routes (main.ts and tests alike).
+ * `events`: a transport the caller owns, instead of the one `config.events` names.
+ */
+export async function startGateway(config: GatewayConfig, logger: Logger, events?: EventTransport): Promise<RunningServer> {
+  const revocations = await startGatewayRevocations(config, logger, events);
+  try {
+    const authenticator = createAuthenticator(config.auth, logger, revocations.list);
+    const running = await serveHttp({
+      server: buildGatewayServer(config, logger),
+      context: (req) => buildContext(req, authenticator),
+      port: config.port,
+      host: config.host,
+      routes: explorationRoutes(config),
+      shutdownDelayMs: config.shutdownDelayMs,
+      logger,
+    });
+    return {
+      url: running.url,
+      stop: async () => {
+        await running.stop();
+        await revocations.stop();
+      },
+    };
+  } catch (error) {
+    await revocations.stop();
+    throw error;
+  }
 }
 
 export function buildGatewayServer(config: GatewayConfig, logger: Logger): ApolloServer<GatewayContext> {

@@ -2,6 +2,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject 
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { isId } from '../validate';
 import { invalidCredentials, USER_ROLES, type UserRole } from './identity';
+import type { RevocationList } from './RevocationList';
 
 /**
  * Access tokens are short-lived JWTs signed with Ed25519 (EdDSA) by the users service alone; every
@@ -11,6 +12,13 @@ import { invalidCredentials, USER_ROLES, type UserRole } from './identity';
 const ALGORITHM = 'EdDSA';
 const ISSUER = 'schemaflow-users';
 const AUDIENCE = 'schemaflow';
+/**
+ * Our own claim: when the token was issued, in milliseconds. `iat` has whole seconds only, so a
+ * token issued in the same second as a revocation could not be told from one issued before it.
+ */
+const ISSUED_AT_MS = 'iat_ms';
+/** How far the verifiers' clocks may be off the issuer's (seconds). */
+export const CLOCK_TOLERANCE_SECONDS = 5;
 
 /** PEM from the environment, where newlines are often written as "\n". */
 function pem(text: string): string {
@@ -48,6 +56,11 @@ export interface AccessClaims {
   role: UserRole;
 }
 
+export interface VerifiedAccess extends AccessClaims {
+  /** When the token was issued (ms): `iat_ms`, or the start of its `iat` second for a token without one. */
+  issuedAt: number;
+}
+
 export class AccessTokenIssuer {
   constructor(
     private readonly privateKey: KeyObject,
@@ -55,36 +68,60 @@ export class AccessTokenIssuer {
     readonly ttlSeconds: number,
   ) {}
 
-  sign(claims: AccessClaims): Promise<string> {
-    return new SignJWT({ role: claims.role })
+  /**
+   * `issuedAt` (ms, default now): the instant the claims were read, which may be before signing, so
+   * that a revocation committed in between refuses the token (see Accounts.startSession).
+   */
+  sign(claims: AccessClaims, issuedAt = Date.now()): Promise<string> {
+    const seconds = Math.floor(issuedAt / 1000);
+    return new SignJWT({ role: claims.role, [ISSUED_AT_MS]: issuedAt })
       .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
       .setSubject(claims.userId)
       .setIssuer(ISSUER)
       .setAudience(AUDIENCE)
-      .setIssuedAt()
-      .setExpirationTime(`${this.ttlSeconds}s`)
+      .setIssuedAt(seconds)
+      .setExpirationTime(seconds + this.ttlSeconds)
       .sign(this.privateKey);
   }
 }
 
+/**
+ * `iat_ms` when it is consistent with `iat` (within that second); otherwise the start of the `iat`
+ * second, the earliest instant the token may have been issued at, so a revocation in the same
+ * second refuses it rather than letting it through.
+ */
+function issuedAtOf(payload: { iat?: number; [claim: string]: unknown }): number {
+  const seconds = payload.iat!;
+  const ms = payload[ISSUED_AT_MS];
+  return typeof ms === 'number' && Number.isInteger(ms) && Math.floor(ms / 1000) === seconds ? ms : seconds * 1000;
+}
+
 export class AccessTokenVerifier {
-  constructor(private readonly publicKey: KeyObject) {}
+  constructor(
+    private readonly publicKey: KeyObject,
+    /** Ended sessions: a token issued at or before its user's entry is refused. */
+    private readonly revocations?: RevocationList,
+  ) {}
 
   /** The token's claims, or an UNAUTHENTICATED error saying why it is refused (never which check leaked what). */
-  async verify(token: string): Promise<AccessClaims> {
+  async verify(token: string): Promise<VerifiedAccess> {
     try {
       const { payload } = await jwtVerify(token, this.publicKey, {
         algorithms: [ALGORITHM],
         issuer: ISSUER,
         audience: AUDIENCE,
-        clockTolerance: 5,
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
         requiredClaims: ['sub', 'exp', 'iat'],
       });
       const role = payload.role;
       if (!isId(payload.sub) || typeof role !== 'string' || !USER_ROLES.includes(role as UserRole)) {
         throw invalidCredentials('the access token is malformed');
       }
-      return { userId: payload.sub, role: role as UserRole };
+      const issuedAt = issuedAtOf(payload);
+      if (this.revocations?.refuses(payload.sub, issuedAt)) {
+        throw invalidCredentials('the session has ended or the account has changed; refresh the session or sign in again');
+      }
+      return { userId: payload.sub, role: role as UserRole, issuedAt };
     } catch (error) {
       if (error instanceof errors.JWTExpired) throw invalidCredentials('the access token has expired');
       if ((error as { extensions?: { code?: unknown } }).extensions?.code === 'UNAUTHENTICATED') throw error;

@@ -3,6 +3,7 @@ import type { Logger } from '../logger';
 import { postGraphQL } from '../postGraphQL';
 import { AccessTokenVerifier, publicKeyFrom } from './accessTokens';
 import { ANONYMOUS, invalidCredentials, type Identity } from './identity';
+import type { RevocationList } from './RevocationList';
 
 const LOOPBACK: ReadonlySet<string> = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
@@ -41,7 +42,8 @@ export class Authenticator {
       if (!team) throw invalidCredentials('the team token is not valid or has been revoked');
       return { kind: 'team', ...team };
     }
-    return { kind: 'user', ...(await this.accessTokens.verify(token)) };
+    const { userId, role } = await this.accessTokens.verify(token);
+    return { kind: 'user', userId, role };
   }
 }
 
@@ -76,9 +78,10 @@ export interface AuthConfig {
   trustedProxies?: readonly string[];
 }
 
-export function createAuthenticator(config: AuthConfig, logger: Logger): Authenticator {
+/** `revocations`: the process's list of ended sessions (lib/auth/revocationEvents.ts keeps it current). */
+export function createAuthenticator(config: AuthConfig, logger: Logger, revocations?: RevocationList): Authenticator {
   return new Authenticator(
-    new AccessTokenVerifier(publicKeyFrom(config.publicKey)),
+    new AccessTokenVerifier(publicKeyFrom(config.publicKey), revocations),
     teamTokenLookupVia(config.teamsUrl, logger),
     config.trustedProxies ? new Set(config.trustedProxies) : undefined,
   );

@@ -31,6 +31,22 @@ export interface UserDeleted extends Record<string, unknown> {
   userId: string;
 }
 
+/**
+ * A user's access changed (their role, their deletion, or they signed out everywhere): every
+ * service and the gateway refuse the user's access tokens issued at or before `notBefore`
+ * (lib/auth/RevocationList.ts), so a client refreshes and gets a token with what is true now.
+ */
+export interface UserAccessChanged extends Record<string, unknown> {
+  userId: string;
+  /** ISO-8601 with milliseconds. */
+  notBefore: string;
+  /** ISO-8601: when the last token issued before `notBefore` expires; the revocation can be forgotten then. */
+  expiresAt: string;
+  reason: 'role-changed' | 'deleted' | 'logged-out-everywhere';
+  /** The user's role from now on when it changed; null otherwise. */
+  role: string | null;
+}
+
 /** A team was deleted (by its owners, or because its last member was deleted). */
 export interface TeamDeleted extends Record<string, unknown> {
   teamId: string;

@@ -9,22 +9,28 @@ export interface ServiceEvents {
 export interface ServiceEventsOptions {
   /** The service's outboxes, each relayed to the transport. */
   outboxes: readonly OutboxSource[];
-  /** Subscribes the service's consumer, if it has one (see lib/events/topology.ts). */
-  consume?: (transport: EventTransport) => Promise<Subscription>;
+  /** Subscribes the service's consumers (see lib/events/topology.ts). */
+  consumers?: readonly ((transport: EventTransport) => Promise<Subscription>)[];
 }
 
 /**
- * A service's part in the domain events: relays its outboxes and runs its consumer. Without a
+ * A service's part in the domain events: relays its outboxes and runs its consumers. Without a
  * transport (tests of one service) events wait in the outbox and nothing is consumed.
  */
 export async function startServiceEvents(transport: EventTransport | undefined, logger: Logger, options: ServiceEventsOptions): Promise<ServiceEvents> {
   if (!transport) return { stop: async () => undefined };
   const relays = options.outboxes.map((outbox) => new OutboxRelay(outbox, transport, logger));
-  const subscription = options.consume ? await options.consume(transport) : null;
+  const subscriptions: Subscription[] = [];
+  try {
+    for (const subscribe of options.consumers ?? []) subscriptions.push(await subscribe(transport));
+  } catch (error) {
+    await Promise.all(subscriptions.map((subscription) => subscription.stop()));
+    throw error;
+  }
   for (const relay of relays) relay.start();
   return {
     stop: async () => {
-      await subscription?.stop();
+      await Promise.all(subscriptions.map((subscription) => subscription.stop()));
       await Promise.all(relays.map((relay) => relay.stop()));
     },
   };

@@ -9,6 +9,13 @@ export const CONSUMERS = {
   teams: ['user.deleted'],
   projects: ['user.deleted', 'team.deleted'],
   profiles: ['user.registered', 'user.deleted'],
+  // Every process that verifies access tokens keeps a list of ended sessions (lib/auth/revocationEvents.ts).
+  'sessions.users': ['user.access-changed'],
+  'sessions.teams': ['user.access-changed'],
+  'sessions.projects': ['user.access-changed'],
+  'sessions.payments': ['user.access-changed'],
+  'sessions.profiles': ['user.access-changed'],
+  'sessions.gateway': ['user.access-changed'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type ConsumerName = keyof typeof CONSUMERS;

@@ -11,6 +11,8 @@ import { resolvers, type PaymentsContext } from './resolvers';
 import { PaymentStore } from './store';
 import type { EventTransport } from '../../lib/events/EventTransport';
 import { startServiceEvents } from '../../lib/events/serviceEvents';
+import { RevocationList } from '../../lib/auth/RevocationList';
+import { followRevocations, loadRevocationsVia } from '../../lib/auth/revocationEvents';
 
 export const typeDefs = loadTypeDefs(join(__dirname, 'schema.graphql'));
 
@@ -27,21 +29,27 @@ export async function createPaymentsSubgraph(
   config: PaymentsConfig,
   logger: Logger,
   prismaOptions: PrismaOptions = {},
-  /** Where its outbox is relayed to (payments consumes no events: financial records stay as they are). */
+  /** Where its outbox is relayed to (payments consumes no events about its data: financial records stay as they are; only ended sessions). */
   events?: EventTransport,
 ): Promise<Subgraph<PaymentsContext>> {
   const db = createPrismaClient(PrismaClient, config.databaseUrl, prismaOptions);
   await db.$connect();
   const store = new PaymentStore(db);
-  const serviceEvents = await startServiceEvents(events, logger, { outboxes: [store.outbox()] });
+  const revocations = new RevocationList();
+  const serviceEvents = await startServiceEvents(events, logger, {
+    outboxes: [store.outbox()],
+    consumers: [(transport) => followRevocations(transport, 'sessions.payments', revocations, logger)],
+  });
+  const revocationSnapshot = await loadRevocationsVia(config.usersUrl, revocations, logger);
   const users = new EntityClient(config.usersUrl, 'User', 'users', logger);
-  const authenticator = createAuthenticator(config.auth, logger);
+  const authenticator = createAuthenticator(config.auth, logger, revocations);
   return {
     name: 'payments',
     server: buildSubgraphServer(typeDefs, resolvers, logger),
     context: async (req) => ({ ...(await baseContext(req, authenticator)), store, users, loaders: createLoaders(store) }),
     ping: async () => void (await db.$queryRaw`SELECT 1`),
     close: async () => {
+      revocationSnapshot.stop();
       await serviceEvents.stop();
       await db.$disconnect();
     },

@@ -10,6 +10,8 @@ import { createLoaders } from './loaders';
 import { resolvers, type ProfilesContext } from './resolvers';
 import { ProfileStore } from './store';
 import { consumeEvents } from './events';
+import { RevocationList } from '../../lib/auth/RevocationList';
+import { followRevocations, loadRevocationsVia } from '../../lib/auth/revocationEvents';
 import type { EventTransport } from '../../lib/events/EventTransport';
 import { startServiceEvents } from '../../lib/events/serviceEvents';
 
@@ -34,12 +36,17 @@ export async function createProfilesSubgraph(
   const db = createPrismaClient(PrismaClient, config.databaseUrl, prismaOptions);
   await db.$connect();
   const store = new ProfileStore(db);
+  const revocations = new RevocationList();
   const serviceEvents = await startServiceEvents(events, logger, {
     outboxes: [store.outbox()],
-    consume: (transport) => consumeEvents(transport, store, logger),
+    consumers: [
+      (transport) => consumeEvents(transport, store, logger),
+      (transport) => followRevocations(transport, 'sessions.profiles', revocations, logger),
+    ],
   });
+  const revocationSnapshot = await loadRevocationsVia(config.usersUrl, revocations, logger);
   const users = new EntityClient(config.usersUrl, 'User', 'users', logger);
-  const authenticator = createAuthenticator(config.auth, logger);
+  const authenticator = createAuthenticator(config.auth, logger, revocations);
   return {
     name: 'profiles',
     server: buildSubgraphServer(typeDefs, resolvers, logger),
@@ -49,6 +56,7 @@ export async function createProfilesSubgraph(
     },
     ping: async () => void (await db.$queryRaw`SELECT 1`),
     close: async () => {
+      revocationSnapshot.stop();
       await serviceEvents.stop();
       await db.$disconnect();
     },

@@ -13,6 +13,8 @@ import { TeamMembership } from './TeamMembership';
 import type { EventTransport } from '../../lib/events/EventTransport';
 import { startServiceEvents } from '../../lib/events/serviceEvents';
 import { consumeEvents } from './events';
+import { RevocationList } from '../../lib/auth/RevocationList';
+import { followRevocations, loadRevocationsVia } from '../../lib/auth/revocationEvents';
 
 export const typeDefs = loadTypeDefs(join(__dirname, 'schema.graphql'));
 
@@ -37,14 +39,19 @@ export async function createProjectsSubgraph(
   const db = createPrismaClient(PrismaClient, config.databaseUrl, prismaOptions);
   await db.$connect();
   const store = new ProjectStore(db);
+  const revocations = new RevocationList();
   const serviceEvents = await startServiceEvents(events, logger, {
     outboxes: [store.outbox()],
-    consume: (transport) => consumeEvents(transport, store, logger),
+    consumers: [
+      (transport) => consumeEvents(transport, store, logger),
+      (transport) => followRevocations(transport, 'sessions.projects', revocations, logger),
+    ],
   });
+  const revocationSnapshot = await loadRevocationsVia(config.usersUrl, revocations, logger);
   const users = new EntityClient(config.usersUrl, 'User', 'users', logger);
   const teams = new EntityClient(config.teamsUrl, 'Team', 'teams', logger);
   const usersInTeams = new EntityClient(config.teamsUrl, 'User', 'teams', logger);
-  const authenticator = createAuthenticator(config.auth, logger);
+  const authenticator = createAuthenticator(config.auth, logger, revocations);
   return {
     name: 'projects',
     server: buildSubgraphServer(typeDefs, resolvers, logger),
@@ -55,6 +62,7 @@ export async function createProjectsSubgraph(
     },
     ping: async () => void (await db.$queryRaw`SELECT 1`),
     close: async () => {
+      revocationSnapshot.stop();
       await serviceEvents.stop();
       await db.$disconnect();
     },

@@ -14,6 +14,8 @@ import type { EventTransport } from '../../lib/events/EventTransport';
 import { MongoProcessedEvents } from '../../lib/events/MongoProcessedEvents';
 import { startServiceEvents } from '../../lib/events/serviceEvents';
 import { consumeEvents } from './events';
+import { RevocationList } from '../../lib/auth/RevocationList';
+import { followRevocations, loadRevocationsVia } from '../../lib/auth/revocationEvents';
 
 export const typeDefs = loadTypeDefs(join(__dirname, 'schema.graphql'));
 
@@ -39,12 +41,17 @@ export async function createTeamsSubgraph(
   const tokens = new TeamTokenStore(connection);
   const processed = new MongoProcessedEvents(connection);
   await initStores(connection, store, tokens, processed);
+  const revocations = new RevocationList();
   const serviceEvents = await startServiceEvents(events, logger, {
     outboxes: [store.outbox(), tokens.outbox()],
-    consume: (transport) => consumeEvents(transport, { teams: store, tokens, processed }, logger),
+    consumers: [
+      (transport) => consumeEvents(transport, { teams: store, tokens, processed }, logger),
+      (transport) => followRevocations(transport, 'sessions.teams', revocations, logger),
+    ],
   });
+  const revocationSnapshot = await loadRevocationsVia(config.usersUrl, revocations, logger);
   // This service keeps the team tokens, so it checks them itself rather than over HTTP.
-  const authenticator = new Authenticator(new AccessTokenVerifier(publicKeyFrom(config.publicKey)), (token) => tokens.authenticate(token));
+  const authenticator = new Authenticator(new AccessTokenVerifier(publicKeyFrom(config.publicKey), revocations), (token) => tokens.authenticate(token));
   const users = new EntityClient(config.usersUrl, 'User', 'users', logger);
   return {
     name: 'teams',
@@ -52,6 +59,7 @@ export async function createTeamsSubgraph(
     context: async (req) => ({ ...(await baseContext(req, authenticator)), store, tokens, users, loaders: createLoaders(store) }),
     ping: async () => void (await connection.db!.admin().ping()),
     close: async () => {
+      revocationSnapshot.stop();
       await serviceEvents.stop();
       await connection.close();
     },

@@ -1,4 +1,6 @@
 import type { AccessTokenIssuer } from '../../lib/auth/accessTokens';
+import type { RevocationList, SessionRevocation } from '../../lib/auth/RevocationList';
+import { accessChangedEvent, revocationLifetimeMs, sessionRevocation } from '../../lib/auth/revocationEvents';
 import { domainEvent, type UserDeleted, type UserRegistered } from '../../lib/events/DomainEvent';
 import type { AuditFor } from '../../lib/events/audit';
 import { invalidCredentials } from '../../lib/auth/identity';
@@ -6,7 +8,7 @@ import { AppError } from '../../lib/errors';
 import type { LoginThrottle } from './LoginThrottle';
 import { decoyHash, hashPassword, verifyPassword } from './passwords';
 import type { RefreshTokenStore } from './RefreshTokenStore';
-import type { Role, User, UserStore } from './store';
+import type { Role, User, UserChanges, UserStore } from './store';
 
 export interface Session {
   accessToken: string;
@@ -24,13 +26,18 @@ export interface Registration {
 /** The same answer for an unknown email and a wrong password: nothing tells which emails exist. */
 const WRONG_CREDENTIALS = 'the email or password is not correct';
 
-/** Sign-up, login, session refresh and logout: the users service's credentials, in one place. */
+/**
+ * Sign-up, login, session refresh and logout, and the changes that end sessions (a new role,
+ * deletion, logout everywhere): the users service's credentials, in one place.
+ */
 export class Accounts {
   constructor(
     private readonly users: UserStore,
     private readonly refreshTokens: RefreshTokenStore,
     private readonly accessTokens: AccessTokenIssuer,
     private readonly throttle: LoginThrottle,
+    /** This service's own list of ended sessions: it refuses at once, before its event goes round. */
+    private readonly revocations: RevocationList,
   ) {}
 
   /** Sign-up: a new CUSTOMER account, signed in. */
@@ -53,12 +60,55 @@ export class Accounts {
 
   /**
    * Deletes the account (a tombstone stays, see UserStore.delete) and ends its sessions; the other
-   * services act on user.deleted. False when there is no such user.
+   * services act on user.deleted and user.access-changed. False when there is no such user.
    */
   async deleteAccount(userId: string, audit: AuditFor): Promise<boolean> {
-    const deleted = await this.users.delete(userId, [domainEvent<UserDeleted>('users', 'user.deleted', { userId }), audit(userId)]);
-    if (deleted) await this.refreshTokens.revokeAllOf(userId);
-    return deleted;
+    const ended = await this.users.delete(userId, (notBefore) => [
+      domainEvent<UserDeleted>('users', 'user.deleted', { userId }),
+      accessChangedEvent(this.revocation(userId, notBefore), 'deleted'),
+      audit(userId),
+    ]);
+    if (!ended) return false;
+    this.revocations.revoke(this.revocation(userId, ended));
+    await this.refreshTokens.revokeAllOf(userId);
+    return true;
+  }
+
+  /**
+   * Changes a user; a new role ends their sessions (tokens carry the role), so the client refreshes
+   * and gets a token with the new one. Null when there is no such user.
+   */
+  async updateUser(userId: string, changes: UserChanges, audit: AuditFor): Promise<User | null> {
+    const updated = await this.users.update(userId, changes, [audit(userId)], (notBefore) => [
+      accessChangedEvent(this.revocation(userId, notBefore), 'role-changed', changes.role ?? null),
+    ]);
+    if (!updated) return null;
+    if (updated.sessionsEndedAt) this.revocations.revoke(this.revocation(userId, updated.sessionsEndedAt));
+    return updated.user;
+  }
+
+  /**
+   * Ends every session of the user: every refresh token, and every access token issued until now.
+   * The refresh tokens go first, so that a refresh racing this either reads the user before the
+   * cut-off (its token is refused) or after it, when its family is already revoked (see refresh).
+   * False when there is no such user.
+   */
+  async logoutEverywhere(userId: string, audit: AuditFor): Promise<boolean> {
+    await this.refreshTokens.revokeAllOf(userId);
+    const ended = await this.users.endSessions(userId, (notBefore) => [accessChangedEvent(this.revocation(userId, notBefore), 'logged-out-everywhere'), audit(userId)]);
+    if (!ended) return false;
+    this.revocations.revoke(this.revocation(userId, ended));
+    return true;
+  }
+
+  /** Sessions ended within the last access-token lifetime: what every verifier must still refuse. */
+  async recentRevocations(): Promise<SessionRevocation[]> {
+    const ended = await this.users.sessionsEndedSince(new Date(Date.now() - revocationLifetimeMs(this.accessTokens.ttlSeconds)));
+    return ended.map(({ userId, notBefore }) => this.revocation(userId, notBefore));
+  }
+
+  private revocation(userId: string, notBefore: Date): SessionRevocation {
+    return sessionRevocation(userId, notBefore, this.accessTokens.ttlSeconds);
   }
 
   async login(email: string, password: string, clientIp: string | null, audit: AuditFor): Promise<Session> {
@@ -72,7 +122,11 @@ export class Accounts {
       throw new AppError('UNAUTHENTICATED', WRONG_CREDENTIALS);
     }
     await this.throttle.succeeded(email, clientIp);
-    return this.startSession(credentials.user, undefined, audit);
+    // Read again as a session must (see UserStore.findForSession): the role may have changed, or the
+    // account gone, while the password was being checked.
+    const current = await this.users.findForSession(credentials.user.id);
+    if (!current) throw new AppError('UNAUTHENTICATED', WRONG_CREDENTIALS);
+    return this.startSession(current.user, undefined, audit, current.readAt);
   }
 
   /** Rotates the refresh token: the one presented is spent, a new one of the same family comes back. */
@@ -85,19 +139,27 @@ export class Accounts {
           : `the refresh token is ${redemption.reason === 'unknown' ? 'not valid' : redemption.reason}`,
       );
     }
-    const [user] = await this.users.findByIds([redemption.userId]);
-    if (!user) throw invalidCredentials('the account no longer exists');
-    return this.startSession(user, { familyId: redemption.familyId, expiresAt: redemption.expiresAt }, audit);
+    // The user as they are now (their current role), read after any change that ended sessions.
+    const current = await this.users.findForSession(redemption.userId);
+    if (!current) throw invalidCredentials('the account no longer exists');
+    // A logout everywhere revokes the refresh tokens before it ends the access tokens: a refresh that
+    // redeemed just before the one and read the user just after the other finds its family revoked.
+    if (await this.refreshTokens.familyRevoked(redemption.familyId)) throw invalidCredentials('the refresh token is revoked');
+    return this.startSession(current.user, { familyId: redemption.familyId, expiresAt: redemption.expiresAt }, audit, current.readAt);
   }
 
   logout(refreshToken: string, audit: AuditFor): Promise<boolean> {
     return this.refreshTokens.revokeByToken(refreshToken, (userId) => [audit(userId)]);
   }
 
-  /** `audit`: the sign-in's audit event, written with its refresh token (none for a registration's: written with the user). */
-  private async startSession(user: User, rotation?: { familyId: string; expiresAt: Date }, audit?: AuditFor): Promise<Session> {
+  /**
+   * `audit`: the sign-in's audit event, written with its refresh token (none for a registration's:
+   * written with the user). `issuedAt`: when the user was read (UserStore.findForSession), so that
+   * a change which ended sessions just after refuses the token (see UserStore.endingSessions).
+   */
+  private async startSession(user: User, rotation?: { familyId: string; expiresAt: Date }, audit?: AuditFor, issuedAt = Date.now()): Promise<Session> {
     const [accessToken, refreshToken] = await Promise.all([
-      this.accessTokens.sign({ userId: user.id, role: user.role }),
+      this.accessTokens.sign({ userId: user.id, role: user.role }, issuedAt),
       this.refreshTokens.issue(user.id, rotation, audit ? [audit(user.id)] : []),
     ]);
     return { accessToken, accessTokenExpiresIn: this.accessTokens.ttlSeconds, refreshToken, user };

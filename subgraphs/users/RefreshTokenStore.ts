@@ -110,7 +110,7 @@ export class RefreshTokenStore {
     if (doc.expiresAt.getTime() <= Date.now()) return { ok: false, reason: 'expired' };
     // Revocation is always of a whole family, so one revoked member means the family is over; this
     // also catches a token issued while its family was being revoked (a rotation racing a reuse).
-    if (await this.tokens.findOne({ familyId: doc.familyId, revokedAt: { $ne: null } }).lean()) {
+    if (await this.familyRevoked(doc.familyId)) {
       await this.revokeFamily(doc.familyId);
       return { ok: false, reason: 'revoked' };
     }
@@ -148,7 +148,12 @@ export class RefreshTokenStore {
     return doc && secretMatches(doc.secretHash, secret) ? doc : null;
   }
 
-  /** Ends every session of a user (their account was deleted). */
+  /** Whether a family's sessions are over (revocation is always of a whole family: one revoked member says so). */
+  async familyRevoked(familyId: string): Promise<boolean> {
+    return (await this.tokens.exists({ familyId, revokedAt: { $ne: null } })) !== null;
+  }
+
+  /** Ends every session of a user (their account was deleted, or they logged out everywhere). */
   async revokeAllOf(userId: string): Promise<void> {
     await this.tokens.updateMany({ userId, revokedAt: null }, { $set: { revokedAt: new Date() } });
   }

@@ -90,6 +90,12 @@ export const resolvers: ResolverMap<UsersContext> = {
       const page = toPage(args);
       return toConnection(await ctx.store.list(page), page.limit);
     },
+    _sessionRevocations: async (_: unknown, __: unknown, ctx: UsersContext) =>
+      (await ctx.accounts.recentRevocations()).map((revocation) => ({
+        userId: revocation.userId,
+        notBefore: new Date(revocation.notBefore),
+        expiresAt: new Date(revocation.expiresAt),
+      })),
     auditLog: async (_: unknown, args: PageArgs & { filter?: AuditLogFilterInput | null }, ctx: UsersContext) => {
       requireAdmin(ctx.identity);
       const page = toPage(args);
@@ -135,9 +141,16 @@ export const resolvers: ResolverMap<UsersContext> = {
         if (args.input.role != null) changes.role = requireOneOf(args.input.role, 'input.role', ROLES);
         if (args.input.emailVerified != null) changes.emailVerified = args.input.emailVerified;
       }
-      const user = await ctx.store.update(id, changes, [audit(ctx, 'updateUser', 'User')(id)]);
+      const user = await ctx.accounts.updateUser(id, changes, audit(ctx, 'updateUser', 'User'));
       if (!user) throw notFound('User', id, 'id');
       return user;
+    },
+    logoutEverywhere: async (_: unknown, args: { userId?: string | null }, ctx: UsersContext) => {
+      const caller = requireUser(ctx.identity);
+      const id = args.userId == null ? caller.userId : requireId(args.userId, 'userId');
+      if (!isSelfOrAdmin(ctx.identity, id)) throw forbidden("only the user themselves or an admin may end a user's sessions");
+      if (!(await ctx.accounts.logoutEverywhere(id, audit(ctx, 'logoutEverywhere', 'User')))) throw notFound('User', id, 'userId');
+      return id;
     },
     deleteUser: async (_: unknown, args: { id: string }, ctx: UsersContext) => {
       const id = requireId(args.id, 'id');

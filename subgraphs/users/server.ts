@@ -16,6 +16,8 @@ import type { EventTransport } from '../../lib/events/EventTransport';
 import { startServiceEvents } from '../../lib/events/serviceEvents';
 import { AuditLogStore } from './AuditLogStore';
 import { consumeEvents } from './events';
+import { RevocationList } from '../../lib/auth/RevocationList';
+import { followRevocations } from '../../lib/auth/revocationEvents';
 
 export const typeDefs = loadTypeDefs(join(__dirname, 'schema.graphql'));
 
@@ -41,16 +43,24 @@ export async function createUsersSubgraph(
   const refreshTokens = new RefreshTokenStore(connection, config.accounts.refreshTokenTtlSeconds);
   const auditLog = new AuditLogStore(connection);
   await initStores(connection, store, refreshTokens, auditLog);
+  const revocations = new RevocationList();
   const accounts = new Accounts(
     store,
     refreshTokens,
     new AccessTokenIssuer(privateKeyFrom(config.accounts.privateKey), config.accounts.accessTokenTtlSeconds),
     new LoginThrottle(config.accounts.login),
+    revocations,
   );
-  const authenticator = createAuthenticator(config.auth, logger);
+  // This service keeps when sessions ended (on the users themselves): it starts knowing them all.
+  for (const revocation of await accounts.recentRevocations()) revocations.revoke(revocation);
+  const authenticator = createAuthenticator(config.auth, logger, revocations);
   const serviceEvents = await startServiceEvents(events, logger, {
     outboxes: [store.outbox(), refreshTokens.outbox()],
-    consume: (transport) => consumeEvents(transport, auditLog, logger),
+    consumers: [
+      (transport) => consumeEvents(transport, auditLog, logger),
+      // Its own changes are in its list at once; the events also bring those of other instances.
+      (transport) => followRevocations(transport, 'sessions.users', revocations, logger),
+    ],
   });
   return {
     name: 'users',

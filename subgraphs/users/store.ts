@@ -32,6 +32,11 @@ interface UserDocument extends WithOutbox {
   updatedAt: Date;
   /** Set when the user was deleted: the document stays as a tombstone without personal data. */
   deletedAt?: Date | null;
+  /**
+   * When the user's sessions last ended (role change, deletion, logout everywhere): access tokens
+   * issued at or before it are refused. Written with the change and its user.access-changed event.
+   */
+  sessionsNotBefore?: Date;
 }
 
 const userSchema = new Schema<UserDocument>(
@@ -43,6 +48,7 @@ const userSchema = new Schema<UserDocument>(
     emailVerified: { type: Boolean, default: false },
     passwordHash: { type: String, default: null },
     deletedAt: { type: Date, default: undefined },
+    sessionsNotBefore: { type: Date, default: undefined },
     ...outboxFields,
   },
   { collection: 'users', timestamps: true, versionKey: false },
@@ -51,6 +57,8 @@ userSchema.index({ email: 1 }, { unique: true });
 // The relay looks for documents with pending events every few hundred milliseconds.
 userSchema.index({ hasOutbox: 1 }, { sparse: true });
 userSchema.index({ createdAt: -1, _id: -1 });
+// Every service asks at start for the sessions ended within the last access-token lifetime.
+userSchema.index({ sessionsNotBefore: 1 }, { sparse: true });
 
 function toUser(doc: UserDocument): User {
   return {
@@ -104,6 +112,15 @@ export interface UserChanges {
   name?: string;
   role?: Role;
   emailVerified?: boolean;
+}
+
+/** The events of a write that ends a user's sessions, made from the instant it chose (`notBefore`). */
+export type SessionsEnd = (notBefore: Date) => DomainEvent[];
+
+/** Sessions a user ended at `notBefore` (a tombstone's included). */
+export interface EndedSessions {
+  userId: string;
+  notBefore: Date;
 }
 
 /** The users service's data access: every MongoDB query the service makes lives here. */
@@ -169,29 +186,87 @@ export class UserStore {
     }
   }
 
-  /** Returns null when no user has the id; `events` are written with the change. */
-  update(id: string, changes: UserChanges, events: readonly DomainEvent[] = []): Promise<User | null> {
+  /**
+   * Returns null when no user has the id; `events` are written with the change. A new role also
+   * ends the user's sessions (their tokens carry the old one): `sessionsEnd` gives that write's
+   * events, and `sessionsEndedAt` says when (null when the role stayed as it was).
+   */
+  update(id: string, changes: UserChanges, events: readonly DomainEvent[] = [], sessionsEnd: SessionsEnd = () => []): Promise<{ user: User; sessionsEndedAt: Date | null } | null> {
     return this.writes.run(id, async () => {
-      const doc = await this.users
-        .findOneAndUpdate({ _id: id, ...LIVE }, updateWithEvents({ ...changes }, events), { returnDocument: 'after' })
-        .lean<UserDocument>();
-      return doc ? toUser(doc) : null;
+      const current = changes.role ? await this.users.findOne({ _id: id, ...LIVE }, { role: 1 }).lean<Pick<UserDocument, 'role'>>() : null;
+      if (!current || current.role === changes.role) {
+        const user = await this.write(id, changes, events);
+        return user && { user, sessionsEndedAt: null };
+      }
+      return this.endingSessions(async (notBefore) => {
+        const user = await this.write(id, { ...changes, sessionsNotBefore: notBefore }, [...events, ...sessionsEnd(notBefore)]);
+        return user && { user, sessionsEndedAt: notBefore };
+      });
     });
+  }
+
+  private async write(id: string, set: UserChanges & { sessionsNotBefore?: Date }, events: readonly DomainEvent[]): Promise<User | null> {
+    const doc = await this.users.findOneAndUpdate({ _id: id, ...LIVE }, updateWithEvents({ ...set }, events), { returnDocument: 'after' }).lean<UserDocument>();
+    return doc ? toUser(doc) : null;
+  }
+
+  /**
+   * Ends every session of the user issued up to now (logout everywhere): when, or null when no
+   * live user has the id. `sessionsEnd`'s events are written with it.
+   */
+  endSessions(id: string, sessionsEnd: SessionsEnd): Promise<Date | null> {
+    return this.writes.run(id, () =>
+      this.endingSessions(async (notBefore) => ((await this.write(id, { sessionsNotBefore: notBefore }, sessionsEnd(notBefore))) ? notBefore : null)),
+    );
+  }
+
+  /**
+   * Chooses the instant a write ends the user's sessions at, inside the user's write queue, and
+   * holds the queue until the clock has passed it. A session reads the user through the same queue
+   * and is issued with the instant of that read (findForSession): one that read before this write
+   * is issued at or before the instant, and refused; one that read after it, strictly later, with
+   * what the write changed.
+   */
+  private async endingSessions<T>(write: (notBefore: Date) => Promise<T>): Promise<T> {
+    const notBefore = new Date();
+    const result = await write(notBefore);
+    while (Date.now() <= notBefore.getTime()) await new Promise((resolve) => setTimeout(resolve, 1));
+    return result;
+  }
+
+  /**
+   * A live user as a new session must see them, and when they were read (ms): the session's issue
+   * time. Read in the user's write queue, so that a write ending sessions is wholly before or after.
+   */
+  findForSession(id: string): Promise<{ user: User; readAt: number } | null> {
+    return this.writes.run(id, async () => {
+      const readAt = Date.now();
+      const doc = await this.users.findOne({ _id: id, ...LIVE }).lean<UserDocument>();
+      return doc ? { user: toUser(doc), readAt } : null;
+    });
+  }
+
+  /** Whose sessions ended after `since`, deleted users included (what every service must keep refusing). */
+  async sessionsEndedSince(since: Date): Promise<EndedSessions[]> {
+    const docs = await this.users
+      .find({ sessionsNotBefore: { $gt: since } }, { _id: 1, sessionsNotBefore: 1 })
+      .lean<{ _id: string; sessionsNotBefore: Date }[]>();
+    return docs.map((doc) => ({ userId: doc._id, notBefore: doc.sessionsNotBefore }));
   }
 
   /**
    * Deletes the user, leaving a tombstone: the id and when, nothing personal (the email is replaced
-   * so it can be used again). `events` (user.deleted...) are written by the same single-document
-   * write. The tombstone makes late lookups answer null and tells the integrity check that a
-   * reference points at a deleted user. False when no live user has the id.
+   * so it can be used again); it also ends the user's sessions. `sessionsEnd`'s events (user.deleted,
+   * user.access-changed...) are written by the same single-document write. The tombstone makes late
+   * lookups answer null and tells the integrity check that a reference points at a deleted user.
+   * Returns when the sessions ended, or null when no live user has the id.
    */
-  delete(id: string, events: readonly DomainEvent[]): Promise<boolean> {
-    return this.writes.run(id, async () => {
-      const result = await this.users.updateOne(
-        { _id: id, ...LIVE },
-        updateWithEvents(tombstoneFields(id), events),
-      );
-      return result.matchedCount === 1;
-    });
+  delete(id: string, sessionsEnd: SessionsEnd = () => []): Promise<Date | null> {
+    return this.writes.run(id, () =>
+      this.endingSessions(async (notBefore) => {
+        const result = await this.users.updateOne({ _id: id, ...LIVE }, updateWithEvents({ ...tombstoneFields(id), sessionsNotBefore: notBefore }, sessionsEnd(notBefore)));
+        return result.matchedCount === 1 ? notBefore : null;
+      }),
+    );
   }
 }

@@ -191,7 +191,11 @@ test('every successful mutation, in every service, leaves exactly one audit entr
     (d) => ({ ...user('profiles', me), resourceType: 'UserProfile', resourceId: d.updateProfile.id }));
   await fails('updateProfile', `mutation($u: ID!) { updateProfile(userId: $u, input: { phone: "not a phone" }) { id } }`, { u: me }, mine);
 
-  // users, last: deleting an account (the admin deletes the one it made)
+  // users, last: ending every session of a user (the admin, for the one it made; a stranger may
+  // not), and deleting an account (the admin deletes the one it made)
+  await fails('logoutEverywhere', `mutation($id: ID) { logoutEverywhere(userId: $id) }`, { id: created.createUser.id }, as(stranger));
+  await succeeds('logoutEverywhere', `mutation($id: ID) { logoutEverywhere(userId: $id) }`, { id: created.createUser.id }, {},
+    () => ({ ...user('users', admin), resourceType: 'User', resourceId: created.createUser.id }));
   await succeeds('deleteUser', `mutation($id: ID!) { deleteUser(id: $id) }`, { id: created.createUser.id }, {},
     () => ({ ...user('users', admin), resourceType: 'User', resourceId: created.createUser.id }));
 

@@ -27,7 +27,7 @@ beforeAll(async () => {
   await stores.teams.init();
   alive = (await stores.users.create({ email: `alive.${newId()}@example.test`, name: 'Alive', role: 'CUSTOMER' })).id;
   gone = (await stores.users.create({ email: `gone.${newId()}@example.test`, name: 'Gone', role: 'CUSTOMER' })).id;
-  await stores.users.delete(gone, []);
+  await stores.users.delete(gone);
 
   // Team A: alive OWNER, the ghost an ADMIN. Team B: only the deleted user.
   ids.teamA = (await stores.teams.create('A', alive, audit)).id;

@@ -267,7 +267,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ...options.gatewayEnv,
       PORT: '0',
     });
-    const gateway = await startGateway(gatewayConfig, logger('gateway'));
+    const gateway = await startGateway(gatewayConfig, logger('gateway'), events);
     const gatewayUrl = gateway.url;
     const adminToken = await bootstrapAdmin(gatewayUrl, databases);
     return {
