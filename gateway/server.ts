@@ -12,6 +12,9 @@ import { serveHttp, type RunningServer } from '../lib/httpServer';
 import { createAuthenticator } from '../lib/auth/authenticator';
 import { buildContext } from './context';
 import { explorationPlugins, explorationRoutes, turnOffGatewayTelemetry } from './exploration';
+import { costDirectivesOf, NO_COST_DIRECTIVES } from './guards/costDirectives';
+import { operationGuards } from './guards/operationGuards';
+import { tooManyTokens } from './guards/tooManyTokens';
 
 /**
  * Errors a subgraph reported pass through when expected (they carry a code and were already
@@ -22,7 +25,7 @@ function formatGatewayError() {
   const mask = maskUnexpectedError();
   return (formatted: GraphQLFormattedError): GraphQLFormattedError => {
     const { serviceName: _serviceName, ...extensions } = formatted.extensions ?? {};
-    return mask({ ...formatted, extensions });
+    return mask(tooManyTokens({ ...formatted, extensions }));
   };
 }
 
@@ -80,10 +83,21 @@ export function startGateway(config: GatewayConfig, logger: Logger): Promise<Run
 export function buildGatewayServer(config: GatewayConfig, logger: Logger): ApolloServer<GatewayContext> {
   // Before the ApolloGateway is made: its constructor is where the telemetry would start.
   turnOffGatewayTelemetry();
+  const gateway = createGateway(config, logger);
+  // The cost model reads @cost/@listSize from the supergraph being served, new versions included.
+  let costDirectives = NO_COST_DIRECTIVES;
+  gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
+    costDirectives = costDirectivesOf(coreSupergraphSdl);
+  });
+  const { limits } = config.guards;
   return new ApolloServer<GatewayContext>({
-    gateway: createGateway(config, logger),
+    gateway,
     formatError: formatGatewayError(),
-    plugins: [errorLogging<GatewayContext>(logger), ...explorationPlugins(config)],
+    plugins: [errorLogging<GatewayContext>(logger), operationGuards(config.guards, () => costDirectives), ...explorationPlugins(config)],
+    // The parser stops at the token limit, before a tree of an oversized document is built.
+    parseOptions: { maxTokens: limits.maxTokens, maxComments: limits.maxTokens },
+    // No "Did you mean ...?" in production: the schema is not to be guessed from error messages.
+    hideSchemaDetailsFromClientErrors: config.production,
     // Off in production unless INTROSPECTION=true: Sandbox, Studio and GraphiQL need it.
     introspection: config.introspection,
     // From the parsed config rather than Apollo Server reading APOLLO_KEY itself.
