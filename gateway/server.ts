@@ -14,6 +14,10 @@ import { buildContext } from './context';
 import { explorationPlugins, explorationRoutes, turnOffGatewayTelemetry } from './exploration';
 import { costDirectivesOf, NO_COST_DIRECTIVES } from './guards/costDirectives';
 import { operationGuards } from './guards/operationGuards';
+import { rateLimitHeadersPlugin } from './guards/rateLimitHeaders';
+import { RequestRateLimiter } from './guards/RequestRateLimiter';
+import { Safelist } from './guards/Safelist';
+import { safelistPlugin } from './guards/safelistPlugin';
 import { tooManyTokens } from './guards/tooManyTokens';
 
 /**
@@ -67,17 +71,35 @@ export function createGateway(config: GatewayConfig, logger: Logger): ApolloGate
 }
 
 /** Builds the gateway and serves it over HTTP with the explorer routes (main.ts and tests alike). */
-export function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningServer> {
+export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningServer> {
   const authenticator = createAuthenticator(config.auth, logger);
-  return serveHttp({
-    server: buildGatewayServer(config, logger),
-    context: (req) => buildContext(req, authenticator),
-    port: config.port,
-    host: config.host,
-    routes: explorationRoutes(config),
-    shutdownDelayMs: config.shutdownDelayMs,
-    logger,
-  });
+  const rateLimiter = new RequestRateLimiter(config.guards.rateLimits, logger);
+  let running: RunningServer;
+  try {
+    running = await serveHttp({
+      server: buildGatewayServer(config, logger),
+      context: async (req) => {
+        const context = await buildContext(req, authenticator);
+        // Counted once the caller is known, before the operation is parsed.
+        return { ...context, rateLimit: await rateLimiter.admit(context.identity, req.socket.remoteAddress ?? 'unknown') };
+      },
+      port: config.port,
+      host: config.host,
+      routes: explorationRoutes(config),
+      shutdownDelayMs: config.shutdownDelayMs,
+      logger,
+    });
+  } catch (error) {
+    await rateLimiter.close();
+    throw error;
+  }
+  return {
+    url: running.url,
+    stop: async () => {
+      await running.stop();
+      await rateLimiter.close();
+    },
+  };
 }
 
 export function buildGatewayServer(config: GatewayConfig, logger: Logger): ApolloServer<GatewayContext> {
@@ -89,15 +111,24 @@ export function buildGatewayServer(config: GatewayConfig, logger: Logger): Apoll
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
     costDirectives = costDirectivesOf(coreSupergraphSdl);
   });
-  const { limits } = config.guards;
+  const { limits, persistedOperations } = config.guards;
+  const safelist = persistedOperations.safelistFile ? Safelist.fromFile(persistedOperations.safelistFile) : null;
+  if (safelist) logger.info(`safelist mode: only the ${safelist.size} operations in ${persistedOperations.safelistFile} run`);
   return new ApolloServer<GatewayContext>({
     gateway,
     formatError: formatGatewayError(),
-    plugins: [errorLogging<GatewayContext>(logger), operationGuards(config.guards, () => costDirectives), ...explorationPlugins(config)],
+    plugins: [
+      errorLogging<GatewayContext>(logger),
+      operationGuards(config.guards, () => costDirectives),
+      rateLimitHeadersPlugin<GatewayContext>(),
+      ...(safelist ? [safelistPlugin(safelist)] : []),
+      ...explorationPlugins(config),
+    ],
     // The parser stops at the token limit, before a tree of an oversized document is built.
     parseOptions: { maxTokens: limits.maxTokens, maxComments: limits.maxTokens },
     // No "Did you mean ...?" in production: the schema is not to be guessed from error messages.
     hideSchemaDetailsFromClientErrors: config.production,
+    persistedQueries: persistedOperations.apq ? {} : false,
     // Off in production unless INTROSPECTION=true: Sandbox, Studio and GraphiQL need it.
     introspection: config.introspection,
     // From the parsed config rather than Apollo Server reading APOLLO_KEY itself.

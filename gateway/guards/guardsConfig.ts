@@ -35,10 +35,11 @@ export interface RateLimits {
 }
 
 export interface PersistedOperationsConfig {
-  /** Automatic persisted queries (clients send a hash, and the text once): on unless a safelist is given. */
+  /**
+   * Automatic persisted queries (clients send a hash, and the text once), on unless a safelist is
+   * given; kept in Apollo Server's cache, an LRU bounded at 30 MiB.
+   */
   apq: boolean;
-  /** How much memory the APQ cache may hold, in bytes (least recently used ones go first). */
-  apqCacheBytes: number;
   /** A manifest of the only operations that run (Apollo's persisted-query manifest or Relay's map). */
   safelistFile: string | null;
 }
@@ -76,7 +77,6 @@ const guardsSpec = {
   RATE_LIMIT_TEAM: limit(1200, 'Requests per window per team API token (0: unlimited)', 0),
   REDIS_URL: url({ default: undefined, desc: 'Redis that gateway replicas share their rate limits in (in memory when unset)' }),
   APQ: bool({ default: true, desc: 'Automatic persisted queries (always off with SAFELIST_FILE)' }),
-  APQ_CACHE_MB: limit(16, 'Memory the APQ cache may use, in MB'),
   SAFELIST_FILE: str({ default: undefined, desc: 'Only the operations in this manifest run (Apollo persisted-query manifest or Relay JSON map)' }),
 };
 
@@ -103,7 +103,6 @@ export function guardsConfigFromEnv(environment: NodeJS.ProcessEnv): GuardsConfi
     persistedOperations: Object.freeze({
       // Registering operations by hash would let anyone add to a safelist.
       apq: env.APQ && !env.SAFELIST_FILE,
-      apqCacheBytes: env.APQ_CACHE_MB * 1024 * 1024,
       safelistFile: env.SAFELIST_FILE ?? null,
     }),
   });

@@ -1,7 +1,8 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { Kind, type DocumentNode } from 'graphql';
 import type { GatewayContext } from '../context';
-import { checkOperationLimits } from './checkOperationLimits';
+import { operationLimitRefusal } from './operationLimitRefusal';
+import { deferredRefusal, refuseDocument } from './deferredRefusals';
 import { checkVariableDepth } from './checkVariableDepth';
 import type { CostDirectives } from './costDirectives';
 import { estimateCost } from './estimateCost';
@@ -23,6 +24,7 @@ function unresolved(document: DocumentNode, operationName: string | undefined): 
  *
  * - before validation (which is itself work in proportion to the document), the shape limits:
  *   depth, aliases, root fields, directives per field (the parser has already bounded tokens);
+ *   a refused document is not validated (see deferredRefusals);
  * - once the operation is picked: an operationName that names none is a 400 BAD_REQUEST; a
  *   variable nested too deep is a 400 BAD_USER_INPUT; then the cost estimate, from the
  *   `@cost`/`@listSize` of the supergraph being served and the request's variables, against the
@@ -35,13 +37,19 @@ export function operationGuards(config: GuardsConfig, costDirectives: () => Cost
   return {
     async requestDidStart() {
       return {
-        async validationDidStart({ document }) {
-          checkOperationLimits(document, config.limits);
+        async validationDidStart(requestContext) {
+          const refusal = operationLimitRefusal(requestContext.document, config.limits);
+          // Validation does work in proportion to the document (overlapping fields: quadratic).
+          if (refusal) refuseDocument(requestContext, refusal);
         },
-        async didResolveOperation({ document, operation, request, schema, contextValue }) {
+        async didResolveOperation(requestContext) {
+          const { document, operation, request, schema, contextValue } = requestContext;
+          const refused = deferredRefusal(requestContext);
+          if (refused) throw refused;
           if (!operation) throw refuse('BAD_REQUEST', unresolved(document, request.operationName));
           checkVariableDepth(schema, operation, request.variables, config.limits.maxVariableDepth);
-          checkOperationLimits(document, config.limits);
+          const overLimit = operationLimitRefusal(document, config.limits);
+          if (overLimit) throw overLimit();
           const cost = estimateCost(schema, document, operation, {
             directives: costDirectives(),
             defaultListSize: config.cost.defaultListSize,

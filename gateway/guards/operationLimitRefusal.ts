@@ -1,4 +1,4 @@
-import type { DocumentNode } from 'graphql';
+import type { DocumentNode, GraphQLError } from 'graphql';
 import type { ErrorCode } from '../../lib/errors';
 import type { OperationLimits } from './guardsConfig';
 import { operationShapes, type OperationShape } from './operationShape';
@@ -13,15 +13,16 @@ const SHAPE_LIMITS: { measure: keyof OperationShape; limit: keyof OperationLimit
 ];
 
 /**
- * Refuses a document any of whose operations goes over a limit (the first one found, with its
- * own code). Every operation counts, not only the one to run: all of them are validated.
+ * The refusal of a document any of whose operations goes over a limit (the first one found, with
+ * its own code), or null. Every operation counts, not only the one to run: all are validated.
  */
-export function checkOperationLimits(document: DocumentNode, limits: OperationLimits): void {
+export function operationLimitRefusal(document: DocumentNode, limits: OperationLimits): (() => GraphQLError) | null {
   for (const shape of operationShapes(document).values()) {
     for (const { measure, limit, code, describe } of SHAPE_LIMITS) {
       const found = shape[measure];
       const allowed = limits[limit];
-      if (found > allowed) throw refuse(code, `${describe(found)}; the limit is ${allowed}`, { extra: { limit: allowed, found } });
+      if (found > allowed) return () => refuse(code, `${describe(found)}; the limit is ${allowed}`, { extra: { limit: allowed, found } });
     }
   }
+  return null;
 }
