@@ -105,15 +105,15 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
 export function buildGatewayServer(config: GatewayConfig, logger: Logger): ApolloServer<GatewayContext> {
   // Before the ApolloGateway is made: its constructor is where the telemetry would start.
   turnOffGatewayTelemetry();
+  const { limits, persistedOperations } = config.guards;
+  const safelist = persistedOperations.safelistFile ? Safelist.fromFile(persistedOperations.safelistFile) : null;
+  if (safelist) logger.info(`safelist mode: only the ${safelist.size} operations in ${persistedOperations.safelistFile} run`);
   const gateway = createGateway(config, logger);
   // The cost model reads @cost/@listSize from the supergraph being served, new versions included.
   let costDirectives = NO_COST_DIRECTIVES;
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
     costDirectives = costDirectivesOf(coreSupergraphSdl);
   });
-  const { limits, persistedOperations } = config.guards;
-  const safelist = persistedOperations.safelistFile ? Safelist.fromFile(persistedOperations.safelistFile) : null;
-  if (safelist) logger.info(`safelist mode: only the ${safelist.size} operations in ${persistedOperations.safelistFile} run`);
   return new ApolloServer<GatewayContext>({
     gateway,
     formatError: formatGatewayError(),

@@ -23,6 +23,11 @@ export interface CostOptions {
   directives: CostDirectives;
   /** The size of a list no argument or `@listSize` sizes. */
   defaultListSize: number;
+  /**
+   * The most items any list counts for: a page asked for beyond what the subgraphs serve is
+   * refused by them (BAD_USER_INPUT naming `first`), which is the clearer answer to give.
+   */
+  maxListSize: number;
   /** The request's variables, as sent (a slicing argument may be a variable). */
   variables: Record<string, unknown>;
 }
@@ -67,8 +72,8 @@ export function estimateCost(schema: GraphQLSchema, document: DocumentNode, oper
 
   const slicedSize = (field: FieldNode, definition: GraphQLField<unknown, unknown>, listSize: ListSize | undefined): number | undefined => {
     const sizes = (listSize?.slicingArguments ?? []).map((name) => argumentNumber(field, definition, name)).filter((size): size is number => size !== undefined);
-    if (sizes.length > 0) return Math.max(...sizes);
-    return listSize?.assumedSize;
+    const size = sizes.length > 0 ? Math.max(...sizes) : listSize?.assumedSize;
+    return size === undefined ? undefined : Math.min(size, options.maxListSize);
   };
 
   const selectionSetCost = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType, sizes: Map<string, number> | null): number => {

@@ -24,6 +24,8 @@ export interface CostLimits {
   budgets: Record<Identity['kind'], number>;
   /** How many items a list field counts for when neither an argument nor `@listSize` says. */
   defaultListSize: number;
+  /** No list counts for more items than this, whatever `first` says (the subgraphs refuse pages over 100). */
+  maxListSize: number;
 }
 
 export interface RateLimits {
@@ -71,6 +73,7 @@ const guardsSpec = {
   MAX_COST: limit(5000, 'Highest estimated cost of an operation for a signed-in user or a team token'),
   MAX_COST_ANONYMOUS: limit(1000, 'Highest estimated cost of an operation for a caller without a credential'),
   DEFAULT_LIST_SIZE: limit(20, 'How many items a list counts for when neither an argument nor @listSize says', 0),
+  MAX_LIST_SIZE: limit(100, 'No list counts for more items than this in the estimate (the subgraphs refuse pages over 100)'),
   RATE_LIMIT_WINDOW_SECONDS: limit(60, 'The rate limits count requests per this many seconds'),
   RATE_LIMIT_ANONYMOUS: limit(600, 'Requests per window per client address without a credential (0: unlimited)', 0),
   RATE_LIMIT_USER: limit(1200, 'Requests per window per signed-in user (0: unlimited)', 0),
@@ -94,6 +97,7 @@ export function guardsConfigFromEnv(environment: NodeJS.ProcessEnv): GuardsConfi
     cost: Object.freeze({
       budgets: Object.freeze({ anonymous: env.MAX_COST_ANONYMOUS, user: env.MAX_COST, team: env.MAX_COST }),
       defaultListSize: env.DEFAULT_LIST_SIZE,
+      maxListSize: env.MAX_LIST_SIZE,
     }),
     rateLimits: Object.freeze({
       points: Object.freeze({ anonymous: env.RATE_LIMIT_ANONYMOUS, user: env.RATE_LIMIT_USER, team: env.RATE_LIMIT_TEAM }),

@@ -53,6 +53,7 @@ export function operationGuards(config: GuardsConfig, costDirectives: () => Cost
           const cost = estimateCost(schema, document, operation, {
             directives: costDirectives(),
             defaultListSize: config.cost.defaultListSize,
+            maxListSize: config.cost.maxListSize,
             variables: request.variables ?? {},
           });
           const kind = contextValue.identity.kind;
