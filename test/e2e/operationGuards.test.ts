@@ -42,7 +42,7 @@ beforeAll(async () => {
   const project = await createProject(stack, 'Guarded API', ann, team);
   await commitVersion(stack, project, ann, 'first');
   // Warm: the first dashboard plans the operation and opens the connections.
-  expectNoErrors(await stack.query(DASHBOARD, { id: ann }, as(bob)));
+  expectNoErrors(await stack.query(DASHBOARD, { id: ann }, as(ann)));
 });
 
 afterAll(async () => {
@@ -70,12 +70,12 @@ function expectRefused(response: GraphQLResponse, code: string) {
 }
 
 /**
- * Sends `abuse` several times at once while Bob asks for Ann's dashboard: each abusive request is
+ * Sends `abuse` several times at once while Ann asks for her dashboard: each abusive request is
  * refused with `code` within the bound, and the dashboard is answered in full within it too.
  */
 async function refusedWhileDashboardAnswers(abuse: () => Promise<GraphQLResponse>, code: string, copies = 4) {
   const [dashboard, ...refusals] = await Promise.all([
-    timed(() => stack.query(DASHBOARD, { id: ann }, as(bob))),
+    timed(() => stack.query(DASHBOARD, { id: ann }, as(ann))),
     ...Array.from({ length: copies }, () => timed(abuse)),
   ]);
   for (const { result, ms } of refusals) {
@@ -138,26 +138,27 @@ describe('findings: refused with their own code, at once, while other clients ar
   test('1,000 aliased dashboards in one request, signed in: TOO_MANY_TOKENS', async () => {
     const body = DASHBOARD.slice(DASHBOARD.indexOf('user(id: $id)'), DASHBOARD.lastIndexOf('}'));
     const query = `query($id: ID!) ${aliases(1_000, body)}`;
-    await refusedWhileDashboardAnswers(() => stack.query(query, { id: ann }, as(ann)), 'TOO_MANY_TOKENS', 2);
+    await refusedWhileDashboardAnswers(() => stack.query(query, { id: bob }, as(bob)), 'TOO_MANY_TOKENS', 2);
   });
 
   test('a 1.9 MB body of `__typename` aliases without a token: refused while parsing (TOO_MANY_TOKENS)', async () => {
-    const count = Math.ceil(1_900_000 / 'a123456:__typename '.length);
-    const body = JSON.stringify({ query: `{ ${Array.from({ length: count }, (_, i) => `a${i}:__typename`).join(' ')} }` });
+    const selections: string[] = [];
+    for (let length = 0; length < 1_900_000; length += selections[selections.length - 1]!.length + 1) selections.push(`a${selections.length}:__typename`);
+    const body = JSON.stringify({ query: `{ ${selections.join(' ')} }` });
     expect(body.length).toBeGreaterThan(1_900_000);
     await refusedWhileDashboardAnswers(() => post(body), 'TOO_MANY_TOKENS', 2);
   });
 
   test.each([50, 500])('depth %i through user → teams → members → user → projects: OPERATION_TOO_DEEP', async (depth) => {
     const query = deepQuery(depth);
-    const error = await refusedWhileDashboardAnswers(() => stack.query(query, { id: ann }, as(ann)), 'OPERATION_TOO_DEEP');
+    const error = await refusedWhileDashboardAnswers(() => stack.query(query, { id: bob }, as(bob)), 'OPERATION_TOO_DEEP');
     expect(error.extensions).toEqual({ code: 'OPERATION_TOO_DEEP', limit: 20, found: expect.any(Number) });
     expect(error.extensions!.found).toBeGreaterThanOrEqual(depth);
     expect(error.message).toBe(`the operation nests fields ${error.extensions!.found} levels deep; the limit is 20`);
   });
 
   test('a query about 90 levels deep through teams and members, signed in as a user: OPERATION_TOO_DEEP', async () => {
-    await refusedWhileDashboardAnswers(() => stack.query(deepQuery(90), { id: ann }, as(ann)), 'OPERATION_TOO_DEEP');
+    await refusedWhileDashboardAnswers(() => stack.query(deepQuery(90), { id: bob }, as(bob)), 'OPERATION_TOO_DEEP');
   });
 
   test('teams(first: 100) { members(first: 100) { user { projects(first: 100) } } } (a million rows): OPERATION_TOO_COSTLY, and nothing runs', async () => {
@@ -176,12 +177,12 @@ describe('findings: refused with their own code, at once, while other clients ar
 
 describe('each limit, at its edge', () => {
   test('31 aliases: TOO_MANY_ALIASES naming the limit and the count; 30 run', async () => {
-    const error = expectRefused(await stack.query(aliases(31, 'me { id }'), {}, as(ann)), 'TOO_MANY_ALIASES');
+    const error = expectRefused(await stack.query(`{ me ${aliases(31, 'id')} }`, {}, as(ann)), 'TOO_MANY_ALIASES');
     expect(error.message).toBe('the operation has 31 aliases; the limit is 30');
     expect(error.extensions).toEqual({ code: 'TOO_MANY_ALIASES', limit: 30, found: 31 });
-    const data = expectNoErrors(await stack.query<Record<string, { id: string }>>(aliases(30, 'me { id }'), {}, as(ann)));
-    expect(Object.keys(data)).toHaveLength(30);
-    expect(data.a29).toEqual({ id: ann });
+    const data = expectNoErrors(await stack.query<{ me: Record<string, string> }>(`{ me ${aliases(30, 'id')} }`, {}, as(ann)));
+    expect(Object.keys(data.me)).toHaveLength(30);
+    expect(data.me.a29).toBe(ann);
   });
 
   test('aliases inside a fragment count each time it is spread', async () => {
