@@ -3,6 +3,7 @@ import type { LogLevel } from '../lib/logger';
 import type { AuthConfig } from '../lib/auth/authenticator';
 import type { EventsConfig } from '../lib/events/connectTransport';
 import { defaultUrl, SUPERGRAPH_FILE, type SubgraphName } from '../schema/subgraphs';
+import { guardsConfigFromEnv, type GuardsConfig } from './guards/guardsConfig';
 
 /** Everything the gateway process is configured with, parsed once at start. */
 export interface GatewayConfig {
@@ -41,6 +42,8 @@ export interface GatewayConfig {
    * supergraph from Apollo Uplink (managed federation) unless `managed` is false.
    */
   apollo: { key: string; graphRef: string; managed: boolean } | null;
+  /** Operation limits, cost budgets, rate limits and persisted operations (gateway/guards/guardsConfig.ts). */
+  guards: GuardsConfig;
 }
 
 const subgraphUrl = (name: SubgraphName) =>
@@ -93,5 +96,6 @@ export function gatewayConfigFromEnv(environment: NodeJS.ProcessEnv = process.en
     introspection: env.INTROSPECTION ?? !production,
     explorer: env.EXPLORER ?? !production,
     apollo: env.APOLLO_KEY && env.APOLLO_GRAPH_REF ? { key: env.APOLLO_KEY, graphRef: env.APOLLO_GRAPH_REF, managed: env.APOLLO_MANAGED_FEDERATION } : null,
+    guards: guardsConfigFromEnv(environment),
   });
 }

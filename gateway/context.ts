@@ -3,6 +3,7 @@ import type { Authenticator } from '../lib/auth/authenticator';
 import { requestIdFrom } from '../lib/requestId';
 import type { Identity } from '../lib/auth/identity';
 import { CLIENT_IP_HEADER, FORWARDED_HEADERS } from './SubgraphDataSource';
+import type { RateLimitState } from './guards/rateLimitHeaders';
 
 export interface GatewayContext {
   requestId: string;
@@ -10,6 +11,8 @@ export interface GatewayContext {
   identity: Identity;
   /** Allowlisted request headers, lower-case names, to forward to every subgraph fetch. */
   forwardedHeaders: Record<string, string>;
+  /** Where this caller stands in its rate limit (sent back as headers); null when its kind is not limited. */
+  rateLimit?: RateLimitState | null;
 }
 
 /**

@@ -14,6 +14,13 @@ import { buildContext } from './context';
 import { explorationPlugins, explorationRoutes, turnOffGatewayTelemetry } from './exploration';
 import type { EventTransport } from '../lib/events/EventTransport';
 import { startGatewayRevocations } from './revocations';
+import { costDirectivesOf, NO_COST_DIRECTIVES } from './guards/costDirectives';
+import { operationGuards } from './guards/operationGuards';
+import { rateLimitHeadersPlugin } from './guards/rateLimitHeaders';
+import { RequestRateLimiter } from './guards/RequestRateLimiter';
+import { Safelist } from './guards/Safelist';
+import { safelistPlugin } from './guards/safelistPlugin';
+import { tooManyTokens } from './guards/tooManyTokens';
 
 /**
  * Errors a subgraph reported pass through when expected (they carry a code and were already
@@ -24,7 +31,7 @@ function formatGatewayError() {
   const mask = maskUnexpectedError();
   return (formatted: GraphQLFormattedError): GraphQLFormattedError => {
     const { serviceName: _serviceName, ...extensions } = formatted.extensions ?? {};
-    return mask({ ...formatted, extensions });
+    return mask(tooManyTokens({ ...formatted, extensions }));
   };
 }
 
@@ -71,11 +78,20 @@ export function createGateway(config: GatewayConfig, logger: Logger): ApolloGate
  */
 export async function startGateway(config: GatewayConfig, logger: Logger, events?: EventTransport): Promise<RunningServer> {
   const revocations = await startGatewayRevocations(config, logger, events);
+  const rateLimiter = new RequestRateLimiter(config.guards.rateLimits, logger);
+  const release = async () => {
+    await rateLimiter.close();
+    await revocations.stop();
+  };
   try {
     const authenticator = createAuthenticator(config.auth, logger, revocations.list);
     const running = await serveHttp({
       server: buildGatewayServer(config, logger),
-      context: (req) => buildContext(req, authenticator),
+      context: async (req) => {
+        const context = await buildContext(req, authenticator);
+        // Counted once the caller is known, before the operation is parsed.
+        return { ...context, rateLimit: await rateLimiter.admit(context.identity, req.socket.remoteAddress ?? 'unknown') };
+      },
       port: config.port,
       host: config.host,
       routes: explorationRoutes(config),
@@ -86,11 +102,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger, events
       url: running.url,
       stop: async () => {
         await running.stop();
-        await revocations.stop();
+        await release();
       },
     };
   } catch (error) {
-    await revocations.stop();
+    await release();
     throw error;
   }
 }
@@ -98,10 +114,30 @@ export async function startGateway(config: GatewayConfig, logger: Logger, events
 export function buildGatewayServer(config: GatewayConfig, logger: Logger): ApolloServer<GatewayContext> {
   // Before the ApolloGateway is made: its constructor is where the telemetry would start.
   turnOffGatewayTelemetry();
+  const { limits, persistedOperations } = config.guards;
+  const safelist = persistedOperations.safelistFile ? Safelist.fromFile(persistedOperations.safelistFile) : null;
+  if (safelist) logger.info(`safelist mode: only the ${safelist.size} operations in ${persistedOperations.safelistFile} run`);
+  const gateway = createGateway(config, logger);
+  // The cost model reads @cost/@listSize from the supergraph being served, new versions included.
+  let costDirectives = NO_COST_DIRECTIVES;
+  gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
+    costDirectives = costDirectivesOf(coreSupergraphSdl);
+  });
   return new ApolloServer<GatewayContext>({
-    gateway: createGateway(config, logger),
+    gateway,
     formatError: formatGatewayError(),
-    plugins: [errorLogging<GatewayContext>(logger), ...explorationPlugins(config)],
+    plugins: [
+      errorLogging<GatewayContext>(logger),
+      operationGuards(config.guards, () => costDirectives),
+      rateLimitHeadersPlugin<GatewayContext>(),
+      ...(safelist ? [safelistPlugin(safelist)] : []),
+      ...explorationPlugins(config),
+    ],
+    // The parser stops at the token limit, before a tree of an oversized document is built.
+    parseOptions: { maxTokens: limits.maxTokens, maxComments: limits.maxTokens },
+    // No "Did you mean ...?" in production: the schema is not to be guessed from error messages.
+    hideSchemaDetailsFromClientErrors: config.production,
+    persistedQueries: persistedOperations.apq ? {} : false,
     // Off in production unless INTROSPECTION=true: Sandbox, Studio and GraphiQL need it.
     introspection: config.introspection,
     // From the parsed config rather than Apollo Server reading APOLLO_KEY itself.

@@ -15,7 +15,18 @@ export type ErrorCode =
   /** A service this one depends on for a check (e.g. "does this user exist?") did not answer. */
   | 'SERVICE_UNAVAILABLE'
   /** Too many attempts (failed logins); `extensions.retryAfterSeconds` says when to try again. */
-  | 'RATE_LIMITED';
+  | 'RATE_LIMITED'
+  /** The gateway's operation limits (see the README's Limits): refused before anything runs. */
+  | 'OPERATION_TOO_DEEP'
+  | 'TOO_MANY_ALIASES'
+  | 'TOO_MANY_ROOT_FIELDS'
+  | 'TOO_MANY_TOKENS'
+  | 'TOO_MANY_DIRECTIVES'
+  | 'OPERATION_TOO_COSTLY'
+  /** The gateway runs only registered operations (SAFELIST_FILE) and this is not one. */
+  | 'PERSISTED_QUERY_NOT_IN_SAFELIST'
+  /** The request itself is malformed (an operationName that names no operation...). */
+  | 'BAD_REQUEST';
 
 const EXPECTED_CODES = new Set<string>([
   'BAD_USER_INPUT',
@@ -25,6 +36,13 @@ const EXPECTED_CODES = new Set<string>([
   'FORBIDDEN',
   'SERVICE_UNAVAILABLE',
   'RATE_LIMITED',
+  'OPERATION_TOO_DEEP',
+  'TOO_MANY_ALIASES',
+  'TOO_MANY_ROOT_FIELDS',
+  'TOO_MANY_TOKENS',
+  'TOO_MANY_DIRECTIVES',
+  'OPERATION_TOO_COSTLY',
+  'PERSISTED_QUERY_NOT_IN_SAFELIST',
   // Produced by graphql-js / Apollo Server themselves for malformed operations; safe to show.
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',

@@ -1,0 +1,94 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { startStandaloneServer } from '@apollo/server/standalone';
+import { composeServices } from '@apollo/composition';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { parse } from 'graphql';
+import { gatewayConfigFromEnv } from '../../gateway/config';
+import { startGateway } from '../../gateway/server';
+import { generateSigningKeys } from '../../lib/auth/accessTokens';
+import { createLogger } from '../../lib/logger';
+import { mintToken } from './tokens';
+
+/**
+ * The real gateway in front of one small subgraph of the test's own (no databases): for gateway
+ * behaviour that does not depend on the product's data (rate limits, the safelist). The subgraph
+ * answers `items(first)` with that many items and counts the operations it was asked to run.
+ */
+export interface GatewayHarness {
+  gatewayUrl: string;
+  /** How many operations reached the subgraph. */
+  subgraphCalls(): number;
+  /** A valid access token for a user with this id (verified by the gateway like any other). */
+  userToken(userId: string): Promise<string>;
+  post(body: unknown, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; body: any }>;
+  stop(): Promise<void>;
+}
+
+const TYPE_DEFS = parse(`
+  extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@listSize"])
+  "The harness's queries."
+  type Query {
+    "A greeting."
+    hello: String
+    "As many items as asked for."
+    items("How many." first: Int = 5): [Item!]! @listSize(slicingArguments: ["first"])
+  }
+  "An item."
+  type Item @key(fields: "id") {
+    "Its id."
+    id: ID!
+  }
+`);
+
+export async function startGatewayHarness(gatewayEnv: Record<string, string> = {}): Promise<GatewayHarness> {
+  let calls = 0;
+  const subgraph = new ApolloServer({
+    schema: buildSubgraphSchema({
+      typeDefs: TYPE_DEFS,
+      resolvers: {
+        Query: {
+          hello: () => 'hello',
+          items: (_: unknown, { first }: { first: number }) => Array.from({ length: first }, (_item, index) => ({ id: String(index) })),
+        },
+      },
+    }),
+    plugins: [ApolloServerPluginInlineTraceDisabled(), { requestDidStart: async () => void (calls += 1) }],
+  });
+  const { url: subgraphUrl } = await startStandaloneServer(subgraph, { listen: { port: 0, host: '127.0.0.1' } });
+  const directory = mkdtempSync(join(tmpdir(), 'gateway-harness-'));
+  const stopSubgraph = async () => {
+    await subgraph.stop();
+    rmSync(directory, { recursive: true, force: true });
+  };
+  try {
+    const composed = composeServices([{ name: 'harness', url: subgraphUrl, typeDefs: TYPE_DEFS }]);
+    if (composed.errors) throw new Error(`the harness subgraph does not compose: ${composed.errors.map((error) => error.message).join('; ')}`);
+    const supergraphFile = join(directory, 'supergraph.graphql');
+    writeFileSync(supergraphFile, composed.supergraphSdl);
+    const keys = generateSigningKeys();
+    const gateway = await startGateway(
+      gatewayConfigFromEnv({ JWT_PUBLIC_KEY: keys.publicKey, SUPERGRAPH_FILE: supergraphFile, ...gatewayEnv, PORT: '0' }),
+      createLogger('gateway', 'silent'),
+    );
+    return {
+      gatewayUrl: gateway.url,
+      subgraphCalls: () => calls,
+      userToken: (userId) => mintToken(keys.privateKey, { sub: userId }),
+      post: async (body, headers = {}) => {
+        const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+        return { status: response.status, headers: response.headers, body: await response.json() };
+      },
+      stop: async () => {
+        await gateway.stop();
+        await stopSubgraph();
+      },
+    };
+  } catch (error) {
+    await stopSubgraph();
+    throw error;
+  }
+}
