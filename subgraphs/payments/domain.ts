@@ -8,6 +8,7 @@ import type { JsonObject, JsonValue } from '../../lib/json';
 /** An amount in the canonical form the API carries and NUMERIC(12,2) holds: "12.50", never a float (see money.ts). */
 export type Money = string;
 
+// The same values as the PostgreSQL enums: PrismaPaymentStore passes them both ways, so the type check refuses a difference.
 export const PAYMENT_STATUSES = ['PENDING', 'PROCESSING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 

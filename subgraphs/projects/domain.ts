@@ -5,6 +5,7 @@ import type { JsonValue } from '../../lib/json';
  * speak, whatever database holds the projects (ProjectStore.ts; the PostgreSQL one is PrismaProjectStore.ts).
  */
 
+// The same values as the PostgreSQL enum: PrismaProjectStore passes them both ways, so the type check refuses a difference.
 export const PROJECT_TYPES = ['GRAPHQL', 'REST', 'DATABASE', 'OTHER'] as const;
 export type ProjectType = (typeof PROJECT_TYPES)[number];
 
