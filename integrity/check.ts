@@ -1,5 +1,6 @@
 import type { Progress } from '../lib/progress';
-import type { Reference, ReferenceCheck } from './references';
+import type { Reference } from '../lib/references';
+import type { ReferenceCheck } from './references';
 
 export interface Orphan extends Reference {
   /** Why it is an orphan: the target was deleted, or never was (or is gone without a tombstone). */

@@ -1,17 +1,6 @@
-import { raw, sqltag as sql } from '@prisma/client/runtime/client';
-import type { RawSql } from '../lib/events/PrismaOutbox';
-import { ProfileStore } from '../subgraphs/profiles/store';
-import { forgetTeam, forgetUser as forgetUserProjects } from '../subgraphs/projects/store';
+import type { Reference, ReferenceScan } from '../lib/references';
 import { forgetUser as forgetUserMemberships } from '../subgraphs/teams/forgetUser';
 import type { OpenStores } from './stores';
-
-/** One reference from a row of one store to an entity of another. */
-export interface Reference {
-  /** The referring row (a project, a payment, a team...). */
-  source: string;
-  /** The id it refers to. */
-  target: string;
-}
 
 /** What a referenced id is in its own store: there, a deleted user's tombstone, or nothing. */
 export type TargetStatus = 'live' | 'deleted';
@@ -36,19 +25,13 @@ export interface ReferenceCheck {
   repair?(targets: readonly string[]): Promise<number>;
 }
 
-const FIRST_UUID = '00000000-0000-0000-0000-000000000000';
-
-/** Keyset batches of `table.column` (a uuid reference) by the table's uuid `id`. */
-function sqlReferences(db: RawSql, table: string, column: string): Pick<ReferenceCheck, 'total' | 'batch'> {
-  const t = raw(`"${table}"`);
-  const c = raw(`"${column}"`);
+/** A store's keyset scan of one kind of reference (one per referring record), as a check reads it. */
+function scanned<Kind extends string>(store: ReferenceScan<Kind>, kind: Kind): Pick<ReferenceCheck, 'total' | 'batch'> {
   return {
-    total: async () => Number((await db.$queryRaw<{ n: bigint }[]>(sql`SELECT count(*) AS n FROM ${t} WHERE ${c} IS NOT NULL`))[0]!.n),
+    total: () => store.countReferences(kind),
     batch: async (after, size) => {
-      const rows = await db.$queryRaw<{ id: string; ref: string }[]>(
-        sql`SELECT id::text AS id, ${c}::text AS ref FROM ${t} WHERE ${c} IS NOT NULL AND id > ${after ?? FIRST_UUID}::uuid ORDER BY id LIMIT ${size}`,
-      );
-      return { references: rows.map((row) => ({ source: row.id, target: row.ref })), rows: rows.length, last: rows.at(-1)?.id ?? null };
+      const references = await store.scanReferences(kind, after, size);
+      return { references, rows: references.length, last: references.at(-1)?.source ?? null };
     },
   };
 }
@@ -65,7 +48,7 @@ export function referenceChecks(stores: OpenStores): ReferenceCheck[] {
   const teams = (targets: readonly string[]) => stores.teams.statusOf(targets);
   const projectsForgetUser = (targets: readonly string[]) =>
     sumOver(targets, async (userId) => {
-      const done = await stores.projects.$transaction((tx) => forgetUserProjects(tx, userId));
+      const done = await stores.projects.forgetUser(userId);
       return done.deleted + done.detached + done.versionsReassigned;
     });
   // Memberships first: their repair may delete a team, whose projects the next checks then see.
@@ -89,7 +72,7 @@ export function referenceChecks(stores: OpenStores): ReferenceCheck[] {
     },
     {
       name: 'projects.owner_id → users',
-      ...sqlReferences(stores.projects, 'projects', 'owner_id'),
+      ...scanned(stores.projects, 'owner'),
       status: users,
       keepsDeleted: false,
       rule: "the owner's personal projects are deleted; team projects stay with the team without an owner",
@@ -97,19 +80,19 @@ export function referenceChecks(stores: OpenStores): ReferenceCheck[] {
     },
     {
       name: 'projects.team_id → teams',
-      ...sqlReferences(stores.projects, 'projects', 'team_id'),
+      ...scanned(stores.projects, 'team'),
       status: teams,
       keepsDeleted: false,
       rule: 'the projects go back to their owners; those without an owner are deleted',
       repair: (targets) =>
         sumOver(targets, async (teamId) => {
-          const done = await stores.projects.$transaction((tx) => forgetTeam(tx, teamId));
+          const done = await stores.projects.forgetTeam(teamId);
           return done.deleted + done.detached;
         }),
     },
     {
       name: 'project_versions.author_id → users',
-      ...sqlReferences(stores.projects, 'project_versions', 'author_id'),
+      ...scanned(stores.projects, 'versionAuthor'),
       status: users,
       keepsDeleted: false,
       rule: 'the versions stay without an author (with the rule for the projects of a deleted user)',
@@ -117,25 +100,25 @@ export function referenceChecks(stores: OpenStores): ReferenceCheck[] {
     },
     {
       name: 'payments.sender_id → users',
-      ...sqlReferences(stores.payments, 'payments', 'sender_id'),
+      ...scanned(stores.payments, 'sender'),
       status: users,
       keepsDeleted: true,
       rule: null,
     },
     {
       name: 'payments.recipient_id → users',
-      ...sqlReferences(stores.payments, 'payments', 'recipient_id'),
+      ...scanned(stores.payments, 'recipient'),
       status: users,
       keepsDeleted: true,
       rule: null,
     },
     {
       name: 'user_profiles.user_id → users',
-      ...sqlReferences(stores.profiles, 'user_profiles', 'user_id'),
+      ...scanned(stores.profiles, 'user'),
       status: users,
       keepsDeleted: false,
       rule: 'the profile is deleted',
-      repair: (targets) => sumOver(targets, (userId) => ProfileStore.deleteOf(stores.profiles, userId)),
+      repair: (targets) => sumOver(targets, (userId) => stores.profiles.forgetUser(userId)),
     },
   ];
 }

@@ -5,6 +5,12 @@ import { PrismaClient as PaymentsClient } from '../prisma/payments/generated/cli
 import { PrismaClient as ProfilesClient } from '../prisma/profiles/generated/client';
 import { PrismaClient as ProjectsClient } from '../prisma/projects/generated/client';
 import type { ServiceDatabases } from '../scripts/seed';
+import type { PaymentStore } from '../subgraphs/payments/PaymentStore';
+import { PrismaPaymentStore } from '../subgraphs/payments/PrismaPaymentStore';
+import type { ProfileStore } from '../subgraphs/profiles/ProfileStore';
+import { PrismaProfileStore } from '../subgraphs/profiles/PrismaProfileStore';
+import { PrismaProjectStore } from '../subgraphs/projects/PrismaProjectStore';
+import type { ProjectStore } from '../subgraphs/projects/ProjectStore';
 import { TeamStore } from '../subgraphs/teams/store';
 import { TeamTokenStore } from '../subgraphs/teams/TeamTokenStore';
 import { UserStore } from '../subgraphs/users/store';
@@ -14,9 +20,9 @@ export interface OpenStores {
   users: UserStore;
   teams: TeamStore;
   teamTokens: TeamTokenStore;
-  projects: ProjectsClient;
-  payments: PaymentsClient;
-  profiles: ProfilesClient;
+  projects: ProjectStore;
+  payments: PaymentStore;
+  profiles: ProfileStore;
   close(): Promise<void>;
 }
 
@@ -37,9 +43,9 @@ export async function openStores(databases: ServiceDatabases): Promise<OpenStore
       users: new UserStore(usersConnection),
       teams: new TeamStore(teamsConnection),
       teamTokens: new TeamTokenStore(teamsConnection),
-      projects,
-      payments,
-      profiles,
+      projects: new PrismaProjectStore(projects),
+      payments: new PrismaPaymentStore(payments),
+      profiles: new PrismaProfileStore(profiles),
       close: async () => {
         for (const store of opened.reverse()) await store.close();
       },

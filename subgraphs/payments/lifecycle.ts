@@ -1,4 +1,4 @@
-import type { PaymentStatus } from '../../prisma/payments/generated/client';
+import type { PaymentStatus } from './domain';
 
 /** pending → processing → completed | failed | cancelled; a pending payment may also be cancelled. */
 const NEXT: Record<PaymentStatus, readonly PaymentStatus[]> = {
@@ -8,8 +8,6 @@ const NEXT: Record<PaymentStatus, readonly PaymentStatus[]> = {
   FAILED: [],
   CANCELLED: [],
 };
-
-export const PAYMENT_STATUSES = Object.keys(NEXT) as PaymentStatus[];
 
 export function canMove(from: PaymentStatus, to: PaymentStatus): boolean {
   return NEXT[from].includes(to);

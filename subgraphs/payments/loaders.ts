@@ -1,5 +1,5 @@
 import { byIdLoader, groupLoader, pagedLoader } from '../../lib/loaders';
-import type { PaymentStore } from './store';
+import type { PaymentStore } from './PaymentStore';
 
 /** Made once per request, when its context is built. */
 export function createLoaders(store: PaymentStore) {

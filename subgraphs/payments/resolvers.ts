@@ -7,12 +7,13 @@ import { toPage, type PageArgs } from '../../lib/pagination';
 import { scalarResolvers } from '../../lib/scalars';
 import type { BaseContext, ResolverMap } from '../../lib/subgraphServer';
 import { optionalText, requireId, requireJson, requireOneOf } from '../../lib/validate';
-import type { Prisma } from '../../prisma/payments/generated/client';
-import { allowedNext, canMove, PAYMENT_STATUSES } from './lifecycle';
+import type { JsonObject } from '../../lib/json';
+import { PAYMENT_STATUSES, PAYMENT_TYPES, type Direction, type Payment } from './domain';
+import { allowedNext, canMove } from './lifecycle';
 import type { Loaders } from './loaders';
 import { parseAmount, parseCurrency } from './money';
 import { auditor } from '../../lib/events/audit';
-import { PAYMENT_TYPES, type Direction, type NewPayment, type Payment, type PaymentStore } from './store';
+import type { NewPayment, PaymentStore } from './PaymentStore';
 
 export interface PaymentsContext extends BaseContext {
   store: PaymentStore;
@@ -33,9 +34,9 @@ interface CreatePaymentInput {
   idempotencyKey?: string | null;
 }
 
-function parseMetadata(value: unknown): Prisma.InputJsonValue | null {
+function parseMetadata(value: unknown): JsonObject | null {
   if (value === undefined || value === null) return null;
-  return requireJson(value, 'input.metadata', { maxBytes: MAX_METADATA_BYTES, object: true }) as Prisma.InputJsonValue;
+  return requireJson(value, 'input.metadata', { maxBytes: MAX_METADATA_BYTES, object: true }) as JsonObject;
 }
 
 /** The sender is the signed-in user, never an input. */

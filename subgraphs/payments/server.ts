@@ -8,7 +8,8 @@ import { baseContext, buildSubgraphServer, loadTypeDefs } from '../../lib/subgra
 import { PrismaClient } from '../../prisma/payments/generated/client';
 import { createLoaders } from './loaders';
 import { resolvers, type PaymentsContext } from './resolvers';
-import { PaymentStore } from './store';
+import type { PaymentStore } from './PaymentStore';
+import { PrismaPaymentStore } from './PrismaPaymentStore';
 import type { EventTransport } from '../../lib/events/EventTransport';
 import { startServiceEvents } from '../../lib/events/serviceEvents';
 import { RevocationList } from '../../lib/auth/RevocationList';
@@ -34,7 +35,7 @@ export async function createPaymentsSubgraph(
 ): Promise<Subgraph<PaymentsContext>> {
   const db = createPrismaClient(PrismaClient, config.databaseUrl, prismaOptions);
   await db.$connect();
-  const store = new PaymentStore(db);
+  const store: PaymentStore = new PrismaPaymentStore(db);
   const revocations = new RevocationList();
   const serviceEvents = await startServiceEvents(events, logger, {
     outboxes: [store.outbox()],

@@ -2,7 +2,8 @@ import DataLoader from 'dataloader';
 import type { EntityClient } from '../../lib/EntityClient';
 import { byIdLoader } from '../../lib/loaders';
 import { isId } from '../../lib/validate';
-import type { ProfileStore, UserProfile } from './store';
+import type { UserProfile } from './domain';
+import type { ProfileStore } from './ProfileStore';
 
 /**
  * Made once per request. `profileOfUser` creates missing profiles on first access (the

@@ -3,11 +3,12 @@ import { badInput, notFound } from '../../lib/errors';
 import { scalarResolvers } from '../../lib/scalars';
 import type { BaseContext, ResolverMap } from '../../lib/subgraphServer';
 import { optionalText, requireId, requireJson } from '../../lib/validate';
-import type { Prisma } from '../../prisma/profiles/generated/client';
+import type { JsonObject } from '../../lib/json';
 import type { EntityClient } from '../../lib/EntityClient';
 import type { Loaders } from './loaders';
 import { auditor } from '../../lib/events/audit';
-import type { ProfileChanges, ProfileStore, UserProfile } from './store';
+import type { UserProfile } from './domain';
+import type { ProfileChanges, ProfileStore } from './ProfileStore';
 
 export interface ProfilesContext extends BaseContext {
   store: ProfileStore;
@@ -52,7 +53,7 @@ function parseChanges(input: UpdateProfileInput): ProfileChanges {
   const bio = optionalText(input.bio, 'input.bio', { max: 2000 });
   if (bio !== undefined) changes.bio = bio;
   if (input.preferences !== undefined) {
-    changes.preferences = requireJson(input.preferences, 'input.preferences', { maxBytes: MAX_PREFERENCES_BYTES, object: true }) as Prisma.InputJsonValue;
+    changes.preferences = requireJson(input.preferences, 'input.preferences', { maxBytes: MAX_PREFERENCES_BYTES, object: true }) as JsonObject;
   }
   return changes;
 }

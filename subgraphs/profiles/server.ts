@@ -8,7 +8,8 @@ import { baseContext, buildSubgraphServer, loadTypeDefs } from '../../lib/subgra
 import { PrismaClient } from '../../prisma/profiles/generated/client';
 import { createLoaders } from './loaders';
 import { resolvers, type ProfilesContext } from './resolvers';
-import { ProfileStore } from './store';
+import type { ProfileStore } from './ProfileStore';
+import { PrismaProfileStore } from './PrismaProfileStore';
 import { consumeEvents } from './events';
 import { RevocationList } from '../../lib/auth/RevocationList';
 import { followRevocations, loadRevocationsVia } from '../../lib/auth/revocationEvents';
@@ -35,7 +36,7 @@ export async function createProfilesSubgraph(
 ): Promise<Subgraph<ProfilesContext>> {
   const db = createPrismaClient(PrismaClient, config.databaseUrl, prismaOptions);
   await db.$connect();
-  const store = new ProfileStore(db);
+  const store: ProfileStore = new PrismaProfileStore(db);
   const revocations = new RevocationList();
   const serviceEvents = await startServiceEvents(events, logger, {
     outboxes: [store.outbox()],

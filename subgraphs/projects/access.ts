@@ -1,6 +1,6 @@
 import { forbidden, isAdmin, requireUser, type Identity } from '../../lib/auth/identity';
 import { isId } from '../../lib/validate';
-import type { ProjectScope } from './store';
+import type { ProjectScope } from './domain';
 import type { TeamMembership } from './TeamMembership';
 
 /**

@@ -2,7 +2,8 @@ import DataLoader from 'dataloader';
 import type { Identity } from '../../lib/auth/identity';
 import { byIdLoader, pagedLoader } from '../../lib/loaders';
 import { isSelf, visibilityScope } from './access';
-import type { Project, ProjectStore, ProjectVersion } from './store';
+import type { Project, ProjectVersion } from './domain';
+import type { ProjectStore } from './ProjectStore';
 import type { TeamMembership } from './TeamMembership';
 
 /** Made once per request, when its context is built. */
@@ -25,10 +26,10 @@ export function createLoaders(store: ProjectStore, identity: Identity, membershi
      */
     projectsOfOwner: pagedLoader(async (ownerIds, page) => {
       const scope = ownerIds.every((id) => isSelf(identity, id)) ? null : await visibilityScope(identity, membership);
-      return store.pagesBy('owner_id', ownerIds, page, scope);
+      return store.pagesByOwner(ownerIds, page, scope);
     }),
     /** Whole pages: Team.projects is refused outright to those who may not see the team's projects. */
-    projectsOfTeam: pagedLoader((teamIds, page) => store.pagesBy('team_id', teamIds, page)),
+    projectsOfTeam: pagedLoader((teamIds, page) => store.pagesByTeam(teamIds, page)),
     versionsOfProject: pagedLoader((projectIds, page) => store.versionPages(projectIds, page)),
   };
 }

@@ -5,10 +5,11 @@ import { toConnection, toPage, type PageArgs } from '../../lib/pagination';
 import { scalarResolvers } from '../../lib/scalars';
 import type { BaseContext, ResolverMap } from '../../lib/subgraphServer';
 import { optionalText, requireId, requireJson, requireOneOf, requireText } from '../../lib/validate';
-import type { Prisma } from '../../prisma/projects/generated/client';
+import type { JsonValue } from '../../lib/json';
 import { canSee, requireManager, requireVisible, visibilityScope } from './access';
 import type { Loaders } from './loaders';
-import { PROJECT_TYPES, type Project, type ProjectChanges, type ProjectStore, type ProjectVersion } from './store';
+import { PROJECT_TYPES, type Project, type ProjectVersion } from './domain';
+import type { ProjectChanges, ProjectStore } from './ProjectStore';
 import type { TeamMembership } from './TeamMembership';
 import { auditor } from '../../lib/events/audit';
 
@@ -134,7 +135,7 @@ export const resolvers: ResolverMap<ProjectsContext> = {
     commitProjectVersion: async (_: unknown, { input }: { input: CommitInput }, ctx: ProjectsContext) => {
       const caller = requireAuthenticated(ctx.identity);
       const projectId = requireId(input.projectId, 'input.projectId');
-      const document = requireJson(input.document, 'input.document', { maxBytes: MAX_DOCUMENT_BYTES }) as Prisma.InputJsonValue;
+      const document = requireJson(input.document, 'input.document', { maxBytes: MAX_DOCUMENT_BYTES }) as JsonValue;
       const message = optionalText(input.message, 'input.message', MESSAGE) ?? null;
       // Whoever may see the project may commit to it: a user as its author, a team token anonymously.
       await visibleProject(ctx, projectId, 'input.projectId');

@@ -8,7 +8,8 @@ import { baseContext, buildSubgraphServer, loadTypeDefs } from '../../lib/subgra
 import { PrismaClient } from '../../prisma/projects/generated/client';
 import { createLoaders } from './loaders';
 import { resolvers, type ProjectsContext } from './resolvers';
-import { ProjectStore } from './store';
+import type { ProjectStore } from './ProjectStore';
+import { PrismaProjectStore } from './PrismaProjectStore';
 import { TeamMembership } from './TeamMembership';
 import type { EventTransport } from '../../lib/events/EventTransport';
 import { startServiceEvents } from '../../lib/events/serviceEvents';
@@ -38,7 +39,7 @@ export async function createProjectsSubgraph(
 ): Promise<Subgraph<ProjectsContext>> {
   const db = createPrismaClient(PrismaClient, config.databaseUrl, prismaOptions);
   await db.$connect();
-  const store = new ProjectStore(db);
+  const store: ProjectStore = new PrismaProjectStore(db);
   const revocations = new RevocationList();
   const serviceEvents = await startServiceEvents(events, logger, {
     outboxes: [store.outbox()],

@@ -5,11 +5,12 @@ import { OutboxRelay } from '../../lib/events/OutboxRelay';
 import { createLogger } from '../../lib/logger';
 import { connectMongo } from '../../lib/mongo';
 import { createPrismaClient } from '../../lib/prisma';
-import { PrismaClient as ProfilesClient, type Prisma } from '../../prisma/profiles/generated/client';
+import { PrismaClient as ProfilesClient } from '../../prisma/profiles/generated/client';
 import { consumeEvents } from '../../subgraphs/profiles/events';
-import { ProfileStore } from '../../subgraphs/profiles/store';
+import { PrismaProfileStore } from '../../subgraphs/profiles/PrismaProfileStore';
+import type { ProfileRules } from '../../subgraphs/profiles/ProfileStore';
 import { PrismaClient as ProjectsClient } from '../../prisma/projects/generated/client';
-import { ProjectStore } from '../../subgraphs/projects/store';
+import { PrismaProjectStore } from '../../subgraphs/projects/PrismaProjectStore';
 import { testAudit } from '../support/audit';
 import { UserStore } from '../../subgraphs/users/store';
 import { eventually } from '../support/eventually';
@@ -91,11 +92,11 @@ describe('faults', () => {
     let runs = 0;
     // The effect is written, then the process "dies" before the transaction commits (first delivery only).
     // (This new consumer also gets the events published earlier in this file; only ours crashes.)
-    class CrashingOnce extends ProfileStore {
-      override once(delivered: { id: string; type: string }, effect: (tx: Prisma.TransactionClient) => Promise<unknown>) {
+    class CrashingOnce extends PrismaProfileStore {
+      override once(delivered: { id: string; type: string }, effect: (rules: ProfileRules) => Promise<unknown>) {
         if (delivered.id !== event.id) return super.once(delivered, effect);
-        return super.once(delivered, async (tx) => {
-          await effect(tx);
+        return super.once(delivered, async (rules) => {
+          await effect(rules);
           if (runs++ === 0) throw new Error('crashed halfway');
         });
       }
@@ -140,11 +141,11 @@ describe('faults', () => {
     const ownerId = await createUser(stack, 'Restarted Owner');
     // Before the "crash": the project and its audit event commit together; nothing relays them.
     const before = createPrismaClient(ProjectsClient, databases.projectsUrl);
-    const project = await new ProjectStore(before).create({ name: 'Survivor', type: 'REST', ownerId, teamId: null }, testAudit('projects', 'createProject', 'Project'));
+    const project = await new PrismaProjectStore(before).create({ name: 'Survivor', type: 'REST', ownerId, teamId: null }, testAudit('projects', 'createProject', 'Project'));
     await before.$disconnect();
     // After the restart: a new client relays what the outbox holds, and the audit entry arrives.
     const after = createPrismaClient(ProjectsClient, databases.projectsUrl);
-    const relay = new OutboxRelay(new ProjectStore(after).outbox(), stack.events, createLogger('test', 'silent'));
+    const relay = new OutboxRelay(new PrismaProjectStore(after).outbox(), stack.events, createLogger('test', 'silent'));
     try {
       expect(await relay.relayAll()).toBe(1);
       expect(await relay.relayAll()).toBe(0);

@@ -9,7 +9,7 @@ import { composeSupergraph, subgraphDefinitions } from '../../schema/composeSupe
 import { schemaFile, type SubgraphName } from '../../schema/subgraphs';
 import { resolvers, type ProfilesContext } from '../../subgraphs/profiles/resolvers';
 import { createProfilesSubgraph } from '../../subgraphs/profiles/server';
-import type { UserProfile } from '../../subgraphs/profiles/store';
+import type { UserProfile } from '../../subgraphs/profiles/domain';
 import { addMember, commitVersion, createPayment, createProject, createTeam, createUser, expectNoErrors } from '../support/fixtures';
 import { startStack, type Stack } from '../support/stack';
 

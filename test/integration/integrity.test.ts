@@ -34,21 +34,23 @@ beforeAll(async () => {
   await stores.teams.change(ids.teamA, (team) => ({ members: [...team.members, { userId: ghost, role: 'ADMIN', joinedAt: new Date() }] }));
   ids.teamB = (await stores.teams.create('B', gone, audit)).id;
 
-  const project = (data: { ownerId: string | null; teamId: string | null }) =>
-    stores.projects.project.create({ data: { id: newId(), name: 'p', type: 'GRAPHQL', ...data } }).then((row) => row.id);
+  // Through the stores, which check no references (the services do, before they write).
+  const project = (data: { ownerId: string; teamId: string | null }) =>
+    stores.projects.create({ name: 'p', type: 'GRAPHQL', ...data }, audit).then((row) => row.id);
   ids.ghostsPersonal = await project({ ownerId: ghost, teamId: null });
   ids.inTeamB = await project({ ownerId: alive, teamId: ids.teamB });
   ids.inUnknownTeam = await project({ ownerId: alive, teamId: newId() });
   ids.fine = await project({ ownerId: alive, teamId: ids.teamA });
-  await stores.projects.projectVersion.create({ data: { id: newId(), projectId: ids.fine, number: 1, document: {}, authorId: ghost } });
+  await stores.projects.commitVersion({ projectId: ids.fine, document: {}, message: null, authorId: ghost }, audit);
 
   const payment = (senderId: string, recipientId: string) =>
-    stores.payments.payment.create({ data: { id: newId(), senderId, recipientId, amount: '1.00', currency: 'EUR' } }).then((row) => row.id);
+    stores.payments
+      .create({ senderId, recipientId, amount: '1.00', currency: 'EUR', type: 'INSTANT', description: null, metadata: null, idempotencyKey: null, requestFingerprint: newId() }, audit)
+      .then((outcome) => outcome.payment.id);
   ids.fromGone = await payment(gone, alive);
   ids.toGhost = await payment(alive, ghost);
 
-  await stores.profiles.userProfile.create({ data: { id: newId(), userId: ghost } });
-  await stores.profiles.userProfile.create({ data: { id: newId(), userId: alive } });
+  await stores.profiles.createDefaults([ghost, alive]);
 });
 
 afterAll(async () => {
@@ -96,15 +98,16 @@ test('--repair applies the delete rules batch by batch, then proves what is left
   const team = async (id: string) => (await stores.teams.findByIds([id]))[0] ?? null;
   expect((await team(ids.teamA))!.members.map((m) => [m.userId, m.role])).toEqual([[alive, 'OWNER']]);
   expect(await team(ids.teamB)).toBeNull(); // nobody left: deleted
-  const project = (id: string) => stores.projects.project.findUnique({ where: { id } });
+  const project = async (id: string) => (await stores.projects.findByIds([id]))[0] ?? null;
   expect(await project(ids.ghostsPersonal)).toBeNull();
   expect(await project(ids.inTeamB)).toMatchObject({ ownerId: alive, teamId: null });
   expect(await project(ids.inUnknownTeam)).toMatchObject({ ownerId: alive, teamId: null });
   expect(await project(ids.fine)).toMatchObject({ ownerId: alive, teamId: ids.teamA });
-  expect((await stores.projects.projectVersion.findFirst({ where: { projectId: ids.fine } }))!.authorId).toBeNull();
-  expect(await stores.payments.payment.count({ where: { id: { in: [ids.fromGone, ids.toGhost] } } })).toBe(2);
-  expect(await stores.profiles.userProfile.count({ where: { userId: ghost } })).toBe(0);
-  expect(await stores.profiles.userProfile.count({ where: { userId: alive } })).toBe(1);
+  const [version] = await stores.projects.versionPages([ids.fine], { limit: 10, after: null });
+  expect(version!.row.authorId).toBeNull();
+  expect(await stores.payments.findByIds([ids.fromGone, ids.toGhost])).toHaveLength(2);
+  expect(await stores.profiles.findByUserIds([ghost])).toHaveLength(0);
+  expect(await stores.profiles.findByUserIds([alive])).toHaveLength(1);
 });
 
 test('bad options and missing configuration are refused, naming what is wrong', async () => {

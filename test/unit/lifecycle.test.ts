@@ -1,5 +1,5 @@
-import { allowedNext, canMove, PAYMENT_STATUSES } from '../../subgraphs/payments/lifecycle';
-import type { PaymentStatus } from '../../prisma/payments/generated/client';
+import { PAYMENT_STATUSES, type PaymentStatus } from '../../subgraphs/payments/domain';
+import { allowedNext, canMove } from '../../subgraphs/payments/lifecycle';
 
 /** The design: pending → processing → completed | failed | cancelled; pending may also be cancelled. */
 const ALLOWED: [PaymentStatus, PaymentStatus][] = [

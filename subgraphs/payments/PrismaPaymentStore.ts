@@ -2,21 +2,20 @@ import type { Tagged } from '../../lib/loaders';
 import type { Page } from '../../lib/pagination';
 import { isUniqueViolation } from '../../lib/prisma';
 import { pagesByParent } from '../../lib/sqlPaging';
+import { sqlReferences } from '../../lib/sqlReferences';
 import { newId } from '../../lib/validate';
 import type { AuditFor } from '../../lib/events/audit';
+import type { JsonObject, JsonValue } from '../../lib/json';
+import type { Reference } from '../../lib/references';
 import { PrismaOutbox, writeOutbox } from '../../lib/events/PrismaOutbox';
 import {
   Prisma,
-  type Payment,
-  type PaymentStatus,
-  type PaymentTransaction,
-  type PaymentType,
+  type Payment as PaymentModel,
+  type PaymentTransaction as TransactionModel,
   type PrismaClient,
 } from '../../prisma/payments/generated/client';
-
-export type { Payment, PaymentStatus, PaymentTransaction, PaymentType };
-export const PAYMENT_TYPES = ['INSTANT', 'SCHEDULED', 'RECURRING'] as const satisfies readonly PaymentType[];
-export type Direction = 'SENT' | 'RECEIVED' | 'ALL';
+import type { Direction, Money, Payment, PaymentStatus, PaymentTransaction, PaymentType } from './domain';
+import type { CreateOutcome, NewPayment, PaymentParty, PaymentStore, StatusOutcome } from './PaymentStore';
 
 const PARENT_COLUMNS: Record<Direction, readonly string[]> = {
   SENT: ['sender_id'],
@@ -24,6 +23,9 @@ const PARENT_COLUMNS: Record<Direction, readonly string[]> = {
   ALL: ['sender_id', 'recipient_id'],
 };
 
+const PARTY_COLUMNS: Record<PaymentParty, string> = { sender: 'sender_id', recipient: 'recipient_id' };
+
+/** A row as `$queryRaw` returns it: the table's own column names. */
 interface PaymentRow {
   id: string;
   sender_id: string;
@@ -45,6 +47,19 @@ interface PaymentRow {
   parent_id: string;
 }
 
+/** NUMERIC(12,2) as the canonical string: exact, two fraction digits. */
+function money(amount: Prisma.Decimal): Money {
+  return amount.toFixed(2);
+}
+
+function toPayment(model: PaymentModel): Payment {
+  return { ...model, amount: money(model.amount), metadata: model.metadata as JsonObject | null };
+}
+
+function toTransaction(model: TransactionModel): PaymentTransaction {
+  return { ...model, metadata: model.metadata as JsonValue | null };
+}
+
 function fromRow(row: PaymentRow): Tagged<Payment> {
   return {
     parentId: row.parent_id,
@@ -52,12 +67,12 @@ function fromRow(row: PaymentRow): Tagged<Payment> {
       id: row.id,
       senderId: row.sender_id,
       recipientId: row.recipient_id,
-      amount: row.amount,
+      amount: money(new Prisma.Decimal(row.amount)),
       currency: row.currency,
       status: row.status,
       type: row.type,
       description: row.description,
-      metadata: row.metadata,
+      metadata: row.metadata as JsonObject | null,
       failureReason: row.failure_reason,
       pspTransactionId: row.psp_transaction_id,
       pspStatus: row.psp_status,
@@ -70,36 +85,17 @@ function fromRow(row: PaymentRow): Tagged<Payment> {
   };
 }
 
-export interface NewPayment {
-  senderId: string;
-  recipientId: string;
-  /** Canonical decimal string, e.g. "12.50" (see money.ts). */
-  amount: string;
-  currency: string;
-  type: PaymentType;
-  description: string | null;
-  metadata: Prisma.InputJsonValue | null;
-  idempotencyKey: string | null;
-  requestFingerprint: string;
-}
-
-export type CreateOutcome = { created: true; payment: Payment } | { created: false; payment: Payment };
-
-export type StatusOutcome =
-  | { ok: true; payment: Payment }
-  | { ok: false; reason: 'not-found' }
-  | { ok: false; reason: 'not-allowed'; current: PaymentStatus };
-
-/** The payments service's data access: every query it sends to its PostgreSQL database. */
-export class PaymentStore {
+/** The payments in the service's own PostgreSQL database, through Prisma. */
+export class PrismaPaymentStore implements PaymentStore {
   constructor(private readonly db: PrismaClient) {}
 
-  findByIds(ids: readonly string[]): Promise<Payment[]> {
-    return this.db.payment.findMany({ where: { id: { in: [...ids] } } });
+  async findByIds(ids: readonly string[]): Promise<Payment[]> {
+    return (await this.db.payment.findMany({ where: { id: { in: [...ids] } } })).map(toPayment);
   }
 
-  findByIdempotencyKey(senderId: string, idempotencyKey: string): Promise<Payment | null> {
-    return this.db.payment.findUnique({ where: { senderId_idempotencyKey: { senderId, idempotencyKey } } });
+  async findByIdempotencyKey(senderId: string, idempotencyKey: string): Promise<Payment | null> {
+    const found = await this.db.payment.findUnique({ where: { senderId_idempotencyKey: { senderId, idempotencyKey } } });
+    return found ? toPayment(found) : null;
   }
 
   async pagesByUser(direction: Direction, userIds: readonly string[], page: Page): Promise<Tagged<Payment>[]> {
@@ -107,17 +103,15 @@ export class PaymentStore {
     return rows.map(fromRow);
   }
 
-  transactionsOf(paymentIds: readonly string[]): Promise<PaymentTransaction[]> {
-    return this.db.paymentTransaction.findMany({
+  async transactionsOf(paymentIds: readonly string[]): Promise<PaymentTransaction[]> {
+    const found = await this.db.paymentTransaction.findMany({
       where: { paymentId: { in: [...paymentIds] } },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
     });
+    return found.map(toTransaction);
   }
 
-  /**
-   * Creates the payment and its first transaction row together. When a concurrent request with the
-   * same idempotency key won the race, returns that request's payment instead (`created: false`).
-   */
+  /** The unique (sender, key) index decides a race: the loser's whole transaction rolls back. */
   async create(input: NewPayment, audit: AuditFor): Promise<CreateOutcome> {
     const { metadata, ...rest } = input;
     try {
@@ -129,7 +123,7 @@ export class PaymentStore {
         await writeOutbox(tx, [audit(created.id)]);
         return created;
       });
-      return { created: true, payment };
+      return { created: true, payment: toPayment(payment) };
     } catch (error) {
       if (input.idempotencyKey && isUniqueViolation(error, 'payments_sender_id_idempotency_key_key')) {
         const existing = await this.findByIdempotencyKey(input.senderId, input.idempotencyKey);
@@ -139,10 +133,7 @@ export class PaymentStore {
     }
   }
 
-  /**
-   * Moves a payment from `from` to `to` and records the change, in one transaction. The update
-   * matches on the current status, so two concurrent changes cannot both win.
-   */
+  /** The update matches on the current status, so the row lock it takes lets one of two changes through. */
   async changeStatus(id: string, from: PaymentStatus, to: PaymentStatus, reason: string | null, audit: AuditFor): Promise<StatusOutcome> {
     return this.db.$transaction(async (tx) => {
       const { count } = await tx.payment.updateMany({
@@ -160,12 +151,19 @@ export class PaymentStore {
       await tx.paymentTransaction.create({ data: { id: newId(), paymentId: id, status: to, statusMessage: reason } });
       await writeOutbox(tx, [audit(id)]);
       const payment = await tx.payment.findUniqueOrThrow({ where: { id } });
-      return { ok: true, payment };
+      return { ok: true, payment: toPayment(payment) };
     });
   }
 
-  /** Audit events written with the payments, waiting to be relayed. */
   outbox(): PrismaOutbox {
     return new PrismaOutbox(this.db);
+  }
+
+  countReferences(party: PaymentParty): Promise<number> {
+    return sqlReferences(this.db, 'payments', PARTY_COLUMNS[party]).count();
+  }
+
+  scanReferences(party: PaymentParty, after: string | null, limit: number): Promise<Reference[]> {
+    return sqlReferences(this.db, 'payments', PARTY_COLUMNS[party]).scan(after, limit);
   }
 }
