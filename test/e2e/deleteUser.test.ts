@@ -140,8 +140,8 @@ test('a deleted user leaves no orphans, by the delete rules, and the others keep
   expect(carols.me.teams.edges.map(({ node }) => node.id).sort()).toEqual([t1, t2].sort());
   expect(carols.me.profile).not.toBeNull();
 
-  // A team project without an owner stays in its team; a deleted user's token still verifies for a
-  // while but founds nothing.
+  // A team project without an owner stays in its team; a deleted user's token is refused (their
+  // sessions ended with the deletion).
   const detach = await stack.query(`mutation($id: ID!) { updateProject(id: $id, input: { teamId: null }) { id } }`, { id: teamProject }, as(bob));
   expect(detach.body.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'input.teamId' } });
   const founding = await stack.query(`mutation { createTeam(input: { name: "From beyond" }) { id } }`, {}, as(doomed));
