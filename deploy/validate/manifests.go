@@ -160,7 +160,7 @@ func build(dir string) (objects []object, problems []string) {
 			problems = append(problems, fmt.Sprintf("%s: %v", resource.CurId(), err))
 			continue
 		}
-		source := fmt.Sprintf("%s %s", resource.GetKind(), resource.GetName())
+		source := "built"
 		docs, err := readDocumentsFrom(source, raw)
 		if err != nil {
 			problems = append(problems, err.Error())
