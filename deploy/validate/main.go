@@ -10,6 +10,11 @@
 // -rules, a Prometheus rules file is parsed as Prometheus would load it, and every metric its
 // expressions read must be listed in its header. It prints each problem on a line of its own
 // and exits 1 if there is any.
+//
+//	go -C deploy/validate run . -env ../kubernetes
+//
+// prints instead each Deployment's environment as its containers would get it (JSON), for the
+// test that starts every service from it.
 package main
 
 import (
@@ -20,11 +25,19 @@ import (
 
 func main() {
 	rules := flag.String("rules", "", "a Prometheus rules file to check as well")
+	env := flag.String("env", "", "print the environment each Deployment of this kustomization gives its containers, and check nothing")
 	flag.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: validate [-rules alerts.yaml] <manifests directory>...")
+		fmt.Fprintln(os.Stderr, "usage: validate [-rules alerts.yaml] <manifests directory>...  |  validate -env <kustomization directory>")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
+	if *env != "" {
+		if err := printEnvironment(*env); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
 	if flag.NArg() == 0 && *rules == "" {
 		flag.Usage()
 		os.Exit(2)
