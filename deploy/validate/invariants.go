@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
@@ -89,6 +90,22 @@ func newIndex(objects, provided []object) (*index, []string) {
 		}
 	}
 	return idx, problems
+}
+
+// placeholder starts every value of a documented Secret, so that a real one pasted in stands out.
+const placeholder = "REPLACE"
+
+// checkPlaceholders: the documented Secrets carry placeholders only, in readable stringData.
+func checkPlaceholders(source string, secret *corev1.Secret) (problems []string) {
+	if len(secret.Data) > 0 {
+		problems = append(problems, fmt.Sprintf("%s: documents its keys under data (base64); use stringData with %s... placeholders", source, placeholder))
+	}
+	for name, value := range secret.StringData {
+		if !strings.HasPrefix(value, placeholder) {
+			problems = append(problems, fmt.Sprintf("%s: %s is not a placeholder (it must start with %s): never commit a real secret", source, name, placeholder))
+		}
+	}
+	return problems
 }
 
 func checkInvariants(objects, provided []object) []string {

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/kustomize/api/krusty"
 	kustomize "sigs.k8s.io/kustomize/api/types"
@@ -74,6 +75,9 @@ func checkManifests(root string) (summary string, problems []string) {
 			}
 			if strings.HasSuffix(name, exampleSuffix) {
 				provided = append(provided, object{id: idOf(value), source: doc.String(), value: value})
+				if secret, ok := value.(*corev1.Secret); ok {
+					problems = append(problems, checkPlaceholders(doc.String(), secret)...)
+				}
 			}
 		}
 		return nil

@@ -149,6 +149,13 @@ describe('deployment files', () => {
       'terminationGracePeriodSeconds 15 is below SHUTDOWN_DELAY_MS 10000 ms',
     ],
     [
+      'a real-looking value in the documented Secrets',
+      'secrets.example.yaml',
+      'AMQP_URL: "REPLACE: amqp://schemaflow:password@rabbitmq:5672"',
+      'AMQP_URL: "amqp://schemaflow:hunter2@rabbitmq:5672"',
+      'secrets.example.yaml: document 5 (Secret schemaflow-events): AMQP_URL is not a placeholder',
+    ],
+    [
       'a manifest the kustomization does not list',
       'base/kustomization.yaml',
       '  - network-policies.yaml\n',
