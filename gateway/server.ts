@@ -19,17 +19,20 @@ import { RequestRateLimiter } from './guards/RequestRateLimiter';
 import { Safelist } from './guards/Safelist';
 import { safelistPlugin } from './guards/safelistPlugin';
 import { tooManyTokens } from './guards/tooManyTokens';
+import { withoutSuggestions } from './guards/withoutSuggestions';
 
 /**
  * Errors a subgraph reported pass through when expected (they carry a code and were already
  * masked there), without the name of the service they came from: clients cannot tell where data
- * lives. Anything else is masked (and logged by `errorLogging`).
+ * lives. Anything else is masked (and logged by `errorLogging`). In production no message
+ * suggests names of the schema.
  */
-function formatGatewayError() {
+function formatGatewayError(production: boolean) {
   const mask = maskUnexpectedError();
   return (formatted: GraphQLFormattedError): GraphQLFormattedError => {
     const { serviceName: _serviceName, ...extensions } = formatted.extensions ?? {};
-    return mask(tooManyTokens({ ...formatted, extensions }));
+    const masked = mask(tooManyTokens({ ...formatted, extensions }));
+    return production ? withoutSuggestions(masked) : masked;
   };
 }
 
@@ -116,7 +119,7 @@ export function buildGatewayServer(config: GatewayConfig, logger: Logger): Apoll
   });
   return new ApolloServer<GatewayContext>({
     gateway,
-    formatError: formatGatewayError(),
+    formatError: formatGatewayError(config.production),
     plugins: [
       errorLogging<GatewayContext>(logger),
       operationGuards(config.guards, () => costDirectives),
@@ -126,8 +129,6 @@ export function buildGatewayServer(config: GatewayConfig, logger: Logger): Apoll
     ],
     // The parser stops at the token limit, before a tree of an oversized document is built.
     parseOptions: { maxTokens: limits.maxTokens, maxComments: limits.maxTokens },
-    // No "Did you mean ...?" in production: the schema is not to be guessed from error messages.
-    hideSchemaDetailsFromClientErrors: config.production,
     persistedQueries: persistedOperations.apq ? {} : false,
     // Off in production unless INTROSPECTION=true: Sandbox, Studio and GraphiQL need it.
     introspection: config.introspection,

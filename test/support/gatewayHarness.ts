@@ -33,9 +33,16 @@ const TYPE_DEFS = parse(`
   "The harness's queries."
   type Query {
     "A greeting."
-    hello: String
+    hello("How it sounds." tone: Tone = CALM): String
     "As many items as asked for."
     items("How many." first: Int = 5): [Item!]! @listSize(slicingArguments: ["first"])
+  }
+  "How a greeting sounds."
+  enum Tone {
+    "Quietly."
+    CALM
+    "Loudly."
+    LOUD
   }
   "An item."
   type Item @key(fields: "id") {
@@ -51,7 +58,7 @@ export async function startGatewayHarness(gatewayEnv: Record<string, string> = {
       typeDefs: TYPE_DEFS,
       resolvers: {
         Query: {
-          hello: () => 'hello',
+          hello: (_: unknown, { tone }: { tone: string }) => (tone === 'LOUD' ? 'HELLO' : 'hello'),
           items: (_: unknown, { first }: { first: number }) => Array.from({ length: first }, (_item, index) => ({ id: String(index) })),
         },
       },
