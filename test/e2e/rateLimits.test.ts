@@ -1,6 +1,7 @@
 import { freePort } from '../../engines/freePort';
 import { startGatewayHarness, type GatewayHarness } from '../support/gatewayHarness';
 import { startRedis, type RedisServer } from '../support/redis';
+import type { Logger } from '../../lib/logger';
 
 /**
  * Rate limits per caller, through the real gateway (in front of a small subgraph of the test's
@@ -10,8 +11,12 @@ import { startRedis, type RedisServer } from '../support/redis';
 const HELLO = { query: '{ hello }' };
 const harnesses: GatewayHarness[] = [];
 
+/** The gateway's warnings and infos, as the operator sees them. */
+const logged: string[] = [];
+const recording: Logger = { debug() {}, info: (message) => void logged.push(`info: ${message}`), warn: (message) => void logged.push(`warn: ${message}`), error: (message) => void logged.push(`error: ${message}`) };
+
 async function harness(env: Record<string, string>): Promise<GatewayHarness> {
-  const started = await startGatewayHarness(env);
+  const started = await startGatewayHarness(env, recording);
   harnesses.push(started);
   return started;
 }
@@ -89,6 +94,24 @@ describe('shared in Redis (REDIS_URL)', () => {
     expect(fourth.headers.get('ratelimit')).toMatch(/^"anonymous";r=0;t=\d+$/);
     expectRefused(await first.post(HELLO), 'anonymous', 4);
     expectRefused(await second.post(HELLO), 'anonymous', 4);
+  });
+
+  test('Redis going away while serving: answered at once, counted in memory meanwhile, and the operator is told', async () => {
+    const own = await startRedis();
+    try {
+      logged.length = 0;
+      const gateway = await harness({ REDIS_URL: own.url, RATE_LIMIT_ANONYMOUS: '3' });
+      expect((await gateway.post(HELLO)).headers.get('ratelimit')).toMatch(/^"anonymous";r=2;/);
+      await own.stop();
+      const started = Date.now();
+      // The in-memory count starts afresh: three more are admitted, the fourth refused.
+      for (let i = 0; i < 3; i += 1) expect((await gateway.post(HELLO)).status).toBe(200);
+      expectRefused(await gateway.post(HELLO), 'anonymous', 3);
+      expect(Date.now() - started).toBeLessThan(3_000);
+      expect(logged).toContain('warn: rate limits: Redis does not answer; counting in this process until it is back');
+    } finally {
+      await own.stop();
+    }
   });
 });
 

@@ -10,7 +10,7 @@ import { parse } from 'graphql';
 import { gatewayConfigFromEnv } from '../../gateway/config';
 import { startGateway } from '../../gateway/server';
 import { generateSigningKeys } from '../../lib/auth/accessTokens';
-import { createLogger } from '../../lib/logger';
+import { createLogger, type Logger } from '../../lib/logger';
 import { mintToken } from './tokens';
 
 /**
@@ -51,7 +51,8 @@ const TYPE_DEFS = parse(`
   }
 `);
 
-export async function startGatewayHarness(gatewayEnv: Record<string, string> = {}): Promise<GatewayHarness> {
+/** `logger` receives the gateway's log (silent when not given). */
+export async function startGatewayHarness(gatewayEnv: Record<string, string> = {}, logger: Logger = createLogger('gateway', 'silent')): Promise<GatewayHarness> {
   let calls = 0;
   const subgraph = new ApolloServer({
     schema: buildSubgraphSchema({
@@ -79,7 +80,7 @@ export async function startGatewayHarness(gatewayEnv: Record<string, string> = {
     const keys = generateSigningKeys();
     const gateway = await startGateway(
       gatewayConfigFromEnv({ JWT_PUBLIC_KEY: keys.publicKey, SUPERGRAPH_FILE: supergraphFile, ...gatewayEnv, PORT: '0' }),
-      createLogger('gateway', 'silent'),
+      logger,
     );
     return {
       gatewayUrl: gateway.url,
