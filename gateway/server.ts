@@ -12,7 +12,7 @@ import { serveHttp, type RunningServer } from '../lib/httpServer';
 import { createAuthenticator } from '../lib/auth/authenticator';
 import { buildContext } from './context';
 import { explorationPlugins, explorationRoutes, turnOffGatewayTelemetry } from './exploration';
-import { costDirectivesOf, NO_COST_DIRECTIVES } from './guards/costDirectives';
+import { followCostDirectives } from './guards/costDirectives';
 import { operationGuards } from './guards/operationGuards';
 import { rateLimitHeadersPlugin } from './guards/rateLimitHeaders';
 import { RequestRateLimiter } from './guards/RequestRateLimiter';
@@ -112,17 +112,13 @@ export function buildGatewayServer(config: GatewayConfig, logger: Logger): Apoll
   const safelist = persistedOperations.safelistFile ? Safelist.fromFile(persistedOperations.safelistFile) : null;
   if (safelist) logger.info(`safelist mode: only the ${safelist.size} operations in ${persistedOperations.safelistFile} run`);
   const gateway = createGateway(config, logger);
-  // The cost model reads @cost/@listSize from the supergraph being served, new versions included.
-  let costDirectives = NO_COST_DIRECTIVES;
-  gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
-    costDirectives = costDirectivesOf(coreSupergraphSdl);
-  });
+  const costDirectives = followCostDirectives(gateway, logger);
   return new ApolloServer<GatewayContext>({
     gateway,
     formatError: formatGatewayError(config.production),
     plugins: [
       errorLogging<GatewayContext>(logger),
-      operationGuards(config.guards, () => costDirectives),
+      operationGuards(config.guards, costDirectives),
       rateLimitHeadersPlugin<GatewayContext>(),
       ...(safelist ? [safelistPlugin(safelist)] : []),
       ...explorationPlugins(config),
