@@ -1,6 +1,6 @@
 import { ApolloGateway, UplinkSupergraphManager } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
-import type { GraphQLFormattedError } from 'graphql';
+import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { errorLogging, maskUnexpectedError } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import { SubgraphDataSource } from './SubgraphDataSource';
@@ -10,6 +10,7 @@ import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import { serveHttp, type RunningServer } from '../lib/httpServer';
 import { createAuthenticator } from '../lib/auth/authenticator';
+import { ANONYMOUS } from '../lib/auth/identity';
 import { buildContext } from './context';
 import { explorationPlugins, explorationRoutes, turnOffGatewayTelemetry } from './exploration';
 import { followCostDirectives } from './guards/costDirectives';
@@ -76,15 +77,24 @@ export function createGateway(config: GatewayConfig, logger: Logger): ApolloGate
 /** Builds the gateway and serves it over HTTP with the explorer routes (main.ts and tests alike). */
 export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningServer> {
   const authenticator = createAuthenticator(config.auth, logger);
-  const rateLimiter = new RequestRateLimiter(config.guards.rateLimits, logger);
+  const rateLimiter = await RequestRateLimiter.start(config.guards.rateLimits, logger);
   let running: RunningServer;
   try {
     running = await serveHttp({
       server: buildGatewayServer(config, logger),
       context: async (req) => {
-        const context = await buildContext(req, authenticator);
+        const address = req.socket.remoteAddress ?? 'unknown';
+        let context: GatewayContext;
+        try {
+          context = await buildContext(req, authenticator);
+        } catch (error) {
+          // A credential that is not valid counts against the address, as a caller without one:
+          // guessing team tokens is limited too (429 once over, else the 401).
+          if ((error as GraphQLError).extensions?.code === 'UNAUTHENTICATED') await rateLimiter.admit(ANONYMOUS, address);
+          throw error;
+        }
         // Counted once the caller is known, before the operation is parsed.
-        return { ...context, rateLimit: await rateLimiter.admit(context.identity, req.socket.remoteAddress ?? 'unknown') };
+        return { ...context, rateLimit: await rateLimiter.admit(context.identity, address) };
       },
       port: config.port,
       host: config.host,

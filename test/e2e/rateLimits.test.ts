@@ -63,6 +63,17 @@ test('signed-in users are counted each on their own, apart from the address they
   expect(other.headers.get('ratelimit')).toMatch(/^"user";r=1;t=\d+$/);
 });
 
+test('credentials that are not valid count against the address: guessing tokens is limited too', async () => {
+  const gateway = await harness({ RATE_LIMIT_ANONYMOUS: '2' });
+  for (let i = 0; i < 2; i += 1) {
+    const refused = await gateway.post(HELLO, { authorization: `Bearer not-a-token-${i}` });
+    expect(refused.status).toBe(401);
+    expect(refused.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+  }
+  expectRefused(await gateway.post(HELLO, { authorization: 'Bearer not-a-token-either' }), 'anonymous', 2);
+  expectRefused(await gateway.post(HELLO), 'anonymous', 2);
+});
+
 test('a kind of caller with limit 0 is not limited (and gets no RateLimit headers)', async () => {
   const gateway = await harness({ RATE_LIMIT_ANONYMOUS: '0' });
   for (let i = 0; i < 5; i += 1) {
