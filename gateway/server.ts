@@ -1,6 +1,6 @@
 import { ApolloGateway, UplinkSupergraphManager } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
-import type { GraphQLFormattedError } from 'graphql';
+import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { errorLogging, maskUnexpectedError } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import { SubgraphDataSource } from './SubgraphDataSource';
@@ -10,28 +10,32 @@ import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import { serveHttp, type RunningServer } from '../lib/httpServer';
 import { createAuthenticator } from '../lib/auth/authenticator';
+import { ANONYMOUS } from '../lib/auth/identity';
 import { buildContext } from './context';
 import { explorationPlugins, explorationRoutes, turnOffGatewayTelemetry } from './exploration';
 import type { EventTransport } from '../lib/events/EventTransport';
 import { startGatewayRevocations } from './revocations';
-import { costDirectivesOf, NO_COST_DIRECTIVES } from './guards/costDirectives';
+import { followCostDirectives } from './guards/costDirectives';
 import { operationGuards } from './guards/operationGuards';
 import { rateLimitHeadersPlugin } from './guards/rateLimitHeaders';
 import { RequestRateLimiter } from './guards/RequestRateLimiter';
 import { Safelist } from './guards/Safelist';
 import { safelistPlugin } from './guards/safelistPlugin';
 import { tooManyTokens } from './guards/tooManyTokens';
+import { withoutSuggestions } from './guards/withoutSuggestions';
 
 /**
  * Errors a subgraph reported pass through when expected (they carry a code and were already
  * masked there), without the name of the service they came from: clients cannot tell where data
- * lives. Anything else is masked (and logged by `errorLogging`).
+ * lives. Anything else is masked (and logged by `errorLogging`). In production no message
+ * suggests names of the schema.
  */
-function formatGatewayError() {
+function formatGatewayError(production: boolean) {
   const mask = maskUnexpectedError();
   return (formatted: GraphQLFormattedError): GraphQLFormattedError => {
     const { serviceName: _serviceName, ...extensions } = formatted.extensions ?? {};
-    return mask(tooManyTokens({ ...formatted, extensions }));
+    const masked = mask(tooManyTokens({ ...formatted, extensions }));
+    return production ? withoutSuggestions(masked) : masked;
   };
 }
 
@@ -78,7 +82,13 @@ export function createGateway(config: GatewayConfig, logger: Logger): ApolloGate
  */
 export async function startGateway(config: GatewayConfig, logger: Logger, events?: EventTransport): Promise<RunningServer> {
   const revocations = await startGatewayRevocations(config, logger, events);
-  const rateLimiter = new RequestRateLimiter(config.guards.rateLimits, logger);
+  let rateLimiter: RequestRateLimiter;
+  try {
+    rateLimiter = await RequestRateLimiter.start(config.guards.rateLimits, logger);
+  } catch (error) {
+    await revocations.stop();
+    throw error;
+  }
   const release = async () => {
     await rateLimiter.close();
     await revocations.stop();
@@ -88,9 +98,18 @@ export async function startGateway(config: GatewayConfig, logger: Logger, events
     const running = await serveHttp({
       server: buildGatewayServer(config, logger),
       context: async (req) => {
-        const context = await buildContext(req, authenticator);
+        const address = req.socket.remoteAddress ?? 'unknown';
+        let context: GatewayContext;
+        try {
+          context = await buildContext(req, authenticator);
+        } catch (error) {
+          // A credential that is not valid counts against the address, as a caller without one:
+          // guessing team tokens is limited too (429 once over, else the 401).
+          if ((error as GraphQLError).extensions?.code === 'UNAUTHENTICATED') await rateLimiter.admit(ANONYMOUS, address);
+          throw error;
+        }
         // Counted once the caller is known, before the operation is parsed.
-        return { ...context, rateLimit: await rateLimiter.admit(context.identity, req.socket.remoteAddress ?? 'unknown') };
+        return { ...context, rateLimit: await rateLimiter.admit(context.identity, address) };
       },
       port: config.port,
       host: config.host,
@@ -118,25 +137,19 @@ export function buildGatewayServer(config: GatewayConfig, logger: Logger): Apoll
   const safelist = persistedOperations.safelistFile ? Safelist.fromFile(persistedOperations.safelistFile) : null;
   if (safelist) logger.info(`safelist mode: only the ${safelist.size} operations in ${persistedOperations.safelistFile} run`);
   const gateway = createGateway(config, logger);
-  // The cost model reads @cost/@listSize from the supergraph being served, new versions included.
-  let costDirectives = NO_COST_DIRECTIVES;
-  gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
-    costDirectives = costDirectivesOf(coreSupergraphSdl);
-  });
+  const costDirectives = followCostDirectives(gateway, logger);
   return new ApolloServer<GatewayContext>({
     gateway,
-    formatError: formatGatewayError(),
+    formatError: formatGatewayError(config.production),
     plugins: [
       errorLogging<GatewayContext>(logger),
-      operationGuards(config.guards, () => costDirectives),
+      operationGuards(config.guards, costDirectives),
       rateLimitHeadersPlugin<GatewayContext>(),
       ...(safelist ? [safelistPlugin(safelist)] : []),
       ...explorationPlugins(config),
     ],
     // The parser stops at the token limit, before a tree of an oversized document is built.
     parseOptions: { maxTokens: limits.maxTokens, maxComments: limits.maxTokens },
-    // No "Did you mean ...?" in production: the schema is not to be guessed from error messages.
-    hideSchemaDetailsFromClientErrors: config.production,
     persistedQueries: persistedOperations.apq ? {} : false,
     // Off in production unless INTROSPECTION=true: Sandbox, Studio and GraphiQL need it.
     introspection: config.introspection,

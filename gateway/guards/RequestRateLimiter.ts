@@ -8,6 +8,9 @@ import { refuse } from './refuse';
 
 const KINDS = ['anonymous', 'user', 'team'] as const;
 
+/** How long a starting gateway waits for Redis before it counts in memory meanwhile. */
+const CONNECT_WAIT_MS = 2_000;
+
 /** Who a caller is for counting: the user, the team token (not the team: each token is a client), or the client address. */
 function callerKey(identity: Identity, address: string): string {
   if (identity.kind === 'user') return `user:${identity.userId}`;
@@ -30,8 +33,30 @@ export class RequestRateLimiter {
   private readonly limiters: Partial<Record<Identity['kind'], RateLimiterAbstract>> = {};
   private readonly redis: Redis | null;
   private redisDown = false;
+  private closing = false;
 
-  constructor(
+  /**
+   * A limiter that counts in Redis from the first request when Redis answers at start: it waits
+   * for the connection (at most `CONNECT_WAIT_MS`; a refused connection is known at once).
+   */
+  static async start(config: RateLimits, logger: Logger): Promise<RequestRateLimiter> {
+    const limiter = new RequestRateLimiter(config, logger);
+    const redis = limiter.redis;
+    if (redis) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, CONNECT_WAIT_MS);
+        function done() {
+          clearTimeout(timer);
+          redis!.off('ready', done).off('error', done);
+          resolve();
+        }
+        redis.once('ready', done).once('error', done);
+      });
+    }
+    return limiter;
+  }
+
+  private constructor(
     private readonly config: RateLimits,
     private readonly logger: Logger,
   ) {
@@ -48,11 +73,13 @@ export class RequestRateLimiter {
 
   private connect(url: string): Redis {
     const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000 });
-    redis.on('error', (error: Error) => {
-      if (this.redisDown) return;
+    const down = (reason: string) => {
+      if (this.redisDown || this.closing) return;
       this.redisDown = true;
-      this.logger.warn('rate limits: Redis does not answer; counting in this process until it is back', { message: error.message });
-    });
+      this.logger.warn('rate limits: Redis does not answer; counting in this process until it is back', { reason });
+    };
+    redis.on('error', (error: Error) => down(error.message));
+    redis.on('close', () => down('connection closed'));
     redis.on('ready', () => {
       if (!this.redisDown) return;
       this.redisDown = false;
@@ -93,9 +120,7 @@ export class RequestRateLimiter {
   }
 
   async close(): Promise<void> {
-    if (!this.redis) return;
-    this.redis.removeAllListeners('error');
-    this.redis.on('error', () => {});
-    this.redis.disconnect();
+    this.closing = true;
+    this.redis?.disconnect();
   }
 }

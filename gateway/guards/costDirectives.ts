@@ -1,4 +1,6 @@
+import type { ApolloGateway } from '@apollo/gateway';
 import { Kind, parse, valueFromASTUntyped, type ConstDirectiveNode, type DocumentNode } from 'graphql';
+import type { Logger } from '../../lib/logger';
 
 /** A field's `@listSize` (Federation 2.9 demand control, https://specs.apollo.dev/cost/v0.1). */
 export interface ListSize {
@@ -107,4 +109,21 @@ export function costDirectivesOf(supergraphSdl: string): CostDirectives {
     typeWeight: (type) => typeWeights.get(type),
     listSize: (type, field) => listSizes.get(`${type}.${field}`),
   };
+}
+
+/**
+ * The cost directives of whatever supergraph the gateway serves, from its first load and each
+ * new version on (file or Uplink). A supergraph the gateway took always parses; should reading
+ * its directives fail all the same, the previous ones stay and the operator is told.
+ */
+export function followCostDirectives(gateway: ApolloGateway, logger: Logger): () => CostDirectives {
+  let current = NO_COST_DIRECTIVES;
+  gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
+    try {
+      current = costDirectivesOf(coreSupergraphSdl);
+    } catch (error) {
+      logger.error('could not read @cost/@listSize from the new supergraph; estimating with the previous ones', error);
+    }
+  });
+  return () => current;
 }

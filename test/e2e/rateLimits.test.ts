@@ -1,6 +1,7 @@
 import { freePort } from '../../engines/freePort';
 import { startGatewayHarness, type GatewayHarness } from '../support/gatewayHarness';
 import { startRedis, type RedisServer } from '../support/redis';
+import type { Logger } from '../../lib/logger';
 
 /**
  * Rate limits per caller, through the real gateway (in front of a small subgraph of the test's
@@ -10,8 +11,12 @@ import { startRedis, type RedisServer } from '../support/redis';
 const HELLO = { query: '{ hello }' };
 const harnesses: GatewayHarness[] = [];
 
+/** The gateway's warnings and infos, as the operator sees them. */
+const logged: string[] = [];
+const recording: Logger = { debug() {}, info: (message) => void logged.push(`info: ${message}`), warn: (message) => void logged.push(`warn: ${message}`), error: (message) => void logged.push(`error: ${message}`) };
+
 async function harness(env: Record<string, string>): Promise<GatewayHarness> {
-  const started = await startGatewayHarness(env);
+  const started = await startGatewayHarness(env, recording);
   harnesses.push(started);
   return started;
 }
@@ -58,6 +63,17 @@ test('signed-in users are counted each on their own, apart from the address they
   expect(other.headers.get('ratelimit')).toMatch(/^"user";r=1;t=\d+$/);
 });
 
+test('credentials that are not valid count against the address: guessing tokens is limited too', async () => {
+  const gateway = await harness({ RATE_LIMIT_ANONYMOUS: '2' });
+  for (let i = 0; i < 2; i += 1) {
+    const refused = await gateway.post(HELLO, { authorization: `Bearer not-a-token-${i}` });
+    expect(refused.status).toBe(401);
+    expect(refused.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+  }
+  expectRefused(await gateway.post(HELLO, { authorization: 'Bearer not-a-token-either' }), 'anonymous', 2);
+  expectRefused(await gateway.post(HELLO), 'anonymous', 2);
+});
+
 test('a kind of caller with limit 0 is not limited (and gets no RateLimit headers)', async () => {
   const gateway = await harness({ RATE_LIMIT_ANONYMOUS: '0' });
   for (let i = 0; i < 5; i += 1) {
@@ -89,6 +105,24 @@ describe('shared in Redis (REDIS_URL)', () => {
     expect(fourth.headers.get('ratelimit')).toMatch(/^"anonymous";r=0;t=\d+$/);
     expectRefused(await first.post(HELLO), 'anonymous', 4);
     expectRefused(await second.post(HELLO), 'anonymous', 4);
+  });
+
+  test('Redis going away while serving: answered at once, counted in memory meanwhile, and the operator is told', async () => {
+    const own = await startRedis();
+    try {
+      logged.length = 0;
+      const gateway = await harness({ REDIS_URL: own.url, RATE_LIMIT_ANONYMOUS: '3' });
+      expect((await gateway.post(HELLO)).headers.get('ratelimit')).toMatch(/^"anonymous";r=2;/);
+      await own.stop();
+      const started = Date.now();
+      // The in-memory count starts afresh: three more are admitted, the fourth refused.
+      for (let i = 0; i < 3; i += 1) expect((await gateway.post(HELLO)).status).toBe(200);
+      expectRefused(await gateway.post(HELLO), 'anonymous', 3);
+      expect(Date.now() - started).toBeLessThan(3_000);
+      expect(logged).toContain('warn: rate limits: Redis does not answer; counting in this process until it is back');
+    } finally {
+      await own.stop();
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApolloServer } from '@apollo/server';
@@ -6,11 +6,11 @@ import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/dis
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { composeServices } from '@apollo/composition';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse } from 'graphql';
+import { parse, type DocumentNode } from 'graphql';
 import { gatewayConfigFromEnv } from '../../gateway/config';
 import { startGateway } from '../../gateway/server';
 import { generateSigningKeys } from '../../lib/auth/accessTokens';
-import { createLogger } from '../../lib/logger';
+import { createLogger, type Logger } from '../../lib/logger';
 import { mintToken } from './tokens';
 
 /**
@@ -25,33 +25,53 @@ export interface GatewayHarness {
   /** A valid access token for a user with this id (verified by the gateway like any other). */
   userToken(userId: string): Promise<string>;
   post(body: unknown, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; body: any }>;
+  /**
+   * Hands the gateway a new supergraph, composed from the subgraph's schema as `change` rewrites
+   * it (the subgraph itself keeps serving as it is: for changes of metadata such as `@cost`).
+   */
+  publishSupergraph(change: (typeDefs: string) => string): void;
   stop(): Promise<void>;
 }
 
-const TYPE_DEFS = parse(`
-  extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@listSize"])
+const TYPE_DEFS_TEXT = `
+  extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@listSize", "@cost"])
   "The harness's queries."
   type Query {
     "A greeting."
-    hello: String
+    hello("How it sounds." tone: Tone = CALM): String
     "As many items as asked for."
     items("How many." first: Int = 5): [Item!]! @listSize(slicingArguments: ["first"])
+  }
+  "How a greeting sounds."
+  enum Tone {
+    "Quietly."
+    CALM
+    "Loudly."
+    LOUD
   }
   "An item."
   type Item @key(fields: "id") {
     "Its id."
     id: ID!
   }
-`);
+`;
+const TYPE_DEFS = parse(TYPE_DEFS_TEXT);
 
-export async function startGatewayHarness(gatewayEnv: Record<string, string> = {}): Promise<GatewayHarness> {
+function composedSupergraph(typeDefs: DocumentNode, url: string): string {
+  const composed = composeServices([{ name: 'harness', url, typeDefs }]);
+  if (composed.errors) throw new Error(`the harness subgraph does not compose: ${composed.errors.map((error) => error.message).join('; ')}`);
+  return composed.supergraphSdl;
+}
+
+/** `logger` receives the gateway's log (silent when not given). */
+export async function startGatewayHarness(gatewayEnv: Record<string, string> = {}, logger: Logger = createLogger('gateway', 'silent')): Promise<GatewayHarness> {
   let calls = 0;
   const subgraph = new ApolloServer({
     schema: buildSubgraphSchema({
       typeDefs: TYPE_DEFS,
       resolvers: {
         Query: {
-          hello: () => 'hello',
+          hello: (_: unknown, { tone }: { tone: string }) => (tone === 'LOUD' ? 'HELLO' : 'hello'),
           items: (_: unknown, { first }: { first: number }) => Array.from({ length: first }, (_item, index) => ({ id: String(index) })),
         },
       },
@@ -65,14 +85,12 @@ export async function startGatewayHarness(gatewayEnv: Record<string, string> = {
     rmSync(directory, { recursive: true, force: true });
   };
   try {
-    const composed = composeServices([{ name: 'harness', url: subgraphUrl, typeDefs: TYPE_DEFS }]);
-    if (composed.errors) throw new Error(`the harness subgraph does not compose: ${composed.errors.map((error) => error.message).join('; ')}`);
     const supergraphFile = join(directory, 'supergraph.graphql');
-    writeFileSync(supergraphFile, composed.supergraphSdl);
+    writeFileSync(supergraphFile, composedSupergraph(TYPE_DEFS, subgraphUrl));
     const keys = generateSigningKeys();
     const gateway = await startGateway(
       gatewayConfigFromEnv({ JWT_PUBLIC_KEY: keys.publicKey, SUPERGRAPH_FILE: supergraphFile, ...gatewayEnv, PORT: '0' }),
-      createLogger('gateway', 'silent'),
+      logger,
     );
     return {
       gatewayUrl: gateway.url,
@@ -81,6 +99,12 @@ export async function startGatewayHarness(gatewayEnv: Record<string, string> = {
       post: async (body, headers = {}) => {
         const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
         return { status: response.status, headers: response.headers, body: await response.json() };
+      },
+      publishSupergraph: (change) => {
+        // Written beside and renamed over, as `npm run compose` and deployments replace the file.
+        const next = join(directory, 'supergraph.next');
+        writeFileSync(next, composedSupergraph(parse(change(TYPE_DEFS_TEXT)), subgraphUrl));
+        renameSync(next, supergraphFile);
       },
       stop: async () => {
         await gateway.stop();

@@ -45,7 +45,9 @@ export async function startRedis(timeoutMs = 10_000): Promise<RedisServer> {
   child.once('exit', (code, signal) => {
     exited = `exited with ${code ?? signal}`;
   });
-  const stop = async () => {
+  let stopped: Promise<void> | null = null;
+  const stop = () => (stopped ??= stopOnce());
+  const stopOnce = async () => {
     if (exited === null) {
       const gone = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
