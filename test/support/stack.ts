@@ -72,7 +72,15 @@ export interface StackOptions {
 export const TEST_ACCOUNTS: Omit<AccountsConfig, 'privateKey'> = {
   accessTokenTtlSeconds: 900,
   refreshTokenTtlSeconds: 3600,
-  login: { maxFailuresPerAccount: 5, maxFailuresPerAddress: 1000, lockSeconds: 60, maxRegistrationsPerAddressPerHour: 100_000 },
+  login: {
+    maxFailuresPerAccountAndAddress: 5,
+    maxFailuresPerAddress: 1000,
+    maxFailuresPerAccount: 200,
+    failureWindowSeconds: 900,
+    backoffSeconds: 60,
+    maxBackoffSeconds: 900,
+    maxRegistrationsPerAddressPerHour: 100_000,
+  },
 };
 
 export const TEST_PASSWORD = 'correct horse battery staple';
