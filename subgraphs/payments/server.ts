@@ -11,6 +11,7 @@ import { resolvers, type PaymentsContext } from './resolvers';
 import { PaymentStore } from './store';
 import type { EventTransport } from '../../lib/events/EventTransport';
 import { startServiceEvents } from '../../lib/events/serviceEvents';
+import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from '../../lib/databaseTimeouts';
 
 export const typeDefs = loadTypeDefs(join(__dirname, 'schema.graphql'));
 
@@ -21,6 +22,8 @@ export interface PaymentsConfig {
   databaseUrl: string;
   /** The users subgraph, asked whether sender and recipient exist. */
   usersUrl: string;
+  /** Bounds on every database statement and connection (DATABASE_*_TIMEOUT_MS); the defaults when not given. */
+  databaseTimeouts?: DatabaseTimeouts;
 }
 
 export async function createPaymentsSubgraph(
@@ -30,7 +33,7 @@ export async function createPaymentsSubgraph(
   /** Where its outbox is relayed to (payments consumes no events: financial records stay as they are). */
   events?: EventTransport,
 ): Promise<Subgraph<PaymentsContext>> {
-  const db = createPrismaClient(PrismaClient, config.databaseUrl, prismaOptions);
+  const db = createPrismaClient(PrismaClient, config.databaseUrl, { ...prismaOptions, timeouts: config.databaseTimeouts ?? DEFAULT_DATABASE_TIMEOUTS });
   await db.$connect();
   const store = new PaymentStore(db);
   const serviceEvents = await startServiceEvents(events, logger, { outboxes: [store.outbox()] });

@@ -12,6 +12,7 @@ import { ProfileStore } from './store';
 import { consumeEvents } from './events';
 import type { EventTransport } from '../../lib/events/EventTransport';
 import { startServiceEvents } from '../../lib/events/serviceEvents';
+import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from '../../lib/databaseTimeouts';
 
 export const typeDefs = loadTypeDefs(join(__dirname, 'schema.graphql'));
 
@@ -22,6 +23,8 @@ export interface ProfilesConfig {
   databaseUrl: string;
   /** The users subgraph, asked whether a user exists before their profile is made. */
   usersUrl: string;
+  /** Bounds on every database statement and connection (DATABASE_*_TIMEOUT_MS); the defaults when not given. */
+  databaseTimeouts?: DatabaseTimeouts;
 }
 
 export async function createProfilesSubgraph(
@@ -31,7 +34,7 @@ export async function createProfilesSubgraph(
   /** Where domain events go and come from; without it the service consumes none (tests of one service). */
   events?: EventTransport,
 ): Promise<Subgraph<ProfilesContext>> {
-  const db = createPrismaClient(PrismaClient, config.databaseUrl, prismaOptions);
+  const db = createPrismaClient(PrismaClient, config.databaseUrl, { ...prismaOptions, timeouts: config.databaseTimeouts ?? DEFAULT_DATABASE_TIMEOUTS });
   await db.$connect();
   const store = new ProfileStore(db);
   const serviceEvents = await startServiceEvents(events, logger, {

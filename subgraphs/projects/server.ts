@@ -13,6 +13,7 @@ import { TeamMembership } from './TeamMembership';
 import type { EventTransport } from '../../lib/events/EventTransport';
 import { startServiceEvents } from '../../lib/events/serviceEvents';
 import { consumeEvents } from './events';
+import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from '../../lib/databaseTimeouts';
 
 export const typeDefs = loadTypeDefs(join(__dirname, 'schema.graphql'));
 
@@ -25,6 +26,8 @@ export interface ProjectsConfig {
   usersUrl: string;
   /** The teams subgraph, asked which teams the caller is in (and whether a project's team exists). */
   teamsUrl: string;
+  /** Bounds on every database statement and connection (DATABASE_*_TIMEOUT_MS); the defaults when not given. */
+  databaseTimeouts?: DatabaseTimeouts;
 }
 
 export async function createProjectsSubgraph(
@@ -34,7 +37,7 @@ export async function createProjectsSubgraph(
   /** Where domain events go and come from; without it they wait in the outbox (tests of one service). */
   events?: EventTransport,
 ): Promise<Subgraph<ProjectsContext>> {
-  const db = createPrismaClient(PrismaClient, config.databaseUrl, prismaOptions);
+  const db = createPrismaClient(PrismaClient, config.databaseUrl, { ...prismaOptions, timeouts: config.databaseTimeouts ?? DEFAULT_DATABASE_TIMEOUTS });
   await db.$connect();
   const store = new ProjectStore(db);
   const serviceEvents = await startServiceEvents(events, logger, {

@@ -16,6 +16,7 @@ import type { EventTransport } from '../../lib/events/EventTransport';
 import { startServiceEvents } from '../../lib/events/serviceEvents';
 import { AuditLogStore } from './AuditLogStore';
 import { consumeEvents } from './events';
+import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from '../../lib/databaseTimeouts';
 
 export const typeDefs = loadTypeDefs(join(__dirname, 'schema.graphql'));
 
@@ -27,6 +28,8 @@ export interface UsersConfig {
   auth: AuthConfig;
   /** How it issues them. */
   accounts: AccountsConfig;
+  /** Bounds on every database statement and connection (DATABASE_*_TIMEOUT_MS); the defaults when not given. */
+  databaseTimeouts?: DatabaseTimeouts;
 }
 
 export async function createUsersSubgraph(
@@ -36,7 +39,7 @@ export async function createUsersSubgraph(
   /** Where the outbox is relayed to; without it events wait in the outbox (tests of one service). */
   events?: EventTransport,
 ): Promise<Subgraph<UsersContext>> {
-  const connection = await connectMongo(config.mongoUrl, config.database, mongoOptions);
+  const connection = await connectMongo(config.mongoUrl, config.database, { ...mongoOptions, timeouts: config.databaseTimeouts ?? DEFAULT_DATABASE_TIMEOUTS });
   const store = new UserStore(connection);
   const refreshTokens = new RefreshTokenStore(connection, config.accounts.refreshTokenTtlSeconds);
   const auditLog = new AuditLogStore(connection);
