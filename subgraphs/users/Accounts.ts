@@ -2,6 +2,7 @@ import type { AccessTokenIssuer } from '../../lib/auth/accessTokens';
 import { domainEvent, type UserDeleted, type UserRegistered } from '../../lib/events/DomainEvent';
 import type { AuditFor } from '../../lib/events/audit';
 import { invalidCredentials } from '../../lib/auth/identity';
+import type { Bulkhead } from '../../lib/Bulkhead';
 import { AppError } from '../../lib/errors';
 import type { LoginThrottle } from './LoginThrottle';
 import { decoyHash, hashPassword, verifyPassword } from './passwords';
@@ -31,6 +32,8 @@ export class Accounts {
     private readonly refreshTokens: RefreshTokenStore,
     private readonly accessTokens: AccessTokenIssuer,
     private readonly throttle: LoginThrottle,
+    /** Every Argon2 hash and verification takes its turn here (bounded concurrency and queue). */
+    private readonly hashing: Bulkhead,
   ) {}
 
   /** Sign-up: a new CUSTOMER account, signed in. */
@@ -45,7 +48,7 @@ export class Accounts {
       email: registration.email,
       name: registration.name,
       role,
-      passwordHash: await hashPassword(registration.password),
+      passwordHash: await this.hashing.run(() => hashPassword(registration.password)),
       // Written with the user: the profiles service makes the default profile from it.
       events: (userId) => [domainEvent<UserRegistered>('users', 'user.registered', { userId }), audit(userId)],
     });
@@ -62,11 +65,17 @@ export class Accounts {
   }
 
   async login(email: string, password: string, clientIp: string | null, audit: AuditFor): Promise<Session> {
-    await this.throttle.attempt(email, clientIp);
+    // A sign-in already made to wait is refused before it takes a place in the hashing queue.
+    await this.throttle.check(email, clientIp);
     const credentials = await this.users.findCredentials(email);
-    const matches = credentials?.passwordHash
-      ? await verifyPassword(credentials.passwordHash, password)
-      : await verifyPassword(await decoyHash(), password).then(() => false);
+    const matches = await this.hashing.run(async () => {
+      // Counted when its turn comes, before the hash: parallel guesses are still counted as they
+      // are checked, and a queue of sign-ins does not count against its address while waiting.
+      await this.throttle.attempt(email, clientIp);
+      return credentials?.passwordHash
+        ? verifyPassword(credentials.passwordHash, password)
+        : verifyPassword(await decoyHash(), password).then(() => false);
+    });
     // A failed attempt stays counted by the throttle.
     if (!credentials || !matches) throw new AppError('UNAUTHENTICATED', WRONG_CREDENTIALS);
     await this.throttle.succeeded(email, clientIp);

@@ -50,6 +50,12 @@ export class BackoffLimiter {
     }
   }
 
+  /** Refuses (with `Refused`) when `key` is waiting now, without taking an attempt. */
+  async check(key: string): Promise<void> {
+    const state = await this.counts.get(key);
+    if (state && state.consumedPoints > this.options.points) throw new Refused(Math.max(1, Math.ceil(state.msBeforeNext / 1000)));
+  }
+
   async giveBack(key: string): Promise<void> {
     // A key already waiting stays waiting: giving back would only start a second, longer wait.
     const state = await this.counts.get(key);

@@ -46,16 +46,26 @@ export class LoginThrottle {
     }
   }
 
+  /** Refuses at once when one of the limits is making this sign-in wait now; takes nothing. */
+  async check(email: string, address: string | null): Promise<void> {
+    for (const [limiter, key, what] of this.limits(email, address)) {
+      try {
+        await limiter.check(key);
+      } catch (refused) {
+        if (!(refused instanceof Refused)) throw refused;
+        throw rateLimited(what, refused.retryAfterSeconds);
+      }
+    }
+  }
+
   /**
    * Takes one attempt from each limit, or refuses (giving back what it took) when one is used up.
-   * The same answer whether the account exists or not.
+   * The same answer whether the account exists or not. Taken right before the password is
+   * checked (see Accounts.login), so attempts still waiting for their turn to be hashed do not
+   * count against an address and refuse the right passwords of others behind it.
    */
   async attempt(email: string, address: string | null): Promise<void> {
-    const steps: [BackoffLimiter, string, string][] = [
-      [this.pairs, pairKey(email, address), 'failed logins for this account from this address'],
-      ...(address ? [[this.addresses, address, 'failed logins from this address'] as [BackoffLimiter, string, string]] : []),
-      [this.accounts, email, 'failed logins for this account'],
-    ];
+    const steps = this.limits(email, address);
     const taken: [BackoffLimiter, string][] = [];
     for (const [limiter, key, what] of steps) {
       try {
@@ -67,6 +77,14 @@ export class LoginThrottle {
         throw rateLimited(what, refused.retryAfterSeconds);
       }
     }
+  }
+
+  private limits(email: string, address: string | null): [BackoffLimiter, string, string][] {
+    return [
+      [this.pairs, pairKey(email, address), 'failed logins for this account from this address'],
+      ...(address ? [[this.addresses, address, 'failed logins from this address'] as [BackoffLimiter, string, string]] : []),
+      [this.accounts, email, 'failed logins for this account'],
+    ];
   }
 
   /** The attempt succeeded: it no longer counts anywhere, and its pair starts afresh. */

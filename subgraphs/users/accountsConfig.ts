@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { cleanEnv, num, str } from 'envalid';
 
 /** How the users service issues and guards credentials; parsed once at start (main.ts). */
@@ -6,6 +7,13 @@ export interface AccountsConfig {
   privateKey: string;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
+  /**
+   * Password hashing (Argon2, on libuv's thread pool: 4 threads by default, shared with DNS and
+   * file I/O) runs at most `concurrency` at once, with at most `queue` waiting; beyond that a
+   * sign-in or sign-up is refused with SERVICE_UNAVAILABLE, so a storm of them cannot starve the
+   * process's other work.
+   */
+  hashing: { concurrency: number; queue: number };
   /** Login throttling (see LoginThrottle.ts): each limit reached means a wait that doubles each time. */
   login: {
     /** Failed logins for one account from one client address before that pair must wait. */
@@ -44,12 +52,15 @@ export function accountsEnv(environment: NodeJS.ProcessEnv = process.env): Accou
     LOGIN_FAILURE_WINDOW_SECONDS: num({ default: 900, desc: 'How long a failed login counts' }),
     LOGIN_BACKOFF_SECONDS: num({ default: 30, desc: 'First wait once a login limit is reached; doubles each further time' }),
     LOGIN_BACKOFF_MAX_SECONDS: num({ default: 900, desc: 'Longest wait of the login backoff' }),
+    PASSWORD_HASHING_CONCURRENCY: num({ default: defaultHashingConcurrency(), desc: 'Password hashes (Argon2) computed at once; default half the CPU cores, at least 1' }),
+    PASSWORD_HASHING_QUEUE: num({ default: 64, desc: 'Sign-ins and sign-ups waiting for a hash before more are refused (SERVICE_UNAVAILABLE)' }),
     REGISTRATIONS_PER_ADDRESS_PER_HOUR: num({ default: 20, desc: 'Sign-ups allowed from one client address per hour' }),
   });
   return Object.freeze({
     privateKey: env.JWT_PRIVATE_KEY,
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
+    hashing: { concurrency: Math.max(1, env.PASSWORD_HASHING_CONCURRENCY), queue: env.PASSWORD_HASHING_QUEUE },
     login: {
       maxFailuresPerAccountAndAddress: env.LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS,
       maxFailuresPerAddress: env.LOGIN_MAX_FAILURES_PER_ADDRESS,
@@ -60,4 +71,9 @@ export function accountsEnv(environment: NodeJS.ProcessEnv = process.env): Accou
       maxRegistrationsPerAddressPerHour: env.REGISTRATIONS_PER_ADDRESS_PER_HOUR,
     },
   });
+}
+
+/** Half the cores: hashing keeps the other half (and libuv threads) for everything else. */
+function defaultHashingConcurrency(): number {
+  return Math.max(1, Math.floor(availableParallelism() / 2));
 }

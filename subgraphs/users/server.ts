@@ -5,6 +5,7 @@ import type { Logger } from '../../lib/logger';
 import { connectMongo, initStores, type MongoOptions } from '../../lib/mongo';
 import type { Subgraph } from '../../lib/subgraph';
 import { baseContext, buildSubgraphServer, loadTypeDefs } from '../../lib/subgraphServer';
+import { Bulkhead } from '../../lib/Bulkhead';
 import { Accounts } from './Accounts';
 import type { AccountsConfig } from './accountsConfig';
 import { createLoaders } from './loaders';
@@ -49,6 +50,7 @@ export async function createUsersSubgraph(
     refreshTokens,
     new AccessTokenIssuer(privateKeyFrom(config.accounts.privateKey), config.accounts.accessTokenTtlSeconds),
     new LoginThrottle(config.accounts.login),
+    new Bulkhead({ ...config.accounts.hashing, what: 'sign-ins and sign-ups', retryAfterSeconds: 1 }),
   );
   const authenticator = createAuthenticator(config.auth, logger);
   const serviceEvents = await startServiceEvents(events, logger, {

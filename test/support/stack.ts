@@ -77,6 +77,7 @@ export interface StackOptions {
 export const TEST_ACCOUNTS: Omit<AccountsConfig, 'privateKey'> = {
   accessTokenTtlSeconds: 900,
   refreshTokenTtlSeconds: 3600,
+  hashing: { concurrency: 2, queue: 64 },
   login: {
     maxFailuresPerAccountAndAddress: 5,
     maxFailuresPerAddress: 1000,

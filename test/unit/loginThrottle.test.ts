@@ -98,3 +98,14 @@ test('parallel attempts are counted as they arrive', async () => {
   expect(results.filter((result) => result === null)).toHaveLength(3);
   expect(results.filter((result) => result?.extensions.code === 'RATE_LIMITED')).toHaveLength(17);
 });
+
+test('check() refuses a sign-in that is waiting now, and takes nothing from anyone', async () => {
+  const throttle = new LoginThrottle({ ...CONFIG, maxFailuresPerAccount: 4 });
+  await expect(throttle.check('f@x.test', '10.5.0.1')).resolves.toBeUndefined();
+  for (let i = 0; i < 3; i++) await fail(throttle, 'f@x.test', '10.5.0.1');
+  await fail(throttle, 'f@x.test', '10.5.0.1'); // refused: the pair waits now
+  for (let i = 0; i < 10; i++) await expect(throttle.check('f@x.test', '10.5.0.1')).rejects.toMatchObject({ extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 30 } });
+  // Checks took nothing: the account still has its fourth attempt, from another address.
+  await expect(throttle.check('f@x.test', '10.5.0.2')).resolves.toBeUndefined();
+  await expect(throttle.attempt('f@x.test', '10.5.0.2')).resolves.toBeUndefined();
+});
