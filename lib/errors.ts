@@ -1,6 +1,7 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
+import { isUnavailableError } from './unavailable';
 
 /**
  * Expected failures carry one of these codes; anything else is a bug and is masked by
@@ -88,19 +89,29 @@ export interface ErrorLogger {
   error(message: string, detail?: unknown): void;
 }
 
+/** What a client is told when a database this service needs is down or too slow: no detail of it. */
+export const UNAVAILABLE_MESSAGE = 'this part of the answer is unavailable at the moment; try again shortly';
+
 /**
- * `formatError` for every server: expected errors pass through (without stack traces), anything
+ * `formatError` for every server: expected errors pass through (without stack traces); a database
+ * that refuses connections or times out (lib/unavailable.ts) becomes SERVICE_UNAVAILABLE; anything
  * else becomes a bare INTERNAL_SERVER_ERROR carrying only the request id, so no database message,
  * file path or stack ever reaches a client. The original is logged by `errorLogging`.
  */
 export function maskUnexpectedError() {
-  return (formatted: GraphQLFormattedError): GraphQLFormattedError => {
+  return (formatted: GraphQLFormattedError, error?: unknown): GraphQLFormattedError => {
     const { stacktrace: _stacktrace, exception: _exception, ...extensions } = formatted.extensions ?? {};
     if (isExpectedCode(extensions.code)) return { ...formatted, extensions };
-    return {
-      message: 'Internal server error',
+    const where = {
       ...(formatted.path ? { path: formatted.path } : {}),
       ...(formatted.locations ? { locations: formatted.locations } : {}),
+    };
+    if (error !== undefined && isUnavailableError(unwrapResolverError(error))) {
+      return { message: UNAVAILABLE_MESSAGE, ...where, extensions: { code: 'SERVICE_UNAVAILABLE', ...(extensions.requestId ? { requestId: extensions.requestId } : {}) } };
+    }
+    return {
+      message: 'Internal server error',
+      ...where,
       extensions: { code: 'INTERNAL_SERVER_ERROR', ...(extensions.requestId ? { requestId: extensions.requestId } : {}) },
     };
   };

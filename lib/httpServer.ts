@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -31,6 +31,12 @@ export interface HttpServerOptions<TContext extends object> {
    * new requests first (set it to the balancer's probe interval; 0 closes at once).
    */
   shutdownDelayMs?: number;
+  /**
+   * How long a client may take to send a request's headers (slow-loris), and the whole request;
+   * past either the connection is answered 408 and closed. Defaults: 10 s and 30 s.
+   */
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
   /** Where unexpected HTTP-level errors are logged. */
   logger?: { error(message: string, detail?: unknown): void };
 }
@@ -39,6 +45,9 @@ export interface HttpServerOptions<TContext extends object> {
 const CHECK_TIMEOUT_MS = 2_000;
 /** How long in-flight requests get to finish when the server stops. */
 const DRAIN_MS = 10_000;
+/** A client sending its headers (or its whole request) slower than this holds a socket for nothing. */
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
 /** Request bodies above this are refused (413) before any parsing: a schema document is at most 1 MB. */
 const BODY_LIMIT = '2mb';
 
@@ -129,9 +138,26 @@ export async function serveHttp<TContext extends object>(options: HttpServerOpti
     res.status(404).json({ errors: [{ message: 'not found: GraphQL is served at /graphql', extensions: { code: 'NOT_FOUND' } }] });
   });
   app.use(requestErrors(options.logger));
-  const httpServer = createServer(app);
-  // A connection busy when stopping starts becomes idle when its response is done: close it then.
-  httpServer.on('request', (_req, res) => res.on('finish', () => stopping && httpServer.closeIdleConnections()));
+  const headersTimeout = options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
+  const httpServer = createServer(
+    {
+      headersTimeout,
+      requestTimeout: Math.max(headersTimeout, options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS),
+      // Node looks for timed-out requests every 30 s by default, which would let a slow client
+      // hold its socket for that much longer than the timeouts above say.
+      connectionsCheckingInterval: Math.min(1_000, Math.max(100, headersTimeout / 2)),
+    },
+    app,
+  );
+  // Responses not yet begun when stopping starts: they are the ones to tell their client.
+  const inFlight = new Set<ServerResponse>();
+  httpServer.on('request', (_req, res: ServerResponse) => {
+    inFlight.add(res);
+    res.on('close', () => inFlight.delete(res));
+    // A connection whose response had already begun when stopping started becomes idle once it
+    // is done: close it then.
+    res.on('finish', () => stopping && httpServer.closeIdleConnections());
+  });
   try {
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);
@@ -147,6 +173,10 @@ export async function serveHttp<TContext extends object>(options: HttpServerOpti
     url: `http://${host}:${port}/graphql`,
     stop: async () => {
       stopping = true;
+      // A keep-alive client whose request is in flight is told, in that response, that the
+      // connection ends with it; Node then closes the socket after the response (FIN), so the
+      // client never sends its next request into a socket being torn down (a reset).
+      for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
       if (options.shutdownDelayMs) await new Promise((resolve) => setTimeout(resolve, options.shutdownDelayMs));
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       httpServer.closeIdleConnections();

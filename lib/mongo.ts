@@ -1,8 +1,14 @@
 import mongoose, { type Connection, type Model } from 'mongoose';
+import { DRIVER_MARGIN_MS, type DatabaseTimeouts } from './databaseTimeouts';
 
 export interface MongoOptions {
   /** Called once per command sent to the server; tests count queries with it (N+1 checks). */
   onQuery?: (collection: string, method: string, args: unknown[]) => void;
+  /**
+   * Bounds on every query and connection (a service passes its config's). Without them, as for
+   * the operator tools, queries run as long as they need and a server is looked for for 10 s.
+   */
+  timeouts?: DatabaseTimeouts;
 }
 
 /**
@@ -11,11 +17,24 @@ export interface MongoOptions {
  * never share state.
  */
 export async function connectMongo(url: string, dbName: string, options: MongoOptions = {}): Promise<Connection> {
+  const timeouts = options.timeouts;
   const connection = mongoose.createConnection(url, {
     dbName,
     autoIndex: false, // indexes are created explicitly at start (see each store's `init`)
-    serverSelectionTimeoutMS: 10_000,
+    serverSelectionTimeoutMS: timeouts?.connectMs ?? 10_000,
+    ...(timeouts
+      ? {
+          connectTimeoutMS: timeouts.connectMs,
+          // While disconnected mongoose holds commands back, by default for 10 s.
+          bufferTimeoutMS: timeouts.connectMs,
+          // The driver's bound for a server that does not answer; the server's maxTimeMS comes first.
+          socketTimeoutMS: timeouts.statementMs + DRIVER_MARGIN_MS,
+        }
+      : {}),
   });
+  // Every query on this connection (find, count, aggregate, findOneAndUpdate...) is cut off by the
+  // server past this (MaxTimeMSExpired; FerretDB 1.24 honours it too).
+  if (timeouts) connection.set('maxTimeMS', timeouts.statementMs);
   if (options.onQuery) {
     const onQuery = options.onQuery;
     connection.set('debug', (collection: string, method: string, ...args: unknown[]) => onQuery(collection, method, args));

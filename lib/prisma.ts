@@ -1,9 +1,15 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClientKnownRequestError } from '@prisma/client/runtime/client';
+import { DRIVER_MARGIN_MS, type DatabaseTimeouts } from './databaseTimeouts';
 
 export interface PrismaOptions {
   /** Called once per SQL statement; tests count queries with it (N+1 checks). */
   onQuery?: (sql: string) => void;
+  /**
+   * Bounds on every statement and connection (a service passes its config's). Without them, as
+   * for the operator tools' long batch reads, statements run as long as they need.
+   */
+  timeouts?: DatabaseTimeouts;
 }
 
 interface QueryEvents {
@@ -19,7 +25,21 @@ export function createPrismaClient<TClient>(
   connectionString: string,
   options: PrismaOptions = {},
 ): TClient {
-  const adapter = new PrismaPg({ connectionString });
+  const timeouts = options.timeouts;
+  const adapter = new PrismaPg(
+    timeouts
+      ? {
+          connectionString,
+          // Opening a connection, and waiting for a free one when the pool is exhausted.
+          connectionTimeoutMillis: timeouts.connectMs,
+          // Set per session by the server: it cancels the statement itself (57014 / 55P03).
+          statement_timeout: timeouts.statementMs,
+          lock_timeout: timeouts.statementMs,
+          // The driver's own bound, for a server that does not answer at all (stopped, cut off).
+          query_timeout: timeouts.statementMs + DRIVER_MARGIN_MS,
+        }
+      : { connectionString },
+  );
   if (!options.onQuery) return new PrismaClient({ adapter });
   const client = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
   const onQuery = options.onQuery;

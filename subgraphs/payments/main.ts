@@ -1,4 +1,5 @@
 import { authEnv, bool, cleanEnv, url } from '../../lib/env';
+import { databaseTimeoutsEnv } from '../../lib/databaseTimeouts';
 import { runSubgraph } from '../../lib/runSubgraph';
 import { withConfiguredTransport } from '../../lib/events/connectTransport';
 import { migrateOnStart } from '../../prisma/migrate';
@@ -14,6 +15,6 @@ const env = cleanEnv(process.env, {
 runSubgraph('payments', 4004, async (logger) => {
   if (env.MIGRATE_ON_START) await migrateOnStart(env.PAYMENTS_DATABASE_URL, 'payments', logger);
   return withConfiguredTransport(logger, (events) =>
-    createPaymentsSubgraph({ databaseUrl: env.PAYMENTS_DATABASE_URL, usersUrl: env.USERS_SUBGRAPH_URL, auth: authEnv() }, logger, {}, events),
+    createPaymentsSubgraph({ databaseUrl: env.PAYMENTS_DATABASE_URL, usersUrl: env.USERS_SUBGRAPH_URL, auth: authEnv(), databaseTimeouts: databaseTimeoutsEnv() }, logger, {}, events),
   );
 });

@@ -14,6 +14,7 @@ import type { EventTransport } from '../../lib/events/EventTransport';
 import { startServiceEvents } from '../../lib/events/serviceEvents';
 import { RevocationList } from '../../lib/auth/RevocationList';
 import { followRevocations, loadRevocationsVia } from '../../lib/auth/revocationEvents';
+import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from '../../lib/databaseTimeouts';
 
 export const typeDefs = loadTypeDefs(join(__dirname, 'schema.graphql'));
 
@@ -24,6 +25,8 @@ export interface PaymentsConfig {
   databaseUrl: string;
   /** The users subgraph, asked whether sender and recipient exist. */
   usersUrl: string;
+  /** Bounds on every database statement and connection (DATABASE_*_TIMEOUT_MS); the defaults when not given. */
+  databaseTimeouts?: DatabaseTimeouts;
 }
 
 export async function createPaymentsSubgraph(
@@ -33,7 +36,7 @@ export async function createPaymentsSubgraph(
   /** Where its outbox is relayed to (payments consumes no events about its data: financial records stay as they are; only ended sessions). */
   events?: EventTransport,
 ): Promise<Subgraph<PaymentsContext>> {
-  const db = createPrismaClient(PrismaClient, config.databaseUrl, prismaOptions);
+  const db = createPrismaClient(PrismaClient, config.databaseUrl, { ...prismaOptions, timeouts: config.databaseTimeouts ?? DEFAULT_DATABASE_TIMEOUTS });
   await db.$connect();
   const store: PaymentStore = new PrismaPaymentStore(db);
   const revocations = new RevocationList();

@@ -1,4 +1,5 @@
 import { authEnv, bool, cleanEnv, url } from '../../lib/env';
+import { databaseTimeoutsEnv } from '../../lib/databaseTimeouts';
 import { runSubgraph } from '../../lib/runSubgraph';
 import { withConfiguredTransport } from '../../lib/events/connectTransport';
 import { migrateOnStart } from '../../prisma/migrate';
@@ -14,6 +15,6 @@ const env = cleanEnv(process.env, {
 runSubgraph('profiles', 4005, async (logger) => {
   if (env.MIGRATE_ON_START) await migrateOnStart(env.PROFILES_DATABASE_URL, 'profiles', logger);
   return withConfiguredTransport(logger, (events) =>
-    createProfilesSubgraph({ databaseUrl: env.PROFILES_DATABASE_URL, usersUrl: env.USERS_SUBGRAPH_URL, auth: authEnv() }, logger, {}, events),
+    createProfilesSubgraph({ databaseUrl: env.PROFILES_DATABASE_URL, usersUrl: env.USERS_SUBGRAPH_URL, auth: authEnv(), databaseTimeouts: databaseTimeoutsEnv() }, logger, {}, events),
   );
 });

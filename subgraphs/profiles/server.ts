@@ -15,6 +15,7 @@ import { RevocationList } from '../../lib/auth/RevocationList';
 import { followRevocations, loadRevocationsVia } from '../../lib/auth/revocationEvents';
 import type { EventTransport } from '../../lib/events/EventTransport';
 import { startServiceEvents } from '../../lib/events/serviceEvents';
+import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from '../../lib/databaseTimeouts';
 
 export const typeDefs = loadTypeDefs(join(__dirname, 'schema.graphql'));
 
@@ -25,6 +26,8 @@ export interface ProfilesConfig {
   databaseUrl: string;
   /** The users subgraph, asked whether a user exists before their profile is made. */
   usersUrl: string;
+  /** Bounds on every database statement and connection (DATABASE_*_TIMEOUT_MS); the defaults when not given. */
+  databaseTimeouts?: DatabaseTimeouts;
 }
 
 export async function createProfilesSubgraph(
@@ -34,7 +37,7 @@ export async function createProfilesSubgraph(
   /** Where domain events go and come from; without it the service consumes none (tests of one service). */
   events?: EventTransport,
 ): Promise<Subgraph<ProfilesContext>> {
-  const db = createPrismaClient(PrismaClient, config.databaseUrl, prismaOptions);
+  const db = createPrismaClient(PrismaClient, config.databaseUrl, { ...prismaOptions, timeouts: config.databaseTimeouts ?? DEFAULT_DATABASE_TIMEOUTS });
   await db.$connect();
   const store: ProfileStore = new PrismaProfileStore(db);
   const revocations = new RevocationList();

@@ -1,4 +1,5 @@
 import { authEnv, bool, cleanEnv, url } from '../../lib/env';
+import { databaseTimeoutsEnv } from '../../lib/databaseTimeouts';
 import { runSubgraph } from '../../lib/runSubgraph';
 import { withConfiguredTransport } from '../../lib/events/connectTransport';
 import { migrateOnStart } from '../../prisma/migrate';
@@ -16,7 +17,7 @@ runSubgraph('projects', 4003, async (logger) => {
   if (env.MIGRATE_ON_START) await migrateOnStart(env.PROJECTS_DATABASE_URL, 'projects', logger);
   return withConfiguredTransport(logger, (events) =>
     createProjectsSubgraph(
-      { databaseUrl: env.PROJECTS_DATABASE_URL, usersUrl: env.USERS_SUBGRAPH_URL, teamsUrl: env.TEAMS_SUBGRAPH_URL, auth: authEnv() },
+      { databaseUrl: env.PROJECTS_DATABASE_URL, usersUrl: env.USERS_SUBGRAPH_URL, teamsUrl: env.TEAMS_SUBGRAPH_URL, auth: authEnv(), databaseTimeouts: databaseTimeoutsEnv() },
       logger,
       {},
       events,

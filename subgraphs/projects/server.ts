@@ -16,6 +16,7 @@ import { startServiceEvents } from '../../lib/events/serviceEvents';
 import { consumeEvents } from './events';
 import { RevocationList } from '../../lib/auth/RevocationList';
 import { followRevocations, loadRevocationsVia } from '../../lib/auth/revocationEvents';
+import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from '../../lib/databaseTimeouts';
 
 export const typeDefs = loadTypeDefs(join(__dirname, 'schema.graphql'));
 
@@ -28,6 +29,8 @@ export interface ProjectsConfig {
   usersUrl: string;
   /** The teams subgraph, asked which teams the caller is in (and whether a project's team exists). */
   teamsUrl: string;
+  /** Bounds on every database statement and connection (DATABASE_*_TIMEOUT_MS); the defaults when not given. */
+  databaseTimeouts?: DatabaseTimeouts;
 }
 
 export async function createProjectsSubgraph(
@@ -37,7 +40,7 @@ export async function createProjectsSubgraph(
   /** Where domain events go and come from; without it they wait in the outbox (tests of one service). */
   events?: EventTransport,
 ): Promise<Subgraph<ProjectsContext>> {
-  const db = createPrismaClient(PrismaClient, config.databaseUrl, prismaOptions);
+  const db = createPrismaClient(PrismaClient, config.databaseUrl, { ...prismaOptions, timeouts: config.databaseTimeouts ?? DEFAULT_DATABASE_TIMEOUTS });
   await db.$connect();
   const store: ProjectStore = new PrismaProjectStore(db);
   const revocations = new RevocationList();

@@ -1,4 +1,5 @@
 import { authEnv, cleanEnv, mongoUrl, str, url } from '../../lib/env';
+import { databaseTimeoutsEnv } from '../../lib/databaseTimeouts';
 import { runSubgraph } from '../../lib/runSubgraph';
 import { withConfiguredTransport } from '../../lib/events/connectTransport';
 import { defaultUrl } from '../../schema/subgraphs';
@@ -13,7 +14,7 @@ const env = cleanEnv(process.env, {
 runSubgraph('teams', 4002, (logger) =>
   withConfiguredTransport(logger, (events) =>
     createTeamsSubgraph(
-      { mongoUrl: env.MONGO_URL, database: env.TEAMS_DATABASE, usersUrl: env.USERS_SUBGRAPH_URL, publicKey: authEnv().publicKey },
+      { mongoUrl: env.MONGO_URL, database: env.TEAMS_DATABASE, usersUrl: env.USERS_SUBGRAPH_URL, publicKey: authEnv().publicKey, databaseTimeouts: databaseTimeoutsEnv() },
       logger,
       {},
       events,

@@ -16,6 +16,7 @@ import { startServiceEvents } from '../../lib/events/serviceEvents';
 import { consumeEvents } from './events';
 import { RevocationList } from '../../lib/auth/RevocationList';
 import { followRevocations, loadRevocationsVia } from '../../lib/auth/revocationEvents';
+import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from '../../lib/databaseTimeouts';
 
 export const typeDefs = loadTypeDefs(join(__dirname, 'schema.graphql'));
 
@@ -27,6 +28,8 @@ export interface TeamsConfig {
   usersUrl: string;
   /** The users service's Ed25519 public key (PEM), to verify access tokens with. */
   publicKey: string;
+  /** Bounds on every database statement and connection (DATABASE_*_TIMEOUT_MS); the defaults when not given. */
+  databaseTimeouts?: DatabaseTimeouts;
 }
 
 export async function createTeamsSubgraph(
@@ -36,7 +39,7 @@ export async function createTeamsSubgraph(
   /** Where domain events go and come from; without it they wait in the outbox (tests of one service). */
   events?: EventTransport,
 ): Promise<Subgraph<TeamsContext>> {
-  const connection = await connectMongo(config.mongoUrl, config.database, mongoOptions);
+  const connection = await connectMongo(config.mongoUrl, config.database, { ...mongoOptions, timeouts: config.databaseTimeouts ?? DEFAULT_DATABASE_TIMEOUTS });
   const store = new TeamStore(connection);
   const tokens = new TeamTokenStore(connection);
   const processed = new MongoProcessedEvents(connection);

@@ -4,6 +4,7 @@ import { accessChangedEvent, revocationLifetimeMs, sessionRevocation } from '../
 import { domainEvent, type UserDeleted, type UserRegistered } from '../../lib/events/DomainEvent';
 import type { AuditFor } from '../../lib/events/audit';
 import { invalidCredentials } from '../../lib/auth/identity';
+import type { Bulkhead } from '../../lib/Bulkhead';
 import { AppError } from '../../lib/errors';
 import type { LoginThrottle } from './LoginThrottle';
 import { decoyHash, hashPassword, verifyPassword } from './passwords';
@@ -38,6 +39,8 @@ export class Accounts {
     private readonly throttle: LoginThrottle,
     /** This service's own list of ended sessions: it refuses at once, before its event goes round. */
     private readonly revocations: RevocationList,
+    /** Every Argon2 hash and verification takes its turn here (bounded concurrency and queue). */
+    private readonly hashing: Bulkhead,
   ) {}
 
   /** Sign-up: a new CUSTOMER account, signed in. */
@@ -52,7 +55,7 @@ export class Accounts {
       email: registration.email,
       name: registration.name,
       role,
-      passwordHash: await hashPassword(registration.password),
+      passwordHash: await this.hashing.run(() => hashPassword(registration.password)),
       // Written with the user: the profiles service makes the default profile from it.
       events: (userId) => [domainEvent<UserRegistered>('users', 'user.registered', { userId }), audit(userId)],
     });
@@ -112,15 +115,19 @@ export class Accounts {
   }
 
   async login(email: string, password: string, clientIp: string | null, audit: AuditFor): Promise<Session> {
-    await this.throttle.attempt(email, clientIp);
+    // A sign-in already made to wait is refused before it takes a place in the hashing queue.
+    await this.throttle.check(email, clientIp);
     const credentials = await this.users.findCredentials(email);
-    const matches = credentials?.passwordHash
-      ? await verifyPassword(credentials.passwordHash, password)
-      : await verifyPassword(await decoyHash(), password).then(() => false);
-    if (!credentials || !matches) {
-      await this.throttle.failed(email);
-      throw new AppError('UNAUTHENTICATED', WRONG_CREDENTIALS);
-    }
+    const matches = await this.hashing.run(async () => {
+      // Counted when its turn comes, before the hash: parallel guesses are still counted as they
+      // are checked, and a queue of sign-ins does not count against its address while waiting.
+      await this.throttle.attempt(email, clientIp);
+      return credentials?.passwordHash
+        ? verifyPassword(credentials.passwordHash, password)
+        : verifyPassword(await decoyHash(), password).then(() => false);
+    });
+    // A failed attempt stays counted by the throttle.
+    if (!credentials || !matches) throw new AppError('UNAUTHENTICATED', WRONG_CREDENTIALS);
     await this.throttle.succeeded(email, clientIp);
     // Read again as a session must (see UserStore.findForSession): the role may have changed, or the
     // account gone, while the password was being checked.

@@ -1,26 +1,37 @@
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppError } from '../../lib/errors';
 import type { AccountsConfig } from './accountsConfig';
+import { BackoffLimiter, Refused } from './BackoffLimiter';
 
 /**
- * Login attempts are counted per account and per client address *before* the password is checked,
- * so a burst of parallel guesses is counted as it arrives. A successful login gives its attempt
- * back (and clears the account's count); a failed one keeps it and, past half the limit, is
- * answered more slowly. At the limit the account (or address) is locked for `lockSeconds` from
- * that moment, even for the right password.
+ * Login attempts are counted *before* the password is checked, so a burst of parallel guesses is
+ * counted as it arrives, three ways:
+ *
+ * - per account and client address: the owner's own address after a few failures, and an
+ *   attacker's address guessing that account. This is the limit that bites first; because it is
+ *   per pair, an attacker who knows an email cannot lock its owner out of their own address.
+ * - per address, across accounts: one address trying many accounts.
+ * - per account, across addresses: a much higher backstop against guesses spread over many
+ *   addresses (it is the only one an attacker can make the owner feel, so it is high).
+ *
+ * A limit reached means a wait (RATE_LIMITED with retryAfterSeconds) that doubles each time that
+ * limit is reached again, never one long lock. A successful login gives its attempt back and
+ * clears its pair's count and backoff.
  *
  * Counts live in this process (one users instance); several instances would share them through
  * rate-limiter-flexible's store for MongoDB or Redis.
  */
 export class LoginThrottle {
-  private readonly accounts: RateLimiterMemory;
-  private readonly addresses: RateLimiterMemory;
+  private readonly pairs: BackoffLimiter;
+  private readonly addresses: BackoffLimiter;
+  private readonly accounts: BackoffLimiter;
   private readonly registrations: RateLimiterMemory;
 
-  constructor(private readonly config: AccountsConfig['login']) {
-    const window = { duration: config.lockSeconds, blockDuration: config.lockSeconds };
-    this.accounts = new RateLimiterMemory({ points: config.maxFailuresPerAccount, ...window });
-    this.addresses = new RateLimiterMemory({ points: config.maxFailuresPerAddress, ...window });
+  constructor(config: AccountsConfig['login']) {
+    const backoff = { windowSeconds: config.failureWindowSeconds, backoffSeconds: config.backoffSeconds, maxBackoffSeconds: config.maxBackoffSeconds };
+    this.pairs = new BackoffLimiter({ points: config.maxFailuresPerAccountAndAddress, ...backoff });
+    this.addresses = new BackoffLimiter({ points: config.maxFailuresPerAddress, ...backoff });
+    this.accounts = new BackoffLimiter({ points: config.maxFailuresPerAccount, ...backoff });
     this.registrations = new RateLimiterMemory({ points: config.maxRegistrationsPerAddressPerHour, duration: 3600 });
   }
 
@@ -30,43 +41,66 @@ export class LoginThrottle {
     try {
       await this.registrations.consume(address);
     } catch (refused) {
-      throw tooManyAttempts(refused, 'sign-ups from this address');
+      if (!(refused instanceof RateLimiterRes)) throw refused;
+      throw rateLimited('sign-ups from this address', Math.max(1, Math.ceil(refused.msBeforeNext / 1000)));
     }
   }
 
-  /** Takes one attempt for the account and the address, or refuses when either is used up. */
+  /** Refuses at once when one of the limits is making this sign-in wait now; takes nothing. */
+  async check(email: string, address: string | null): Promise<void> {
+    for (const [limiter, key, what] of this.limits(email, address)) {
+      try {
+        await limiter.check(key);
+      } catch (refused) {
+        if (!(refused instanceof Refused)) throw refused;
+        throw rateLimited(what, refused.retryAfterSeconds);
+      }
+    }
+  }
+
+  /**
+   * Takes one attempt from each limit, or refuses (giving back what it took) when one is used up.
+   * The same answer whether the account exists or not. Taken right before the password is
+   * checked (see Accounts.login), so attempts still waiting for their turn to be hashed do not
+   * count against an address and refuse the right passwords of others behind it.
+   */
   async attempt(email: string, address: string | null): Promise<void> {
-    try {
-      await this.accounts.consume(email);
-    } catch (refused) {
-      throw tooManyAttempts(refused);
-    }
-    if (!address) return;
-    try {
-      await this.addresses.consume(address);
-    } catch (refused) {
-      await this.accounts.reward(email, 1);
-      throw tooManyAttempts(refused);
+    const steps = this.limits(email, address);
+    const taken: [BackoffLimiter, string][] = [];
+    for (const [limiter, key, what] of steps) {
+      try {
+        await limiter.take(key);
+        taken.push([limiter, key]);
+      } catch (refused) {
+        if (!(refused instanceof Refused)) throw refused;
+        await Promise.all(taken.map(([took, tookKey]) => took.giveBack(tookKey)));
+        throw rateLimited(what, refused.retryAfterSeconds);
+      }
     }
   }
 
-  /** The attempt failed: it stays counted, and past half the limit the answer comes more slowly. */
-  async failed(email: string): Promise<void> {
-    const state = await this.accounts.get(email);
-    const failures = state?.consumedPoints ?? 0;
-    const half = Math.floor(this.config.maxFailuresPerAccount / 2);
-    if (failures > half) await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, (failures - half) * 250)));
+  private limits(email: string, address: string | null): [BackoffLimiter, string, string][] {
+    return [
+      [this.pairs, pairKey(email, address), 'failed logins for this account from this address'],
+      ...(address ? [[this.addresses, address, 'failed logins from this address'] as [BackoffLimiter, string, string]] : []),
+      [this.accounts, email, 'failed logins for this account'],
+    ];
   }
 
-  /** The attempt succeeded: the account's count is cleared and the address gets its attempt back. */
+  /** The attempt succeeded: it no longer counts anywhere, and its pair starts afresh. */
   async succeeded(email: string, address: string | null): Promise<void> {
-    await this.accounts.delete(email);
-    if (address) await this.addresses.reward(address, 1);
+    await Promise.all([
+      this.pairs.forget(pairKey(email, address)),
+      address ? this.addresses.giveBack(address) : undefined,
+      this.accounts.giveBack(email),
+    ]);
   }
 }
 
-function tooManyAttempts(refused: unknown, what = 'failed logins'): AppError {
-  if (!(refused instanceof RateLimiterRes)) throw refused;
-  const retryAfterSeconds = Math.max(1, Math.ceil(refused.msBeforeNext / 1000));
+function pairKey(email: string, address: string | null): string {
+  return `${email}\n${address ?? ''}`;
+}
+
+function rateLimited(what: string, retryAfterSeconds: number): AppError {
   return new AppError('RATE_LIMITED', `too many ${what}; try again in ${retryAfterSeconds} seconds`, { retryAfterSeconds });
 }

@@ -1,4 +1,5 @@
 import { authEnv, cleanEnv, mongoUrl, str } from '../../lib/env';
+import { databaseTimeoutsEnv } from '../../lib/databaseTimeouts';
 import { runSubgraph } from '../../lib/runSubgraph';
 import { withConfiguredTransport } from '../../lib/events/connectTransport';
 import { accountsEnv } from './accountsConfig';
@@ -11,6 +12,6 @@ const env = cleanEnv(process.env, {
 
 runSubgraph('users', 4001, (logger) =>
   withConfiguredTransport(logger, (events) =>
-    createUsersSubgraph({ mongoUrl: env.MONGO_URL, database: env.USERS_DATABASE, auth: authEnv(), accounts: accountsEnv() }, logger, {}, events),
+    createUsersSubgraph({ mongoUrl: env.MONGO_URL, database: env.USERS_DATABASE, auth: authEnv(), accounts: accountsEnv(), databaseTimeouts: databaseTimeoutsEnv() }, logger, {}, events),
   ),
 );

@@ -13,8 +13,11 @@ export function requirePassword(value: unknown, field: string): string {
 }
 
 /**
- * Argon2id (the library's default algorithm and cost: 19 MiB, 2 passes, as OWASP recommends); the
- * hash string carries its own parameters and salt, so costs can rise later without a migration.
+ * Argon2id (the library's default algorithm and cost: 19 MiB, 2 passes, 1 lane, as OWASP
+ * recommends; about 50 ms of one core each); the hash string carries its own parameters and salt,
+ * so costs can rise later without a migration. @node-rs/argon2 computes on libuv's thread pool
+ * (4 threads unless UV_THREADPOOL_SIZE says otherwise, shared with DNS lookups and file I/O):
+ * callers go through the users service's hashing bulkhead (Accounts), which keeps it to a few at once.
  */
 export function hashPassword(password: string): Promise<string> {
   return hash(password);

@@ -5,6 +5,7 @@ import type { Logger } from '../../lib/logger';
 import { connectMongo, initStores, type MongoOptions } from '../../lib/mongo';
 import type { Subgraph } from '../../lib/subgraph';
 import { baseContext, buildSubgraphServer, loadTypeDefs } from '../../lib/subgraphServer';
+import { Bulkhead } from '../../lib/Bulkhead';
 import { Accounts } from './Accounts';
 import type { AccountsConfig } from './accountsConfig';
 import { createLoaders } from './loaders';
@@ -18,6 +19,7 @@ import { AuditLogStore } from './AuditLogStore';
 import { consumeEvents } from './events';
 import { RevocationList } from '../../lib/auth/RevocationList';
 import { followRevocations } from '../../lib/auth/revocationEvents';
+import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from '../../lib/databaseTimeouts';
 
 export const typeDefs = loadTypeDefs(join(__dirname, 'schema.graphql'));
 
@@ -29,6 +31,8 @@ export interface UsersConfig {
   auth: AuthConfig;
   /** How it issues them. */
   accounts: AccountsConfig;
+  /** Bounds on every database statement and connection (DATABASE_*_TIMEOUT_MS); the defaults when not given. */
+  databaseTimeouts?: DatabaseTimeouts;
 }
 
 export async function createUsersSubgraph(
@@ -38,7 +42,7 @@ export async function createUsersSubgraph(
   /** Where the outbox is relayed to; without it events wait in the outbox (tests of one service). */
   events?: EventTransport,
 ): Promise<Subgraph<UsersContext>> {
-  const connection = await connectMongo(config.mongoUrl, config.database, mongoOptions);
+  const connection = await connectMongo(config.mongoUrl, config.database, { ...mongoOptions, timeouts: config.databaseTimeouts ?? DEFAULT_DATABASE_TIMEOUTS });
   const store = new UserStore(connection);
   const refreshTokens = new RefreshTokenStore(connection, config.accounts.refreshTokenTtlSeconds);
   const auditLog = new AuditLogStore(connection);
@@ -50,6 +54,7 @@ export async function createUsersSubgraph(
     new AccessTokenIssuer(privateKeyFrom(config.accounts.privateKey), config.accounts.accessTokenTtlSeconds),
     new LoginThrottle(config.accounts.login),
     revocations,
+    new Bulkhead({ ...config.accounts.hashing, what: 'sign-ins and sign-ups', retryAfterSeconds: 1 }),
   );
   // This service keeps when sessions ended (on the users themselves): it starts knowing them all.
   for (const revocation of await accounts.recentRevocations()) revocations.revoke(revocation);

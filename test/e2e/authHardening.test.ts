@@ -1,16 +1,18 @@
 import { generateSigningKeys, publicKeyFrom } from '../../lib/auth/accessTokens';
 import { connectMongo } from '../../lib/mongo';
+import { closeAddressAgents, postFrom } from '../support/fromAddress';
 import { ANONYMOUS_REQUEST, as, createTeam, createUser, expectNoErrors } from '../support/fixtures';
-import { graphqlPost, startStack, TEST_PASSWORD, type Stack } from '../support/stack';
+import { graphqlPost, startStack, TEST_ACCOUNTS, TEST_PASSWORD, type Stack } from '../support/stack';
 
 /** Holes a review found in the first version of the auth work, each closed and kept closed here. */
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await startStack({ accounts: { login: { maxFailuresPerAccount: 3, maxFailuresPerAddress: 1000, lockSeconds: 60, maxRegistrationsPerAddressPerHour: 100_000 } } });
+  stack = await startStack({ accounts: { login: { ...TEST_ACCOUNTS.login, maxFailuresPerAccountAndAddress: 3 } } });
 });
 
 afterAll(async () => {
+  await closeAddressAgents();
   await stack?.stop();
 });
 
@@ -29,9 +31,25 @@ test('a burst of parallel wrong passwords is counted as it arrives: at most the 
   const codes = answers.map((answer) => answer.body.errors?.[0]?.extensions?.code);
   expect(codes.filter((code) => code === 'UNAUTHENTICATED')).toHaveLength(3);
   expect(codes.filter((code) => code === 'RATE_LIMITED')).toHaveLength(17);
-  // Locked now, even for the right password.
+  // This address waits now, even with the right password (the owner elsewhere does not: below).
   const right = await stack.query(LOGIN, { input: { email, password: TEST_PASSWORD } }, ANONYMOUS_REQUEST);
   expect(right.body.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: expect.any(Number) });
+});
+
+test("an attacker's wrong guesses cannot lock the owner out: the owner signs in from their own address, the attacker's address waits", async () => {
+  const email = await emailOf(await createUser(stack, 'Lockout Target'));
+  const attacker = (password: string) => postFrom('127.0.0.3', stack.gatewayUrl, LOGIN, { input: { email, password } });
+  for (let guess = 1; guess <= 3; guess++) expect((await attacker(`wrong guess ${guess}`)).body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  for (let guess = 4; guess <= 10; guess++) {
+    expect((await attacker(`wrong guess ${guess}`)).body.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: expect.any(Number) });
+  }
+  const owner = await postFrom<{ login: { accessToken: string } }>('127.0.0.2', stack.gatewayUrl, LOGIN, { input: { email, password: TEST_PASSWORD } });
+  expect(owner.body.errors).toBeUndefined();
+  expect(owner.body.data?.login.accessToken).toEqual(expect.any(String));
+  // The owner's own mistakes are counted at the owner's address, apart from the attacker's.
+  const ownerTypo = await postFrom('127.0.0.2', stack.gatewayUrl, LOGIN, { input: { email, password: 'owner typo here' } });
+  expect(ownerTypo.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  expect((await attacker(TEST_PASSWORD)).body.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
 });
 
 test("a deleted team's API tokens stop working at once", async () => {
@@ -94,7 +112,7 @@ test('a private key given as the public key is refused at start, not quietly use
 
 test('sign-ups from one address are bounded (each costs an Argon2 hash)', async () => {
   const limited = await startStack({
-    accounts: { login: { maxFailuresPerAccount: 5, maxFailuresPerAddress: 1000, lockSeconds: 60, maxRegistrationsPerAddressPerHour: 2 } },
+    accounts: { login: { ...TEST_ACCOUNTS.login, maxRegistrationsPerAddressPerHour: 2 } },
   });
   try {
     const register = (n: number) =>

@@ -1,13 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { connectMongo } from '../../lib/mongo';
 import { ANONYMOUS_REQUEST, as, createUser, expectNoErrors } from '../support/fixtures';
-import { graphqlPost, startStack, TEST_PASSWORD, type GraphQLResponse, type Stack } from '../support/stack';
+import { graphqlPost, startStack, TEST_ACCOUNTS, TEST_PASSWORD, type GraphQLResponse, type Stack } from '../support/stack';
 import { embeddedJwkToken, foreignKeyToken, hs256WithPublicKey, mintToken, tamperedToken, unsignedToken } from '../support/tokens';
 
 /**
  * Sign-up, login, sessions and every way of presenting a bad credential, through the real gateway
- * (and straight to subgraphs, which verify on their own). Login throttling is set low here: three
- * failures lock an account for a minute.
+ * (and straight to subgraphs, which verify on their own). Login throttling is set low here: after
+ * three failures for an account from one address, that address waits a minute for it.
  */
 let stack: Stack;
 /** Every log line any service wrote while this file ran (debug level): a password must never be in one. */
@@ -16,7 +16,7 @@ let restoreStderr: () => void;
 /** Counts database queries per service, to show a refused credential reaches no subgraph. */
 const queries: Record<string, number> = {};
 
-const LOCK_SECONDS = 60;
+const BACKOFF_SECONDS = 60;
 const MY_PASSWORD = `Pa55word-${randomBytes(6).toString('hex')}`;
 
 const REGISTER = `mutation($input: RegisterInput!) {
@@ -80,7 +80,7 @@ beforeAll(async () => {
   restoreStderr = () => spy.mockRestore();
   stack = await startStack({
     logLevel: 'debug',
-    accounts: { login: { maxFailuresPerAccount: 3, maxFailuresPerAddress: 1000, lockSeconds: LOCK_SECONDS, maxRegistrationsPerAddressPerHour: 100_000 } },
+    accounts: { login: { ...TEST_ACCOUNTS.login, maxFailuresPerAccountAndAddress: 3, backoffSeconds: BACKOFF_SECONDS } },
     onQuery: (service) => {
       queries[service] = (queries[service] ?? 0) + 1;
     },
@@ -375,8 +375,8 @@ describe('refresh tokens', () => {
   });
 });
 
-describe('login throttling (3 failures lock an account for a minute)', () => {
-  test('repeated wrong passwords get RATE_LIMITED with retryAfterSeconds, then even the right password is refused; another account still logs in', async () => {
+describe('login throttling (after 3 failures from one address, that address waits a minute for the account)', () => {
+  test('repeated wrong passwords get RATE_LIMITED with retryAfterSeconds, then even the right password is refused from that address; another account still logs in', async () => {
     const email = uniqueEmail('locked');
     const bystander = uniqueEmail('bystander');
     await register(email);
@@ -385,7 +385,7 @@ describe('login throttling (3 failures lock an account for a minute)', () => {
     const locked = expectError(await login(email, 'wrong password 4'), 'RATE_LIMITED');
     expect(locked.extensions!.retryAfterSeconds).toEqual(expect.any(Number));
     expect(locked.extensions!.retryAfterSeconds).toBeGreaterThan(0);
-    expect(locked.extensions!.retryAfterSeconds).toBeLessThanOrEqual(LOCK_SECONDS);
+    expect(locked.extensions!.retryAfterSeconds).toBeLessThanOrEqual(BACKOFF_SECONDS);
     expect(locked.message).toMatch(/try again/i);
 
     const right = await login(email, TEST_PASSWORD);

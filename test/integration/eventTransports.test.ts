@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, connect as connectTcp, type Server, type Socket } from 'node:net';
 import { Client } from 'pg';
 import { freePort } from '../../engines/freePort';
 import { createLogger } from '../../lib/logger';
@@ -10,6 +9,7 @@ import { RabbitMqTransport } from '../../lib/events/RabbitMqTransport';
 import { databaseUrl, ensureDatabase } from '../../prisma/migrate';
 import { testEngines } from '../support/stack';
 import { testAmqpUrl } from '../support/rabbitmq';
+import { startProxy } from '../support/tcpProxy';
 
 /**
  * The promises of lib/events/EventTransport.ts, checked the same way on both transports against
@@ -18,35 +18,6 @@ import { testAmqpUrl } from '../support/rabbitmq';
  */
 
 const logger = createLogger('events-test', 'silent');
-
-/** A TCP proxy in front of a server: `cut()` makes the server unreachable for what connected through it. */
-interface Proxy {
-  port: number;
-  cut(): Promise<void>;
-}
-
-async function startProxy(targetPort: number): Promise<Proxy> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    const upstream = connectTcp({ host: '127.0.0.1', port: targetPort });
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-      socket.on('error', () => undefined);
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (!address || typeof address !== 'object') throw new Error('proxy has no port');
-  return {
-    port: address.port,
-    cut: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
 
 interface TransportCase {
   name: string;

@@ -4,6 +4,7 @@ import { generateSigningKeys } from '../../lib/auth/accessTokens';
 import type { Subgraph } from '../../lib/subgraph';
 import type { AuthConfig } from '../../lib/auth/authenticator';
 import type { AccountsConfig } from '../../subgraphs/users/accountsConfig';
+import type { DatabaseTimeouts } from '../../lib/databaseTimeouts';
 import { Client } from 'pg';
 import { connectMongo } from '../../lib/mongo';
 import { gatewayConfigFromEnv } from '../../gateway/config';
@@ -66,13 +67,26 @@ export interface StackOptions {
    * once the subgraphs listen, with their URLs, and writes the gateway's SUPERGRAPH_FILE.
    */
   writeSupergraph?: (subgraphUrls: Record<SubgraphName, string>) => Promise<void> | void;
+  /** Every subgraph's bounds on its database (the defaults when not given). */
+  databaseTimeouts?: DatabaseTimeouts;
+  /** Where one service reaches its database instead (a proxy a test can cut); the others keep theirs. */
+  databaseUrl?: (service: SubgraphName, url: string) => string;
 }
 
 /** Account settings for tests: the production defaults, with a login throttle tests can reach. */
 export const TEST_ACCOUNTS: Omit<AccountsConfig, 'privateKey'> = {
   accessTokenTtlSeconds: 900,
   refreshTokenTtlSeconds: 3600,
-  login: { maxFailuresPerAccount: 5, maxFailuresPerAddress: 1000, lockSeconds: 60, maxRegistrationsPerAddressPerHour: 100_000 },
+  hashing: { concurrency: 2, queue: 64 },
+  login: {
+    maxFailuresPerAccountAndAddress: 5,
+    maxFailuresPerAddress: 1000,
+    maxFailuresPerAccount: 200,
+    failureWindowSeconds: 900,
+    backoffSeconds: 60,
+    maxBackoffSeconds: 900,
+    maxRegistrationsPerAddressPerHour: 100_000,
+  },
 };
 
 export const TEST_PASSWORD = 'correct horse battery staple';
@@ -228,13 +242,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const ports = Object.fromEntries(await Promise.all(SUBGRAPHS.map(async ({ name }) => [name, await freePort()]))) as Record<SubgraphName, number>;
     const urlOf = (name: SubgraphName) => `http://127.0.0.1:${ports[name]}/graphql`;
     const auth = { publicKey: keys.publicKey, teamsUrl: urlOf('teams') };
+    const databaseTimeouts = options.databaseTimeouts;
+    const at = (service: SubgraphName, url: string) => options.databaseUrl?.(service, url) ?? url;
     const start = async (name: SubgraphName, subgraph: Promise<Subgraph<any>>) => {
       running.set(name, await startSubgraph(await subgraph, ports[name]));
     };
     await start(
       'users',
       createUsersSubgraph(
-        { mongoUrl: databases.mongoUrl, database: databases.usersDatabase, auth, accounts: { ...TEST_ACCOUNTS, privateKey: keys.privateKey, ...options.accounts } },
+        { mongoUrl: at('users', databases.mongoUrl), database: databases.usersDatabase, auth, accounts: { ...TEST_ACCOUNTS, privateKey: keys.privateKey, ...options.accounts }, databaseTimeouts },
         logger('users'),
         mongo('users'),
         events,
@@ -243,7 +259,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await start(
       'teams',
       createTeamsSubgraph(
-        { mongoUrl: databases.mongoUrl, database: databases.teamsDatabase, usersUrl: urlOf('users'), publicKey: keys.publicKey },
+        { mongoUrl: at('teams', databases.mongoUrl), database: databases.teamsDatabase, usersUrl: urlOf('users'), publicKey: keys.publicKey, databaseTimeouts },
         logger('teams'),
         mongo('teams'),
         events,
@@ -251,10 +267,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     );
     await start(
       'projects',
-      createProjectsSubgraph({ databaseUrl: databases.projectsUrl, usersUrl: urlOf('users'), teamsUrl: urlOf('teams'), auth }, logger('projects'), prisma('projects'), events),
+      createProjectsSubgraph({ databaseUrl: at('projects', databases.projectsUrl), usersUrl: urlOf('users'), teamsUrl: urlOf('teams'), auth, databaseTimeouts }, logger('projects'), prisma('projects'), events),
     );
-    await start('payments', createPaymentsSubgraph({ databaseUrl: databases.paymentsUrl, usersUrl: urlOf('users'), auth }, logger('payments'), prisma('payments'), events));
-    await start('profiles', createProfilesSubgraph({ databaseUrl: databases.profilesUrl, usersUrl: urlOf('users'), auth }, logger('profiles'), prisma('profiles'), events));
+    await start('payments', createPaymentsSubgraph({ databaseUrl: at('payments', databases.paymentsUrl), usersUrl: urlOf('users'), auth, databaseTimeouts }, logger('payments'), prisma('payments'), events));
+    await start('profiles', createProfilesSubgraph({ databaseUrl: at('profiles', databases.profilesUrl), usersUrl: urlOf('users'), auth, databaseTimeouts }, logger('profiles'), prisma('profiles'), events));
     const subgraphUrls = Object.fromEntries([...running].map(([name, server]) => [name, server.url])) as Record<SubgraphName, string>;
     const urlVariables = options.writeSupergraph
       ? {}

@@ -59,6 +59,41 @@ describe('maskUnexpectedError', () => {
   });
 });
 
+describe('an unreachable or slow database is SERVICE_UNAVAILABLE, without its detail', () => {
+  const mask = maskUnexpectedError();
+  const formatted = (message: string): GraphQLFormattedError => ({ message, path: ['user', 'projects'], extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'r-2' } });
+  /** As Apollo hands formatError the original: the resolver's error wrapped in a GraphQLError. */
+  const wrapped = (original: Error) => new GraphQLError(original.message, { originalError: original });
+  const withFields = (message: string, fields: Record<string, unknown>) => Object.assign(new Error(message), fields);
+
+  it.each([
+    ['Prisma P1001 (cannot reach the server)', withFields("Can't reach database server at 10.0.0.5:5432", { code: 'P1001' })],
+    ['Prisma P2024 (pool timeout)', withFields('Timed out fetching a new connection from the connection pool', { code: 'P2024' })],
+    ['the pg adapter: DatabaseNotReachable', withFields('x', { code: 'P2010', meta: { driverAdapterError: { cause: { kind: 'DatabaseNotReachable', host: '10.0.0.5' } } } })],
+    ['the pg adapter: statement timeout (57014)', withFields('canceling statement due to statement timeout', { meta: { driverAdapterError: { cause: { kind: 'postgres', code: '57014' } } } })],
+    ['the pg adapter: lock timeout (55P03)', withFields('canceling statement due to lock timeout', { meta: { driverAdapterError: { cause: { kind: 'postgres', originalCode: '55P03' } } } })],
+    ['pg: terminated by an administrator (57P01)', withFields('terminating connection due to administrator command', { code: '57P01', severity: 'FATAL' })],
+    ['pg: pool wait', new Error('timeout exceeded when trying to connect')],
+    ['a socket error behind a cause', new Error('query failed', { cause: withFields('connect ECONNREFUSED 10.0.0.5:5432', { code: 'ECONNREFUSED', syscall: 'connect' }) })],
+    ['MongoDB: server selection', withFields('connection <monitor> to 10.0.0.6:27017 closed', { name: 'MongoServerSelectionError' })],
+    ['MongoDB: network timeout', withFields('connection timed out', { name: 'MongoNetworkTimeoutError' })],
+    ['MongoDB: MaxTimeMSExpired', withFields('operation exceeded time limit', { name: 'MongoServerError', code: 50 })],
+    ['mongoose: buffering timed out', new Error('Operation `users.find()` buffering timed out after 3000ms')],
+  ])('%s', (_name, original) => {
+    const result = mask(formatted(original.message), wrapped(original));
+    expect(result).toEqual({ message: expect.any(String), path: ['user', 'projects'], extensions: { code: 'SERVICE_UNAVAILABLE', requestId: 'r-2' } });
+    expect(result.message).not.toMatch(/10\.0\.0|5432|27017|database|pool|mongo|statement|lock/i);
+  });
+
+  it.each([
+    ['a unique violation', withFields('Unique constraint failed', { code: 'P2002' })],
+    ['a missing table', withFields('relation "x" does not exist', { code: '42P01', severity: 'ERROR' })],
+    ['a TypeError', new TypeError("Cannot read properties of undefined (reading 'id')")],
+  ])('%s stays an INTERNAL_SERVER_ERROR', (_name, original) => {
+    expect(mask(formatted(original.message), wrapped(original)).extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+  });
+});
+
 describe('errorLogging', () => {
   async function encounter(errors: GraphQLError[], requestId: string) {
     const logger = recordingLogger();
