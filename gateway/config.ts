@@ -1,4 +1,6 @@
-import { bool, cleanEnv, commonSpec, jwtPublicKeySpec, str, throwingReporter, url } from '../lib/env';
+import { bool, cleanEnv, makeValidator, commonSpec, jwtPublicKeySpec, num, signingSecretSpec, str, throwingReporter, url } from '../lib/env';
+import { SERVER_KEEP_ALIVE_MS } from '../lib/httpServer';
+import type { SubgraphClientOptions } from './client/SubgraphClient';
 import type { LogLevel } from '../lib/logger';
 import type { AuthConfig } from '../lib/auth/authenticator';
 import { defaultUrl, SUPERGRAPH_FILE, type SubgraphName } from '../schema/subgraphs';
@@ -19,8 +21,15 @@ export interface GatewayConfig {
    * stop the old one once requests in flight have drained).
    */
   subgraphUrls: Partial<Record<SubgraphName, string>>;
-  /** How the gateway verifies credentials before planning (the public key; where team tokens are checked). */
+  /** How the gateway verifies credentials before planning (the public key; where team tokens are checked; the signing secret). */
   auth: AuthConfig;
+  /**
+   * How long one client request may take as a whole (REQUEST_DEADLINE_MS): no subgraph fetch of
+   * it starts or runs past that, and each subgraph is told the time left (x-request-deadline).
+   */
+  requestDeadlineMs: number;
+  /** The gateway's client to the subgraphs: fetch timeout, pool, circuit breaker (see gateway/client). */
+  subgraphClient: SubgraphClientOptions;
   /** On SIGTERM, how long /ready answers 503 before the port closes (a load balancer's probe interval). */
   shutdownDelayMs: number;
   /** NODE_ENV=production: introspection and the landing page default to off. */
@@ -35,6 +44,12 @@ export interface GatewayConfig {
    */
   apollo: { key: string; graphRef: string; managed: boolean } | null;
 }
+
+/** A whole number above zero (a duration in ms, a count). */
+const positive = makeValidator<number>((value) => {
+  if (!/^\d+$/.test(value) || Number(value) <= 0) throw new Error('must be a whole number above 0');
+  return Number(value);
+});
 
 const subgraphUrl = (name: SubgraphName) =>
   url({ default: undefined, desc: `Where the ${name} subgraph listens (default: the routing URL in the supergraph)` });
@@ -52,6 +67,15 @@ export function gatewayConfigFromEnv(environment: NodeJS.ProcessEnv = process.en
       PAYMENTS_SUBGRAPH_URL: subgraphUrl('payments'),
       PROFILES_SUBGRAPH_URL: subgraphUrl('profiles'),
       JWT_PUBLIC_KEY: jwtPublicKeySpec(),
+      INTERNAL_SIGNING_SECRET: signingSecretSpec(),
+      REQUEST_DEADLINE_MS: positive({ default: 30_000, desc: 'Most one client request may take as a whole, ms' }),
+      SUBGRAPH_TIMEOUT_MS: positive({ default: 10_000, desc: 'Most one fetch to a subgraph may take, ms' }),
+      SUBGRAPH_CONNECTIONS: positive({ default: 32, desc: 'Most connections the gateway opens to one subgraph origin' }),
+      SUBGRAPH_KEEP_ALIVE_MS: positive({ default: 4_000, desc: `How long an idle connection to a subgraph is kept, ms (below the subgraphs' ${SERVER_KEEP_ALIVE_MS} ms)` }),
+      SUBGRAPH_BREAKER_ERROR_PERCENT: num({ default: 50, desc: 'Failed fetches to a subgraph within the window, in percent, above which its breaker opens' }),
+      SUBGRAPH_BREAKER_VOLUME: positive({ default: 10, desc: 'Fewest fetches to a subgraph within the window before its breaker may open' }),
+      SUBGRAPH_BREAKER_WINDOW_MS: positive({ default: 10_000, desc: 'The rolling window failures are counted over, ms' }),
+      SUBGRAPH_BREAKER_RESET_MS: positive({ default: 5_000, desc: 'How long an open breaker answers at once before it probes the subgraph, ms' }),
       INTROSPECTION: bool({ default: undefined, desc: 'Allow introspection (default: on outside production)' }),
       EXPLORER: bool({ default: undefined, desc: 'Serve the landing page and offline explorer (default: on outside production)' }),
       APOLLO_KEY: str({ default: undefined, desc: 'Apollo GraphOS key: turns on usage reporting (needs APOLLO_GRAPH_REF)' }),
@@ -64,13 +88,32 @@ export function gatewayConfigFromEnv(environment: NodeJS.ProcessEnv = process.en
     // Studio files everything under a graph variant; Apollo's reporting refuses to start without one.
     throw new Error('APOLLO_KEY is set but APOLLO_GRAPH_REF is not: Apollo Studio needs both (APOLLO_GRAPH_REF=graph-id@variant)');
   }
+  if (env.SUBGRAPH_KEEP_ALIVE_MS >= SERVER_KEEP_ALIVE_MS) {
+    // The subgraph would close idle sockets first, and the gateway could send on one being closed.
+    throw new Error(`SUBGRAPH_KEEP_ALIVE_MS must be below the subgraphs' keep-alive timeout (${SERVER_KEEP_ALIVE_MS} ms)`);
+  }
+  if (env.SUBGRAPH_BREAKER_ERROR_PERCENT <= 0 || env.SUBGRAPH_BREAKER_ERROR_PERCENT > 100) {
+    throw new Error('SUBGRAPH_BREAKER_ERROR_PERCENT must be above 0 and at most 100');
+  }
   const production = env.NODE_ENV === 'production';
   return Object.freeze({
     port: env.PORT,
     host: env.HOST,
     logLevel: env.LOG_LEVEL,
     shutdownDelayMs: env.SHUTDOWN_DELAY_MS,
-    auth: { publicKey: env.JWT_PUBLIC_KEY, teamsUrl: env.TEAMS_SUBGRAPH_URL ?? defaultUrl('teams') },
+    auth: { publicKey: env.JWT_PUBLIC_KEY, teamsUrl: env.TEAMS_SUBGRAPH_URL ?? defaultUrl('teams'), signingSecret: env.INTERNAL_SIGNING_SECRET },
+    requestDeadlineMs: env.REQUEST_DEADLINE_MS,
+    subgraphClient: Object.freeze({
+      timeoutMs: env.SUBGRAPH_TIMEOUT_MS,
+      connections: env.SUBGRAPH_CONNECTIONS,
+      keepAliveMs: env.SUBGRAPH_KEEP_ALIVE_MS,
+      breaker: Object.freeze({
+        errorThresholdPercentage: env.SUBGRAPH_BREAKER_ERROR_PERCENT,
+        volumeThreshold: env.SUBGRAPH_BREAKER_VOLUME,
+        windowMs: env.SUBGRAPH_BREAKER_WINDOW_MS,
+        resetMs: env.SUBGRAPH_BREAKER_RESET_MS,
+      }),
+    }),
     supergraphFile: env.SUPERGRAPH_FILE,
     subgraphUrls: Object.freeze({
       users: env.USERS_SUBGRAPH_URL,

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Authenticator } from '../lib/auth/authenticator';
 import { requestIdFrom } from '../lib/requestId';
 import type { Identity } from '../lib/auth/identity';
@@ -10,13 +10,27 @@ export interface GatewayContext {
   identity: Identity;
   /** Allowlisted request headers, lower-case names, to forward to every subgraph fetch. */
   forwardedHeaders: Record<string, string>;
+  /**
+   * Fired when the client's connection closes before its response is done (reason `cancelled`)
+   * or the request's deadline passes (`deadline`): every subgraph fetch of the request aborts.
+   */
+  signal: AbortSignal;
+  /** Epoch ms: no subgraph fetch of this request starts or runs past it. */
+  deadlineAt: number;
 }
+
+/** How long a client request may take as a whole, when `buildContext` is not told (tests of headers). */
+const DEFAULT_DEADLINE_MS = 30_000;
 
 /**
  * The context of one client request. A credential that is present but not valid is refused here
  * (401, UNAUTHENTICATED) before the operation is planned or any subgraph is called.
  */
-export async function buildContext(req: IncomingMessage, authenticator: Authenticator): Promise<GatewayContext> {
+export async function buildContext(
+  req: IncomingMessage,
+  authenticator: Authenticator,
+  lifetime: { res?: ServerResponse; deadlineMs?: number } = {},
+): Promise<GatewayContext> {
   const forwardedHeaders: Record<string, string> = {};
   for (const name of FORWARDED_HEADERS) {
     const value = req.headers[name];
@@ -26,6 +40,18 @@ export async function buildContext(req: IncomingMessage, authenticator: Authenti
   forwardedHeaders['x-request-id'] = requestId;
   // The address the gateway itself saw, never a value the client sent.
   if (req.socket.remoteAddress) forwardedHeaders[CLIENT_IP_HEADER] = req.socket.remoteAddress;
+  const deadlineMs = lifetime.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  const deadlineAt = Date.now() + deadlineMs;
+  const controller = new AbortController();
+  const deadline = setTimeout(() => controller.abort('deadline'), deadlineMs);
+  deadline.unref();
+  if (lifetime.res) {
+    const res = lifetime.res;
+    res.once('close', () => {
+      clearTimeout(deadline);
+      if (!res.writableFinished) controller.abort('cancelled');
+    });
+  }
   const identity = await authenticator.identify(forwardedHeaders.authorization ?? null);
-  return { requestId, identity, forwardedHeaders };
+  return { requestId, identity, forwardedHeaders, signal: controller.signal, deadlineAt };
 }

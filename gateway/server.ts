@@ -12,6 +12,7 @@ import { serveHttp, type RunningServer } from '../lib/httpServer';
 import { createAuthenticator } from '../lib/auth/authenticator';
 import { buildContext } from './context';
 import { explorationPlugins, explorationRoutes, turnOffGatewayTelemetry } from './exploration';
+import { SubgraphClient } from './client/SubgraphClient';
 
 /**
  * Errors a subgraph reported pass through when expected (they carry a code and were already
@@ -40,9 +41,9 @@ export function supergraphSource(config: Pick<GatewayConfig, 'apollo'>): 'file' 
  * Each subgraph is called at its `subgraphUrls` override when it has one, otherwise at the
  * routing URL of the supergraph being served (see `GatewayConfig.subgraphUrls`).
  */
-export function createGateway(config: GatewayConfig, logger: Logger): ApolloGateway {
+export function createGateway(config: GatewayConfig, logger: Logger, client: SubgraphClient): ApolloGateway {
   const buildService = ({ name, url }: { name: string; url?: string }) =>
-    new SubgraphDataSource(name, config.subgraphUrls[name as SubgraphName] ?? url!, logger);
+    new SubgraphDataSource(name, config.subgraphUrls[name as SubgraphName] ?? url!, client.send, logger);
   if (supergraphSource(config) === 'managed') {
     const { key, graphRef } = config.apollo!;
     logger.info(`supergraph: managed federation, fetched from Apollo Uplink for ${graphRef}`);
@@ -64,24 +65,38 @@ export function createGateway(config: GatewayConfig, logger: Logger): ApolloGate
 }
 
 /** Builds the gateway and serves it over HTTP with the explorer routes (main.ts and tests alike). */
-export function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningServer> {
+export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningServer> {
   const authenticator = createAuthenticator(config.auth, logger);
-  return serveHttp({
-    server: buildGatewayServer(config, logger),
-    context: (req) => buildContext(req, authenticator),
-    port: config.port,
-    host: config.host,
-    routes: explorationRoutes(config),
-    shutdownDelayMs: config.shutdownDelayMs,
-    logger,
-  });
+  const client = new SubgraphClient(config.subgraphClient, authenticator.signer, logger);
+  let running: RunningServer;
+  try {
+    running = await serveHttp({
+      server: buildGatewayServer(config, logger, client),
+      context: (req, res) => buildContext(req, authenticator, { res, deadlineMs: config.requestDeadlineMs }),
+      port: config.port,
+      host: config.host,
+      routes: explorationRoutes(config),
+      shutdownDelayMs: config.shutdownDelayMs,
+      logger,
+    });
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
+  return {
+    url: running.url,
+    stop: async () => {
+      await running.stop();
+      await client.close();
+    },
+  };
 }
 
-export function buildGatewayServer(config: GatewayConfig, logger: Logger): ApolloServer<GatewayContext> {
+export function buildGatewayServer(config: GatewayConfig, logger: Logger, client: SubgraphClient): ApolloServer<GatewayContext> {
   // Before the ApolloGateway is made: its constructor is where the telemetry would start.
   turnOffGatewayTelemetry();
   return new ApolloServer<GatewayContext>({
-    gateway: createGateway(config, logger),
+    gateway: createGateway(config, logger, client),
     formatError: formatGatewayError(),
     plugins: [errorLogging<GatewayContext>(logger), ...explorationPlugins(config)],
     // Off in production unless INTROSPECTION=true: Sandbox, Studio and GraphiQL need it.

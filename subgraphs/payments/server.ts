@@ -34,8 +34,8 @@ export async function createPaymentsSubgraph(
   await db.$connect();
   const store = new PaymentStore(db);
   const serviceEvents = await startServiceEvents(events, logger, { outboxes: [store.outbox()] });
-  const users = new EntityClient(config.usersUrl, 'User', 'users', logger);
   const authenticator = createAuthenticator(config.auth, logger);
+  const users = new EntityClient(config.usersUrl, 'User', 'users', authenticator.signer, logger);
   return {
     name: 'payments',
     server: buildSubgraphServer(typeDefs, resolvers, logger),

@@ -38,8 +38,8 @@ export async function createProfilesSubgraph(
     outboxes: [store.outbox()],
     consume: (transport) => consumeEvents(transport, store, logger),
   });
-  const users = new EntityClient(config.usersUrl, 'User', 'users', logger);
   const authenticator = createAuthenticator(config.auth, logger);
+  const users = new EntityClient(config.usersUrl, 'User', 'users', authenticator.signer, logger);
   return {
     name: 'profiles',
     server: buildSubgraphServer(typeDefs, resolvers, logger),

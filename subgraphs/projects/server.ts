@@ -41,10 +41,10 @@ export async function createProjectsSubgraph(
     outboxes: [store.outbox()],
     consume: (transport) => consumeEvents(transport, store, logger),
   });
-  const users = new EntityClient(config.usersUrl, 'User', 'users', logger);
-  const teams = new EntityClient(config.teamsUrl, 'Team', 'teams', logger);
-  const usersInTeams = new EntityClient(config.teamsUrl, 'User', 'teams', logger);
   const authenticator = createAuthenticator(config.auth, logger);
+  const users = new EntityClient(config.usersUrl, 'User', 'users', authenticator.signer, logger);
+  const teams = new EntityClient(config.teamsUrl, 'Team', 'teams', authenticator.signer, logger);
+  const usersInTeams = new EntityClient(config.teamsUrl, 'User', 'teams', authenticator.signer, logger);
   return {
     name: 'projects',
     server: buildSubgraphServer(typeDefs, resolvers, logger),

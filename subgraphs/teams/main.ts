@@ -13,7 +13,7 @@ const env = cleanEnv(process.env, {
 runSubgraph('teams', 4002, (logger) =>
   withConfiguredTransport(logger, (events) =>
     createTeamsSubgraph(
-      { mongoUrl: env.MONGO_URL, database: env.TEAMS_DATABASE, usersUrl: env.USERS_SUBGRAPH_URL, publicKey: authEnv().publicKey },
+      { mongoUrl: env.MONGO_URL, database: env.TEAMS_DATABASE, usersUrl: env.USERS_SUBGRAPH_URL, auth: authEnv() },
       logger,
       {},
       events,

@@ -9,7 +9,8 @@ import { resolvers, type TeamsContext } from './resolvers';
 import { TeamStore } from './store';
 import { TeamTokenStore } from './TeamTokenStore';
 import { AccessTokenVerifier, publicKeyFrom } from '../../lib/auth/accessTokens';
-import { Authenticator } from '../../lib/auth/authenticator';
+import { Authenticator, type AuthConfig } from '../../lib/auth/authenticator';
+import { RequestSigner } from '../../lib/auth/RequestSigner';
 import type { EventTransport } from '../../lib/events/EventTransport';
 import { MongoProcessedEvents } from '../../lib/events/MongoProcessedEvents';
 import { startServiceEvents } from '../../lib/events/serviceEvents';
@@ -23,8 +24,8 @@ export interface TeamsConfig {
   database: string;
   /** The users subgraph, asked whether a user exists before they become a member. */
   usersUrl: string;
-  /** The users service's Ed25519 public key (PEM), to verify access tokens with. */
-  publicKey: string;
+  /** How this service verifies callers (its `teamsUrl` is unused: this service checks team tokens itself). */
+  auth: AuthConfig;
 }
 
 export async function createTeamsSubgraph(
@@ -44,8 +45,13 @@ export async function createTeamsSubgraph(
     consume: (transport) => consumeEvents(transport, { teams: store, tokens, processed }, logger),
   });
   // This service keeps the team tokens, so it checks them itself rather than over HTTP.
-  const authenticator = new Authenticator(new AccessTokenVerifier(publicKeyFrom(config.publicKey)), (token) => tokens.authenticate(token));
-  const users = new EntityClient(config.usersUrl, 'User', 'users', logger);
+  const authenticator = new Authenticator(
+    new AccessTokenVerifier(publicKeyFrom(config.auth.publicKey)),
+    (token) => tokens.authenticate(token),
+    new RequestSigner(config.auth.signingSecret),
+    config.auth.trustedProxies ? new Set(config.auth.trustedProxies) : undefined,
+  );
+  const users = new EntityClient(config.usersUrl, 'User', 'users', authenticator.signer, logger);
   return {
     name: 'teams',
     server: buildSubgraphServer(typeDefs, resolvers, logger),
