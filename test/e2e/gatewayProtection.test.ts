@@ -1,4 +1,5 @@
-import { startHarness, startHungServer, startTestSubgraph, type Harness, type TestSubgraph } from '../support/gatewayHarness';
+import { startHarness, startHungServer, startRelayingSubgraph, startTestSubgraph, type Harness, type TestSubgraph } from '../support/gatewayHarness';
+import { DEADLINE_HEADER } from '../../lib/deadline';
 import { eventually } from '../support/eventually';
 import { graphqlPost as post, type GraphQLResponse } from '../support/stack';
 
@@ -163,4 +164,44 @@ test('client goes away: the subgraph fetch made for it is cancelled', async () =
   expect(beta.cancelled).toBe(1);
   expect(beta.answered).toBe(0);
   expect(Date.now() - leftAt).toBeLessThan(3_000);
+});
+
+describe('the deadline reaches the subgraph', () => {
+  test("a subgraph's own service calls are aborted when the gateway's request deadline passes", async () => {
+    const hung = await startHungServer();
+    cleanup.push(() => hung.stop());
+    const relaying = await startRelayingSubgraph(hung.url);
+    cleanup.push(() => relaying.stop());
+    const { gatewayUrl } = await harness(relaying.url, { REQUEST_DEADLINE_MS: '1000', SUBGRAPH_BREAKER_VOLUME: '100000' });
+    const { value, ms } = await timed(graphqlPost(gatewayUrl, '{ alpha beta }'));
+    expectOtherDataAndUnavailableBeta(value);
+    expect(ms).toBeLessThan(3_000);
+    // The subgraph's call (its own timeout: 20 s) ended with the request.
+    const calls = await eventually(async () => relaying.calls, (seen) => seen.length === 1, 3_000, 25);
+    expect(calls).toEqual([{ outcome: 'failed', ms: expect.any(Number) }]);
+    expect(calls[0]!.ms).toBeLessThan(3_000);
+    expect(hung.requests()).toBe(1);
+  });
+
+  test('a subgraph stops working on a request at the deadline its caller sent, even if the caller waits', async () => {
+    const hung = await startHungServer();
+    cleanup.push(() => hung.stop());
+    const relaying = await startRelayingSubgraph(hung.url);
+    cleanup.push(() => relaying.stop());
+    const post = (budget: string) =>
+      fetch(relaying.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [DEADLINE_HEADER]: budget },
+        body: JSON.stringify({ query: '{ beta }' }),
+      });
+    const { value, ms } = await timed(post('500'));
+    expect(await value.json()).toEqual({ data: { beta: 'the call was cut short' } });
+    expect(ms).toBeLessThan(3_000);
+    expect(relaying.calls).toEqual([{ outcome: 'failed', ms: expect.any(Number) }]);
+    // A request whose time is already up is refused before any work.
+    const late = await post('0');
+    expect(late.status).toBe(504);
+    expect(await late.json()).toEqual({ errors: [{ message: expect.any(String), extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
+    expect(relaying.calls).toHaveLength(1);
+  });
 });

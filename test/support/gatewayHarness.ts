@@ -10,7 +10,11 @@ import { parse } from 'graphql';
 import { gatewayConfigFromEnv } from '../../gateway/config';
 import { startGateway } from '../../gateway/server';
 import { generateSigningKeys } from '../../lib/auth/accessTokens';
-import { generateSigningSecret } from '../../lib/auth/RequestSigner';
+import { generateSigningSecret, RequestSigner } from '../../lib/auth/RequestSigner';
+import { ANONYMOUS } from '../../lib/auth/identity';
+import { postGraphQL } from '../../lib/postGraphQL';
+import { startSubgraph, type Subgraph } from '../../lib/subgraph';
+import type { BaseContext } from '../../lib/subgraphServer';
 import { serveHttp, type RunningServer } from '../../lib/httpServer';
 import { createLogger } from '../../lib/logger';
 import { composeSupergraph } from '../../schema/composeSupergraph';
@@ -83,6 +87,48 @@ export async function startTestSubgraph(kind: 'alpha' | 'beta', port = 0, keepAl
       return stats.answered;
     },
   };
+}
+
+/**
+ * `beta` as a subgraph of the product serves it (lib/subgraph.ts `startSubgraph`, so with the
+ * deadline middleware), resolved by a service call (lib/postGraphQL.ts) to `targetUrl` with a
+ * long timeout of its own: shows whether a request's deadline reaches the calls made for it.
+ */
+export interface RelayingSubgraph extends RunningServer {
+  /** How each service call ended, and after how long. */
+  calls: { outcome: 'answered' | 'failed'; ms: number }[];
+}
+
+export async function startRelayingSubgraph(targetUrl: string): Promise<RelayingSubgraph> {
+  const calls: RelayingSubgraph['calls'] = [];
+  const signer = new RequestSigner(generateSigningSecret());
+  const schema = buildSubgraphSchema({
+    typeDefs: BETA_SDL,
+    resolvers: {
+      Query: {
+        beta: async () => {
+          const started = Date.now();
+          try {
+            await postGraphQL(targetUrl, '{ __typename }', {}, { signer, timeoutMs: 20_000 });
+            calls.push({ outcome: 'answered', ms: Date.now() - started });
+            return 'relayed';
+          } catch {
+            calls.push({ outcome: 'failed', ms: Date.now() - started });
+            return 'the call was cut short';
+          }
+        },
+      },
+    },
+  });
+  const subgraph: Subgraph<BaseContext> = {
+    name: 'beta',
+    server: new ApolloServer<BaseContext>({ schema, stopOnTerminationSignals: false }),
+    context: async () => ({ authorization: null, identity: ANONYMOUS, requestId: 'test', internal: false, clientIp: null, userAgent: null }),
+    ping: async () => undefined,
+    close: async () => undefined,
+  };
+  const running = await startSubgraph(subgraph, 0);
+  return { ...running, calls };
 }
 
 /** A TCP server that accepts connections and never answers: a subgraph that hangs (as if SIGSTOPped). */
