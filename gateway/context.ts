@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Authenticator } from '../lib/auth/authenticator';
 import { requestIdFrom } from '../lib/requestId';
@@ -43,6 +44,8 @@ export async function buildContext(
   const deadlineMs = lifetime.deadlineMs ?? DEFAULT_DEADLINE_MS;
   const deadlineAt = Date.now() + deadlineMs;
   const controller = new AbortController();
+  // Every fetch of the plan listens while it runs (a wide plan runs many at once); each removes its listener.
+  setMaxListeners(0, controller.signal);
   const deadline = setTimeout(() => controller.abort('deadline'), deadlineMs);
   deadline.unref();
   if (lifetime.res) {

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { setMaxListeners } from 'node:events';
 import type { RequestHandler } from 'express';
 
 /**
@@ -59,6 +60,8 @@ export function boundedByDeadline(max = MAX_REQUEST_BUDGET_MS): RequestHandler {
       return;
     }
     const controller = new AbortController();
+    // Each service call made for the request listens while it runs (loaders may run several at once).
+    setMaxListeners(0, controller.signal);
     const deadline = setTimeout(() => controller.abort(), budget);
     const hardStop = setTimeout(() => res.destroy(), budget + HARD_STOP_GRACE_MS);
     res.once('close', () => {
