@@ -29,6 +29,8 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
+const SILENT = createLogger('test-subgraph', 'silent');
+
 const ALPHA_SDL = parse(`
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@shareable"])
   type Query { alpha: String }
@@ -75,7 +77,7 @@ export async function startTestSubgraph(kind: 'alpha' | 'beta', port = 0, keepAl
             },
           },
         });
-  const server = new ApolloServer<BetaContext>({ schema, stopOnTerminationSignals: false });
+  const server = new ApolloServer<BetaContext>({ schema, stopOnTerminationSignals: false, logger: SILENT });
   const running = await serveHttp<BetaContext>({ server, context: (_req, res) => ({ res }), port, host: '127.0.0.1', keepAliveTimeoutMs });
   return {
     ...running,
@@ -122,7 +124,7 @@ export async function startRelayingSubgraph(targetUrl: string): Promise<Relaying
   });
   const subgraph: Subgraph<BaseContext> = {
     name: 'beta',
-    server: new ApolloServer<BaseContext>({ schema, stopOnTerminationSignals: false }),
+    server: new ApolloServer<BaseContext>({ schema, stopOnTerminationSignals: false, logger: SILENT }),
     context: async () => ({ authorization: null, identity: ANONYMOUS, requestId: 'test', internal: false, clientIp: null, userAgent: null }),
     ping: async () => undefined,
     close: async () => undefined,
