@@ -56,12 +56,12 @@ const BODY_LIMIT = '2mb';
 export const SERVER_KEEP_ALIVE_MS = 30_000;
 
 const RAW_BODY = Symbol('rawBody');
+const EMPTY = Buffer.alloc(0);
 
 /** The request body as received (what a request signature covers); empty when there was none. */
 export function rawBodyOf(req: IncomingMessage): Buffer {
   return (req as IncomingMessage & { [RAW_BODY]?: Buffer })[RAW_BODY] ?? EMPTY;
 }
-const EMPTY = Buffer.alloc(0);
 
 /**
  * A request the HTTP layer refuses before GraphQL sees it (malformed JSON, a body over the limit)
