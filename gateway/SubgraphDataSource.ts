@@ -1,11 +1,9 @@
-import {
-  RemoteGraphQLDataSource,
-  type GraphQLDataSourceProcessOptions,
-} from '@apollo/gateway';
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { Kind, parse, type SelectionSetNode } from 'graphql';
+import { Kind, OperationTypeNode, parse, type DocumentNode, type SelectionSetNode } from 'graphql';
 import type { Logger } from '../lib/logger';
 import type { GatewayContext } from './context';
+import { SubgraphFailure, type Send, type SubgraphResponse } from './client/types';
 
 /**
  * The one place that decides what travels from a client request to the subgraphs: only the
@@ -16,51 +14,92 @@ export const FORWARDED_HEADERS = ['authorization', 'x-request-id', 'user-agent']
 /** Set by the gateway from the connection it accepted (for login throttling and the audit trail). */
 export const CLIENT_IP_HEADER = 'x-client-ip';
 
+/** The deadline of a fetch made outside a client request (health checks), ms. */
+const UNSCOPED_DEADLINE_MS = 10_000;
+
 /**
- * How the gateway talks to one subgraph. Beyond forwarding the allowlisted headers, it turns a
- * subgraph that cannot be reached (or fails with a 5xx) into GraphQL errors placed at exactly the
- * fields that subgraph was asked for, so the client gets every other part of the response, and
- * errors with paths that say which part is missing, never an internal address or service name.
- * A 4xx answer that carries GraphQL errors (the subgraph refused the request) passes through.
+ * How the gateway talks to one subgraph (@apollo/gateway's `GraphQLDataSource`), over the
+ * gateway's own client (gateway/client: pooled undici, time bounds, retry, breaker, signing).
+ * Beyond forwarding the allowlisted headers, it turns a subgraph that cannot answer (down, hung,
+ * too slow, its breaker open, a 5xx) into GraphQL errors placed at exactly the fields that
+ * subgraph was asked for, so the client gets every other part of the response, and errors with
+ * paths that say which part is missing. A 4xx answer that carries GraphQL errors (the subgraph
+ * refused the request) passes on its errors; nothing else of a subgraph's HTTP answer (URL,
+ * status, body, headers) ever reaches the client.
  */
-export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   constructor(
     private readonly subgraphName: string,
-    url: string,
+    private readonly url: string,
+    private readonly send: Send,
     private readonly logger: Logger,
-  ) {
-    super({ url });
-  }
+  ) {}
 
-  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
-    const headers = (context as Partial<GatewayContext>).forwardedHeaders;
-    if (!headers || !request.http) return;
-    for (const [name, value] of Object.entries(headers)) request.http.headers.set(name, value);
-  }
-
-  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+  async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    const { request } = options;
+    // A fetch for a client's operation (the others, health checks, carry no client context).
+    const incoming = 'incomingRequestContext' in options;
+    const context: Partial<GatewayContext> = incoming ? options.context : {};
+    const document = incoming ? options.document : undefined;
+    const query = request.query ?? '';
     try {
-      return await super.process(options);
-    } catch (error) {
-      const extensions = (error as { extensions?: { code?: unknown; response?: { status?: number; body?: unknown } } }).extensions;
-      if (extensions?.code === 'UNAUTHENTICATED' || extensions?.code === 'FORBIDDEN') throw error;
-      const status = extensions?.response?.status ?? 0;
-      const body = extensions?.response?.body as GatewayGraphQLResponse | undefined;
-      if (status >= 400 && status < 500 && Array.isArray(body?.errors) && body.errors.length > 0) return { errors: body.errors };
-      this.logger.error(`subgraph ${this.subgraphName} could not answer`, error);
-      return { errors: unavailableErrors(options.request.query, options.request.variables) };
+      const response = await this.send({
+        subgraph: this.subgraphName,
+        url: this.url,
+        body: JSON.stringify({ query, variables: request.variables, operationName: request.operationName, extensions: request.extensions }),
+        headers: { 'content-type': 'application/json', ...context.forwardedHeaders },
+        idempotent: isQuery(query, document),
+        signal: context.signal,
+        deadlineAt: context.deadlineAt ?? Date.now() + UNSCOPED_DEADLINE_MS,
+      });
+      const answer = graphQLAnswer(response);
+      if (answer) return answer;
+      this.logger.error(`subgraph ${this.subgraphName} answered HTTP ${response.status} without GraphQL errors`);
+    } catch (failure) {
+      // A client gone or an open breaker is routine (the breaker logs its changes); the rest is not.
+      const routine = failure instanceof SubgraphFailure && (failure.reason === 'cancelled' || failure.reason === 'circuit-open');
+      this.logger[routine ? 'debug' : 'error'](`subgraph ${this.subgraphName} could not answer`, failure instanceof SubgraphFailure ? failure.toJSON() : failure);
     }
+    return { errors: unavailableErrors(document ?? safeParse(query), request.variables) };
+  }
+}
+
+/** What of a subgraph's answer goes on: `data` and `errors` of a 2xx, the `errors` of a 4xx; null for anything else. */
+function graphQLAnswer(response: SubgraphResponse): GatewayGraphQLResponse | null {
+  const body = response.body as GatewayGraphQLResponse | null;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return null;
+  const errors = Array.isArray(body.errors) && body.errors.length > 0 ? body.errors : undefined;
+  if (response.status >= 200 && response.status < 300 && ('data' in body || errors)) {
+    return errors ? { data: body.data, errors } : { data: body.data };
+  }
+  if (response.status >= 400 && errors) return { errors };
+  return null;
+}
+
+/** Whether the subgraph operation only reads (a query may be sent twice; a mutation never). */
+function isQuery(query: string, document: DocumentNode | undefined): boolean {
+  const operation = document?.definitions.find((definition) => definition.kind === Kind.OPERATION_DEFINITION);
+  if (operation?.kind === Kind.OPERATION_DEFINITION) return operation.operation === OperationTypeNode.QUERY;
+  // The gateway writes subgraph operations itself: `query ...` or `{ ... }` for reads.
+  return /^\s*(query\b|\{)/.test(query);
+}
+
+function safeParse(query: string): DocumentNode | undefined {
+  try {
+    return parse(query);
+  } catch {
+    return undefined;
   }
 }
 
 /** One error per field the failed fetch was to provide, at that field's path in the subgraph operation. */
-function unavailableErrors(query: string | undefined, variables: Record<string, unknown> | undefined) {
+function unavailableErrors(document: DocumentNode | undefined, variables: Record<string, unknown> | undefined) {
   const error = (path: (string | number)[]) => ({
     message: 'this part of the response is unavailable right now; try again shortly',
     path,
     extensions: { code: 'SERVICE_UNAVAILABLE' },
   });
-  const operation = query ? parse(query).definitions.find((definition) => definition.kind === Kind.OPERATION_DEFINITION) : undefined;
+  const operation = document?.definitions.find((definition) => definition.kind === Kind.OPERATION_DEFINITION);
   if (!operation || operation.kind !== Kind.OPERATION_DEFINITION) return [error([])];
   const roots = responseKeys(operation.selectionSet);
   if (roots.length !== 1 || roots[0] !== '_entities') return roots.map((key) => error([key]));

@@ -1,4 +1,6 @@
-import { bool, cleanEnv, commonSpec, jwtPublicKeySpec, str, throwingReporter, url } from '../lib/env';
+import { bool, cleanEnv, makeValidator, commonSpec, jwtPublicKeySpec, num, signingSecretSpec, str, throwingReporter, url } from '../lib/env';
+import { SERVER_KEEP_ALIVE_MS } from '../lib/httpServer';
+import type { SubgraphClientOptions } from './client/SubgraphClient';
 import type { LogLevel } from '../lib/logger';
 import type { AuthConfig } from '../lib/auth/authenticator';
 import type { EventsConfig } from '../lib/events/connectTransport';
@@ -21,7 +23,7 @@ export interface GatewayConfig {
    * stop the old one once requests in flight have drained).
    */
   subgraphUrls: Partial<Record<SubgraphName, string>>;
-  /** How the gateway verifies credentials before planning (the public key; where team tokens are checked). */
+  /** How the gateway verifies credentials before planning (the public key; where team tokens are checked; the signing secret). */
   auth: AuthConfig;
   /**
    * Where the domain events travel (AMQP_URL or EVENTS_DATABASE_URL, as for the subgraphs): with one,
@@ -29,6 +31,13 @@ export interface GatewayConfig {
    * list and the subgraphs refuse them.
    */
   events: EventsConfig;
+  /**
+   * How long one client request may take as a whole (REQUEST_DEADLINE_MS): no subgraph fetch of
+   * it starts or runs past that, and each subgraph is told the time left (x-request-deadline).
+   */
+  requestDeadlineMs: number;
+  /** The gateway's client to the subgraphs: fetch timeout, pool, circuit breaker (see gateway/client). */
+  subgraphClient: SubgraphClientOptions;
   /** On SIGTERM, how long /ready answers 503 before the port closes (a load balancer's probe interval). */
   shutdownDelayMs: number;
   /** NODE_ENV=production: introspection and the landing page default to off. */
@@ -45,6 +54,12 @@ export interface GatewayConfig {
   /** Operation limits, cost budgets, rate limits and persisted operations (gateway/guards/guardsConfig.ts). */
   guards: GuardsConfig;
 }
+
+/** A whole number above zero (a duration in ms, a count). */
+const positive = makeValidator<number>((value) => {
+  if (!/^\d+$/.test(value) || Number(value) <= 0) throw new Error('must be a whole number above 0');
+  return Number(value);
+});
 
 const subgraphUrl = (name: SubgraphName) =>
   url({ default: undefined, desc: `Where the ${name} subgraph listens (default: the routing URL in the supergraph)` });
@@ -64,6 +79,15 @@ export function gatewayConfigFromEnv(environment: NodeJS.ProcessEnv = process.en
       JWT_PUBLIC_KEY: jwtPublicKeySpec(),
       AMQP_URL: str({ default: undefined, desc: 'RabbitMQ URL (amqp://...): ended sessions are refused at the edge' }),
       EVENTS_DATABASE_URL: url({ default: undefined, desc: 'PostgreSQL event database, where there is no broker: ended sessions are refused at the edge' }),
+      INTERNAL_SIGNING_SECRET: signingSecretSpec(),
+      REQUEST_DEADLINE_MS: positive({ default: 30_000, desc: 'Most one client request may take as a whole, ms' }),
+      SUBGRAPH_TIMEOUT_MS: positive({ default: 10_000, desc: 'Most one fetch to a subgraph may take, ms' }),
+      SUBGRAPH_CONNECTIONS: positive({ default: 32, desc: 'Most connections the gateway opens to one subgraph origin' }),
+      SUBGRAPH_KEEP_ALIVE_MS: positive({ default: 4_000, desc: `How long an idle connection to a subgraph is kept, ms (below the subgraphs' ${SERVER_KEEP_ALIVE_MS} ms)` }),
+      SUBGRAPH_BREAKER_ERROR_PERCENT: num({ default: 50, desc: 'Failed fetches to a subgraph within the window, in percent, above which its breaker opens' }),
+      SUBGRAPH_BREAKER_VOLUME: positive({ default: 10, desc: 'Fewest fetches to a subgraph within the window before its breaker may open' }),
+      SUBGRAPH_BREAKER_WINDOW_MS: positive({ default: 10_000, desc: 'The rolling window failures are counted over, ms' }),
+      SUBGRAPH_BREAKER_RESET_MS: positive({ default: 5_000, desc: 'How long an open breaker answers at once before it probes the subgraph, ms' }),
       INTROSPECTION: bool({ default: undefined, desc: 'Allow introspection (default: on outside production)' }),
       EXPLORER: bool({ default: undefined, desc: 'Serve the landing page and offline explorer (default: on outside production)' }),
       APOLLO_KEY: str({ default: undefined, desc: 'Apollo GraphOS key: turns on usage reporting (needs APOLLO_GRAPH_REF)' }),
@@ -76,14 +100,33 @@ export function gatewayConfigFromEnv(environment: NodeJS.ProcessEnv = process.en
     // Studio files everything under a graph variant; Apollo's reporting refuses to start without one.
     throw new Error('APOLLO_KEY is set but APOLLO_GRAPH_REF is not: Apollo Studio needs both (APOLLO_GRAPH_REF=graph-id@variant)');
   }
+  if (env.SUBGRAPH_KEEP_ALIVE_MS >= SERVER_KEEP_ALIVE_MS) {
+    // The subgraph would close idle sockets first, and the gateway could send on one being closed.
+    throw new Error(`SUBGRAPH_KEEP_ALIVE_MS must be below the subgraphs' keep-alive timeout (${SERVER_KEEP_ALIVE_MS} ms)`);
+  }
+  if (env.SUBGRAPH_BREAKER_ERROR_PERCENT <= 0 || env.SUBGRAPH_BREAKER_ERROR_PERCENT > 100) {
+    throw new Error('SUBGRAPH_BREAKER_ERROR_PERCENT must be above 0 and at most 100');
+  }
   const production = env.NODE_ENV === 'production';
   return Object.freeze({
     port: env.PORT,
     host: env.HOST,
     logLevel: env.LOG_LEVEL,
     shutdownDelayMs: env.SHUTDOWN_DELAY_MS,
-    auth: { publicKey: env.JWT_PUBLIC_KEY, teamsUrl: env.TEAMS_SUBGRAPH_URL ?? defaultUrl('teams') },
     events: Object.freeze({ amqpUrl: env.AMQP_URL, databaseUrl: env.EVENTS_DATABASE_URL }),
+    auth: { publicKey: env.JWT_PUBLIC_KEY, teamsUrl: env.TEAMS_SUBGRAPH_URL ?? defaultUrl('teams'), signingSecret: env.INTERNAL_SIGNING_SECRET },
+    requestDeadlineMs: env.REQUEST_DEADLINE_MS,
+    subgraphClient: Object.freeze({
+      timeoutMs: env.SUBGRAPH_TIMEOUT_MS,
+      connections: env.SUBGRAPH_CONNECTIONS,
+      keepAliveMs: env.SUBGRAPH_KEEP_ALIVE_MS,
+      breaker: Object.freeze({
+        errorThresholdPercentage: env.SUBGRAPH_BREAKER_ERROR_PERCENT,
+        volumeThreshold: env.SUBGRAPH_BREAKER_VOLUME,
+        windowMs: env.SUBGRAPH_BREAKER_WINDOW_MS,
+        resetMs: env.SUBGRAPH_BREAKER_RESET_MS,
+      }),
+    }),
     supergraphFile: env.SUPERGRAPH_FILE,
     subgraphUrls: Object.freeze({
       users: env.USERS_SUBGRAPH_URL,

@@ -1,4 +1,5 @@
-import type { IncomingMessage } from 'node:http';
+import { setMaxListeners } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Authenticator } from '../lib/auth/authenticator';
 import { requestIdFrom } from '../lib/requestId';
 import type { Identity } from '../lib/auth/identity';
@@ -13,13 +14,27 @@ export interface GatewayContext {
   forwardedHeaders: Record<string, string>;
   /** Where this caller stands in its rate limit (sent back as headers); null when its kind is not limited. */
   rateLimit?: RateLimitState | null;
+  /**
+   * Fired when the client's connection closes before its response is done (reason `cancelled`)
+   * or the request's deadline passes (`deadline`): every subgraph fetch of the request aborts.
+   */
+  signal: AbortSignal;
+  /** Epoch ms: no subgraph fetch of this request starts or runs past it. */
+  deadlineAt: number;
 }
+
+/** How long a client request may take as a whole, when `buildContext` is not told (tests of headers). */
+const DEFAULT_DEADLINE_MS = 30_000;
 
 /**
  * The context of one client request. A credential that is present but not valid is refused here
  * (401, UNAUTHENTICATED) before the operation is planned or any subgraph is called.
  */
-export async function buildContext(req: IncomingMessage, authenticator: Authenticator): Promise<GatewayContext> {
+export async function buildContext(
+  req: IncomingMessage,
+  authenticator: Authenticator,
+  lifetime: { res?: ServerResponse; deadlineMs?: number } = {},
+): Promise<GatewayContext> {
   const forwardedHeaders: Record<string, string> = {};
   for (const name of FORWARDED_HEADERS) {
     const value = req.headers[name];
@@ -29,6 +44,20 @@ export async function buildContext(req: IncomingMessage, authenticator: Authenti
   forwardedHeaders['x-request-id'] = requestId;
   // The address the gateway itself saw, never a value the client sent.
   if (req.socket.remoteAddress) forwardedHeaders[CLIENT_IP_HEADER] = req.socket.remoteAddress;
+  const deadlineMs = lifetime.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  const deadlineAt = Date.now() + deadlineMs;
+  const controller = new AbortController();
+  // Every fetch of the plan listens while it runs (a wide plan runs many at once); each removes its listener.
+  setMaxListeners(0, controller.signal);
+  const deadline = setTimeout(() => controller.abort('deadline'), deadlineMs);
+  deadline.unref();
+  if (lifetime.res) {
+    const res = lifetime.res;
+    res.once('close', () => {
+      clearTimeout(deadline);
+      if (!res.writableFinished) controller.abort('cancelled');
+    });
+  }
   const identity = await authenticator.identify(forwardedHeaders.authorization ?? null);
-  return { requestId, identity, forwardedHeaders };
+  return { requestId, identity, forwardedHeaders, signal: controller.signal, deadlineAt };
 }

@@ -1,3 +1,4 @@
+import { RequestSigner } from '../lib/auth/RequestSigner';
 import { RevocationList } from '../lib/auth/RevocationList';
 import { followRevocations, loadRevocationsVia } from '../lib/auth/revocationEvents';
 import { connectTransport } from '../lib/events/connectTransport';
@@ -28,7 +29,7 @@ export async function startGatewayRevocations(config: GatewayConfig, logger: Log
   const list = new RevocationList();
   try {
     const subscription = await followRevocations(events, 'sessions.gateway', list, logger);
-    const snapshot = await loadRevocationsVia(config.subgraphUrls.users ?? defaultUrl('users'), list, logger);
+    const snapshot = await loadRevocationsVia(config.subgraphUrls.users ?? defaultUrl('users'), new RequestSigner(config.auth.signingSecret), list, logger);
     return {
       list,
       stop: async () => {

@@ -23,6 +23,7 @@ import { Safelist } from './guards/Safelist';
 import { safelistPlugin } from './guards/safelistPlugin';
 import { tooManyTokens } from './guards/tooManyTokens';
 import { withoutSuggestions } from './guards/withoutSuggestions';
+import { SubgraphClient } from './client/SubgraphClient';
 
 /**
  * Errors a subgraph reported pass through when expected (they carry a code and were already
@@ -53,9 +54,9 @@ export function supergraphSource(config: Pick<GatewayConfig, 'apollo'>): 'file' 
  * Each subgraph is called at its `subgraphUrls` override when it has one, otherwise at the
  * routing URL of the supergraph being served (see `GatewayConfig.subgraphUrls`).
  */
-export function createGateway(config: GatewayConfig, logger: Logger): ApolloGateway {
+export function createGateway(config: GatewayConfig, logger: Logger, client: SubgraphClient): ApolloGateway {
   const buildService = ({ name, url }: { name: string; url?: string }) =>
-    new SubgraphDataSource(name, config.subgraphUrls[name as SubgraphName] ?? url!, logger);
+    new SubgraphDataSource(name, config.subgraphUrls[name as SubgraphName] ?? url!, client.send, logger);
   if (supergraphSource(config) === 'managed') {
     const { key, graphRef } = config.apollo!;
     logger.info(`supergraph: managed federation, fetched from Apollo Uplink for ${graphRef}`);
@@ -89,19 +90,21 @@ export async function startGateway(config: GatewayConfig, logger: Logger, events
     await revocations.stop();
     throw error;
   }
+  const authenticator = createAuthenticator(config.auth, logger, revocations.list);
+  const client = new SubgraphClient(config.subgraphClient, authenticator.signer, logger);
   const release = async () => {
+    await client.close();
     await rateLimiter.close();
     await revocations.stop();
   };
   try {
-    const authenticator = createAuthenticator(config.auth, logger, revocations.list);
     const running = await serveHttp({
-      server: buildGatewayServer(config, logger),
-      context: async (req) => {
+      server: buildGatewayServer(config, logger, client),
+      context: async (req, res) => {
         const address = req.socket.remoteAddress ?? 'unknown';
         let context: GatewayContext;
         try {
-          context = await buildContext(req, authenticator);
+          context = await buildContext(req, authenticator, { res, deadlineMs: config.requestDeadlineMs });
         } catch (error) {
           // A credential that is not valid counts against the address, as a caller without one:
           // guessing team tokens is limited too (429 once over, else the 401).
@@ -130,13 +133,13 @@ export async function startGateway(config: GatewayConfig, logger: Logger, events
   }
 }
 
-export function buildGatewayServer(config: GatewayConfig, logger: Logger): ApolloServer<GatewayContext> {
+export function buildGatewayServer(config: GatewayConfig, logger: Logger, client: SubgraphClient): ApolloServer<GatewayContext> {
   // Before the ApolloGateway is made: its constructor is where the telemetry would start.
   turnOffGatewayTelemetry();
   const { limits, persistedOperations } = config.guards;
   const safelist = persistedOperations.safelistFile ? Safelist.fromFile(persistedOperations.safelistFile) : null;
   if (safelist) logger.info(`safelist mode: only the ${safelist.size} operations in ${persistedOperations.safelistFile} run`);
-  const gateway = createGateway(config, logger);
+  const gateway = createGateway(config, logger, client);
   const costDirectives = followCostDirectives(gateway, logger);
   return new ApolloServer<GatewayContext>({
     gateway,

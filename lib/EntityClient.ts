@@ -1,5 +1,6 @@
 import { notFound, serviceUnavailable } from './errors';
 import type { Logger } from './logger';
+import type { RequestSigner } from './auth/RequestSigner';
 import { postGraphQL } from './postGraphQL';
 
 /**
@@ -15,6 +16,8 @@ export class EntityClient {
     private readonly typename: string,
     /** The owning service's name, for errors ("the users service is unavailable"). */
     private readonly service: string,
+    /** Signs each lookup as this service's: `_entities` answers only signed requests. */
+    private readonly signer: RequestSigner,
     private readonly logger: Logger,
     private readonly timeoutMs = 5_000,
   ) {}
@@ -39,6 +42,7 @@ export class EntityClient {
     const representations = ids.map((id) => ({ __typename: this.typename, id }));
     try {
       const data = await postGraphQL<{ _entities?: (T | null)[] }>(this.url, query, { ...variables, representations }, {
+        signer: this.signer,
         authorization,
         timeoutMs: this.timeoutMs,
       });

@@ -1,13 +1,14 @@
 import { cleanEnv, makeValidator, num, str, url } from 'envalid';
 import { defaultUrl } from '../schema/subgraphs';
 import type { AuthConfig } from './auth/authenticator';
+import { MIN_SECRET_LENGTH } from './auth/RequestSigner';
 import type { LogLevel } from './logger';
 
 /**
  * Environment parsing shared by every process's `main.ts`: read once at start, validated, frozen.
  * envalid names each missing or malformed variable and exits non-zero before anything starts.
  */
-export { bool, cleanEnv, num, str, url } from 'envalid';
+export { bool, cleanEnv, makeValidator, num, str, url } from 'envalid';
 
 /**
  * For config parsed where exiting the process is not ours to decide (a function tests call): the
@@ -56,16 +57,25 @@ export function commonEnv(defaultPort: number) {
 /** The key every service and the gateway verify access tokens with. */
 export const jwtPublicKeySpec = () => str({ desc: "The users service's Ed25519 public key (PEM) that access tokens are verified with" });
 
-/** JWT_PUBLIC_KEY and TEAMS_SUBGRAPH_URL: what every service needs to verify credentials. */
+/** The secret the gateway and the services sign their requests to each other with (lib/auth/RequestSigner.ts). */
+export const signingSecretSpec = () =>
+  makeValidator<string>((value) => {
+    if (value.length < MIN_SECRET_LENGTH) throw new Error(`must be at least ${MIN_SECRET_LENGTH} characters (e.g. openssl rand -hex 32)`);
+    return value;
+  })({ desc: 'Shared secret (>= 32 characters) that requests between the gateway and the services are signed with' });
+
+/** JWT_PUBLIC_KEY, TEAMS_SUBGRAPH_URL, TRUSTED_PROXIES, INTERNAL_SIGNING_SECRET: what every service needs to verify callers. */
 export function authEnv(environment: NodeJS.ProcessEnv = process.env): AuthConfig {
   const env = cleanEnv(environment, {
     JWT_PUBLIC_KEY: jwtPublicKeySpec(),
     TEAMS_SUBGRAPH_URL: url({ default: defaultUrl('teams'), desc: 'The teams subgraph, which checks team API tokens' }),
-    TRUSTED_PROXIES: str({ default: '127.0.0.1,::1,::ffff:127.0.0.1', desc: "Comma-separated gateway addresses whose x-client-ip header is believed" }),
+    TRUSTED_PROXIES: str({ default: '127.0.0.1,::1,::ffff:127.0.0.1', desc: 'Comma-separated gateway addresses whose x-client-ip header is believed (in signed requests)' }),
+    INTERNAL_SIGNING_SECRET: signingSecretSpec(),
   });
   return {
     publicKey: env.JWT_PUBLIC_KEY,
     teamsUrl: env.TEAMS_SUBGRAPH_URL,
     trustedProxies: env.TRUSTED_PROXIES.split(',').map((address) => address.trim()).filter(Boolean),
+    signingSecret: env.INTERNAL_SIGNING_SECRET,
   };
 }

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type ErrorRequestHandler, type Express } from 'express';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import { withTimeout } from './withTimeout';
 
 export interface RunningServer {
@@ -20,12 +20,17 @@ export interface ReadinessCheck {
 export interface HttpServerOptions<TContext extends object> {
   /** Not yet started: `serveHttp` starts it and stops it. */
   server: ApolloServer<TContext>;
-  context: (req: IncomingMessage) => Promise<TContext> | TContext;
+  /** `res` tells when the client goes away (its `close` before the response is done). */
+  context: (req: IncomingMessage, res: ServerResponse) => Promise<TContext> | TContext;
   port: number;
   host: string;
   readiness?: ReadinessCheck[];
   /** More routes (an explorer page...), mounted before GraphQL. */
   routes?: (app: Express) => void;
+  /** Middleware between the parsed body and GraphQL (a subgraph's deadline: lib/deadline.ts). */
+  beforeGraphQL?: RequestHandler[];
+  /** How long an idle keep-alive connection is kept open; default `SERVER_KEEP_ALIVE_MS`. */
+  keepAliveTimeoutMs?: number;
   /**
    * On stop, how long /ready answers 503 before the port closes, so a load balancer stops sending
    * new requests first (set it to the balancer's probe interval; 0 closes at once).
@@ -50,6 +55,22 @@ const HEADERS_TIMEOUT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 /** Request bodies above this are refused (413) before any parsing: a schema document is at most 1 MB. */
 const BODY_LIMIT = '2mb';
+/**
+ * How long every server keeps an idle keep-alive connection: explicitly longer than its callers
+ * keep idle sockets (the gateway's SUBGRAPH_KEEP_ALIVE_MS, 4 s by default; Node's fetch, 4 s), so
+ * the caller always closes an idle socket first and never sends a request on one the server is
+ * closing at that moment (Node's default here is 5 s, too close to the callers'). The server also
+ * announces it (`Keep-Alive: timeout=30`), which undici honours.
+ */
+export const SERVER_KEEP_ALIVE_MS = 30_000;
+
+const RAW_BODY = Symbol('rawBody');
+const EMPTY = Buffer.alloc(0);
+
+/** The request body as received (what a request signature covers); empty when there was none. */
+export function rawBodyOf(req: IncomingMessage): Buffer {
+  return (req as IncomingMessage & { [RAW_BODY]?: Buffer })[RAW_BODY] ?? EMPTY;
+}
 
 /**
  * A request the HTTP layer refuses before GraphQL sees it (malformed JSON, a body over the limit)
@@ -131,8 +152,15 @@ export async function serveHttp<TContext extends object>(options: HttpServerOpti
   options.routes?.(app);
   app.use(
     '/graphql',
-    express.json({ limit: BODY_LIMIT }),
-    expressMiddleware(options.server, { context: async ({ req }) => options.context(req) }),
+    express.json({
+      limit: BODY_LIMIT,
+      // Kept (a reference, no copy) for request signatures, which cover the bytes as sent.
+      verify: (req, _res, body) => {
+        (req as IncomingMessage & { [RAW_BODY]?: Buffer })[RAW_BODY] = body;
+      },
+    }),
+    ...(options.beforeGraphQL ?? []),
+    expressMiddleware(options.server, { context: async ({ req, res }) => options.context(req, res) }),
   );
   app.use((_req, res) => {
     res.status(404).json({ errors: [{ message: 'not found: GraphQL is served at /graphql', extensions: { code: 'NOT_FOUND' } }] });
@@ -151,6 +179,9 @@ export async function serveHttp<TContext extends object>(options: HttpServerOpti
   );
   // Responses not yet begun when stopping starts: they are the ones to tell their client.
   const inFlight = new Set<ServerResponse>();
+  httpServer.keepAliveTimeout = options.keepAliveTimeoutMs ?? SERVER_KEEP_ALIVE_MS;
+  // Node requires the headers timeout to exceed the keep-alive timeout (else idle sockets race it).
+  httpServer.headersTimeout = Math.max(httpServer.headersTimeout, httpServer.keepAliveTimeout + 1_000);
   httpServer.on('request', (_req, res: ServerResponse) => {
     inFlight.add(res);
     res.on('close', () => inFlight.delete(res));

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { ApolloServer } from '@apollo/server';
 import { serveHttp, type HttpServerOptions, type RunningServer } from './httpServer';
 import type { BaseContext } from './subgraphServer';
+import { boundedByDeadline } from './deadline';
 
 /** A built subgraph: its server, how to make a request's context, and how to release its clients. */
 export interface Subgraph<TContext extends BaseContext> {
@@ -18,7 +19,7 @@ export async function startSubgraph<TContext extends BaseContext>(
   subgraph: Subgraph<TContext>,
   port: number,
   host?: string,
-  http: Pick<HttpServerOptions<TContext>, 'shutdownDelayMs' | 'logger'> = {},
+  http: Pick<HttpServerOptions<TContext>, 'shutdownDelayMs' | 'logger' | 'keepAliveTimeoutMs'> = {},
 ): Promise<RunningServer> {
   try {
     const running = await serveHttp({
@@ -27,6 +28,8 @@ export async function startSubgraph<TContext extends BaseContext>(
       port,
       host: host ?? '127.0.0.1',
       readiness: [{ name: 'database', check: () => subgraph.ping() }],
+      // Work on a request stops at the deadline its caller sent, or when the caller goes away.
+      beforeGraphQL: [boundedByDeadline()],
       ...http,
     });
     return {

@@ -8,6 +8,8 @@ import { parse, type DocumentNode } from 'graphql';
 import type { Authenticator } from './auth/authenticator';
 import type { Identity } from './auth/identity';
 import { errorLogging, maskUnexpectedError } from './errors';
+import { internalFieldsGuard } from './internalFields';
+import { rawBodyOf } from './httpServer';
 import { requestIdFrom } from './requestId';
 import type { Logger } from './logger';
 
@@ -26,6 +28,11 @@ export interface BaseContext {
   identity: Identity;
   /** The gateway's request id (`x-request-id`), or a new one for a direct call; in every log line about the request. */
   requestId: string;
+  /**
+   * Whether the request is signed by the gateway or another service of the product (see
+   * lib/auth/RequestSigner.ts): only such requests may ask the federation-internal fields.
+   */
+  internal: boolean;
   /** The client's address as the gateway saw it (or this connection's peer for a direct call). */
   clientIp: string | null;
   userAgent: string | null;
@@ -39,15 +46,18 @@ function header(req: IncomingMessage, name: string): string | null {
 /** What every subgraph's context carries; an invalid credential is refused here with a 401. */
 export async function baseContext(req: IncomingMessage, authenticator: Authenticator): Promise<BaseContext> {
   const authorization = header(req, 'authorization');
+  const peer = req.socket.remoteAddress ?? null;
+  // Express rewrites `url` below a mount point; the signature covers the path the caller sent.
+  const path = (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '';
+  const internal = authenticator.signer.verify({ method: req.method ?? '', path, body: rawBodyOf(req), headers: req.headers });
   return {
     authorization,
     identity: await authenticator.identify(authorization),
     requestId: requestIdFrom(header(req, 'x-request-id')),
-    // Only the gateway may say who the client is; a direct caller is who its socket says it is.
-    clientIp:
-      (req.socket.remoteAddress && authenticator.trustedProxies.has(req.socket.remoteAddress) ? header(req, 'x-client-ip') : null) ??
-      req.socket.remoteAddress ??
-      null,
+    internal,
+    // Only the gateway may say who the client is: in a request it signed, from an address it is
+    // known by. A direct caller is who its socket says it is, whatever headers it sends.
+    clientIp: (internal && peer && authenticator.trustedProxies.has(peer) ? header(req, 'x-client-ip') : null) ?? peer,
     userAgent: header(req, 'user-agent'),
   };
 }
@@ -60,7 +70,7 @@ export function buildSubgraphServer<TContext extends BaseContext>(
   return new ApolloServer<TContext>({
     schema: buildSubgraphSchema({ typeDefs, resolvers: resolvers as GraphQLResolverMap<unknown> }),
     formatError: maskUnexpectedError(),
-    plugins: [errorLogging<TContext>(logger)],
+    plugins: [internalFieldsGuard<TContext>(), errorLogging<TContext>(logger)],
     includeStacktraceInErrorResponses: false,
     // Signals belong to runMain, which drains HTTP first and stops the server last.
     stopOnTerminationSignals: false,

@@ -9,7 +9,7 @@ import { databaseUrl, ensureDatabase, migrateOnStart, POSTGRES_DATABASES, type P
 import { SUBGRAPHS, type SubgraphName } from '../schema/subgraphs';
 import { seedDemoData, type ServiceDatabases } from './seed';
 import { STORES_FILE } from './storesConfig';
-import { ensureSigningKeys } from './signingKeys';
+import { ensureInternalSigningSecret, ensureSigningKeys } from './signingKeys';
 import { startServiceProcess } from './serviceProcess';
 import { acquireStartLock, AlreadyRunningError } from './startLock';
 import { Supervisor } from './Supervisor';
@@ -135,6 +135,7 @@ async function main(): Promise<void> {
     const shared = {
       HOST: '127.0.0.1',
       JWT_PUBLIC_KEY: keys.publicKey,
+      INTERNAL_SIGNING_SECRET: ensureInternalSigningSecret(env.DATA_DIR),
       MIGRATE_ON_START: 'false',
       ...events,
       LOG_LEVEL: env.LOG_LEVEL,

@@ -4,6 +4,7 @@ import { postGraphQL } from '../postGraphQL';
 import { AccessTokenVerifier, publicKeyFrom } from './accessTokens';
 import { ANONYMOUS, invalidCredentials, type Identity } from './identity';
 import type { RevocationList } from './RevocationList';
+import { RequestSigner } from './RequestSigner';
 
 const LOOPBACK: ReadonlySet<string> = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
@@ -27,7 +28,12 @@ export class Authenticator {
   constructor(
     private readonly accessTokens: AccessTokenVerifier,
     private readonly teamTokens: TeamTokenLookup,
-    /** Peers whose `x-client-ip` header is believed (the gateway); anyone else's address is its socket's. */
+    /** Tells requests from the gateway and the services (signed with the shared secret) from anyone else's. */
+    readonly signer: RequestSigner,
+    /**
+     * Peers whose `x-client-ip` header is believed when their request is also signed (the
+     * gateway); anyone else's address is its socket's.
+     */
     readonly trustedProxies: ReadonlySet<string> = LOOPBACK,
   ) {}
 
@@ -54,10 +60,10 @@ const TEAM_TOKEN_QUERY = `query TeamToken($token: String!) { _teamTokenIdentity(
  * `_teamTokenIdentity` is @inaccessible, so it exists for services and not in the public graph.
  * Each check is a lookup, so a revoked token stops working at once.
  */
-export function teamTokenLookupVia(teamsUrl: string, logger: Logger, timeoutMs = 5_000): TeamTokenLookup {
+export function teamTokenLookupVia(teamsUrl: string, signer: RequestSigner, logger: Logger, timeoutMs = 5_000): TeamTokenLookup {
   return async (token) => {
     try {
-      const data = await postGraphQL<{ _teamTokenIdentity: TeamTokenIdentity | null }>(teamsUrl, TEAM_TOKEN_QUERY, { token }, { timeoutMs });
+      const data = await postGraphQL<{ _teamTokenIdentity: TeamTokenIdentity | null }>(teamsUrl, TEAM_TOKEN_QUERY, { token }, { signer, timeoutMs });
       return data._teamTokenIdentity;
     } catch (error) {
       logger.error('team token lookup failed', error);
@@ -74,15 +80,19 @@ export interface AuthConfig {
   publicKey: string;
   /** The teams subgraph, which checks team API tokens. */
   teamsUrl: string;
-  /** Addresses of the gateway(s), whose `x-client-ip` header is believed; default loopback. */
+  /** Addresses of the gateway(s), whose `x-client-ip` header is believed (in signed requests); default loopback. */
   trustedProxies?: readonly string[];
+  /** The secret the gateway and the services sign their requests to each other with (INTERNAL_SIGNING_SECRET). */
+  signingSecret: string;
 }
 
 /** `revocations`: the process's list of ended sessions (lib/auth/revocationEvents.ts keeps it current). */
 export function createAuthenticator(config: AuthConfig, logger: Logger, revocations?: RevocationList): Authenticator {
+  const signer = new RequestSigner(config.signingSecret);
   return new Authenticator(
     new AccessTokenVerifier(publicKeyFrom(config.publicKey), revocations),
-    teamTokenLookupVia(config.teamsUrl, logger),
+    teamTokenLookupVia(config.teamsUrl, signer, logger),
+    signer,
     config.trustedProxies ? new Set(config.trustedProxies) : undefined,
   );
 }

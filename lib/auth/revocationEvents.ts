@@ -6,6 +6,7 @@ import type { Logger } from '../logger';
 import { postGraphQL } from '../postGraphQL';
 import { CLOCK_TOLERANCE_SECONDS } from './accessTokens';
 import type { RevocationList, SessionRevocation } from './RevocationList';
+import type { RequestSigner } from './RequestSigner';
 
 /**
  * How a process's RevocationList learns of ended sessions: live from the `user.access-changed`
@@ -85,12 +86,18 @@ export interface RevocationSnapshot {
  * the background with growing pauses until it can, meanwhile knowing only the revocations that
  * arrive as events. The gateway and the other services keep their own lists all the while.
  */
-export async function loadRevocationsVia(usersUrl: string, list: RevocationList, logger: Logger, timeoutMs = 2_000): Promise<RevocationSnapshot> {
+export async function loadRevocationsVia(
+  usersUrl: string,
+  signer: RequestSigner,
+  list: RevocationList,
+  logger: Logger,
+  timeoutMs = 2_000,
+): Promise<RevocationSnapshot> {
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
   const attempt = async (number: number): Promise<void> => {
     try {
-      const data = await postGraphQL<{ _sessionRevocations: SnapshotRow[] }>(usersUrl, SNAPSHOT_QUERY, {}, { timeoutMs });
+      const data = await postGraphQL<{ _sessionRevocations: SnapshotRow[] }>(usersUrl, SNAPSHOT_QUERY, {}, { signer, timeoutMs });
       for (const row of data._sessionRevocations) {
         list.revoke({ userId: row.userId, notBefore: instant(row.notBefore, 'notBefore'), expiresAt: instant(row.expiresAt, 'expiresAt') });
       }

@@ -44,9 +44,9 @@ export async function createPaymentsSubgraph(
     outboxes: [store.outbox()],
     consumers: [(transport) => followRevocations(transport, 'sessions.payments', revocations, logger)],
   });
-  const revocationSnapshot = await loadRevocationsVia(config.usersUrl, revocations, logger);
-  const users = new EntityClient(config.usersUrl, 'User', 'users', logger);
   const authenticator = createAuthenticator(config.auth, logger, revocations);
+  const revocationSnapshot = await loadRevocationsVia(config.usersUrl, authenticator.signer, revocations, logger);
+  const users = new EntityClient(config.usersUrl, 'User', 'users', authenticator.signer, logger);
   return {
     name: 'payments',
     server: buildSubgraphServer(typeDefs, resolvers, logger),

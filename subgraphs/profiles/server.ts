@@ -48,9 +48,9 @@ export async function createProfilesSubgraph(
       (transport) => followRevocations(transport, 'sessions.profiles', revocations, logger),
     ],
   });
-  const revocationSnapshot = await loadRevocationsVia(config.usersUrl, revocations, logger);
-  const users = new EntityClient(config.usersUrl, 'User', 'users', logger);
   const authenticator = createAuthenticator(config.auth, logger, revocations);
+  const revocationSnapshot = await loadRevocationsVia(config.usersUrl, authenticator.signer, revocations, logger);
+  const users = new EntityClient(config.usersUrl, 'User', 'users', authenticator.signer, logger);
   return {
     name: 'profiles',
     server: buildSubgraphServer(typeDefs, resolvers, logger),

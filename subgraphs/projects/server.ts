@@ -51,11 +51,11 @@ export async function createProjectsSubgraph(
       (transport) => followRevocations(transport, 'sessions.projects', revocations, logger),
     ],
   });
-  const revocationSnapshot = await loadRevocationsVia(config.usersUrl, revocations, logger);
-  const users = new EntityClient(config.usersUrl, 'User', 'users', logger);
-  const teams = new EntityClient(config.teamsUrl, 'Team', 'teams', logger);
-  const usersInTeams = new EntityClient(config.teamsUrl, 'User', 'teams', logger);
   const authenticator = createAuthenticator(config.auth, logger, revocations);
+  const revocationSnapshot = await loadRevocationsVia(config.usersUrl, authenticator.signer, revocations, logger);
+  const users = new EntityClient(config.usersUrl, 'User', 'users', authenticator.signer, logger);
+  const teams = new EntityClient(config.teamsUrl, 'Team', 'teams', authenticator.signer, logger);
+  const usersInTeams = new EntityClient(config.teamsUrl, 'User', 'teams', authenticator.signer, logger);
   return {
     name: 'projects',
     server: buildSubgraphServer(typeDefs, resolvers, logger),

@@ -14,7 +14,7 @@ const env = cleanEnv(process.env, {
 runSubgraph('teams', 4002, (logger) =>
   withConfiguredTransport(logger, (events) =>
     createTeamsSubgraph(
-      { mongoUrl: env.MONGO_URL, database: env.TEAMS_DATABASE, usersUrl: env.USERS_SUBGRAPH_URL, publicKey: authEnv().publicKey, databaseTimeouts: databaseTimeoutsEnv() },
+      { mongoUrl: env.MONGO_URL, database: env.TEAMS_DATABASE, usersUrl: env.USERS_SUBGRAPH_URL, auth: authEnv(), databaseTimeouts: databaseTimeoutsEnv() },
       logger,
       {},
       events,

@@ -9,7 +9,8 @@ import { resolvers, type TeamsContext } from './resolvers';
 import { TeamStore } from './store';
 import { TeamTokenStore } from './TeamTokenStore';
 import { AccessTokenVerifier, publicKeyFrom } from '../../lib/auth/accessTokens';
-import { Authenticator } from '../../lib/auth/authenticator';
+import { Authenticator, type AuthConfig } from '../../lib/auth/authenticator';
+import { RequestSigner } from '../../lib/auth/RequestSigner';
 import type { EventTransport } from '../../lib/events/EventTransport';
 import { MongoProcessedEvents } from '../../lib/events/MongoProcessedEvents';
 import { startServiceEvents } from '../../lib/events/serviceEvents';
@@ -26,8 +27,8 @@ export interface TeamsConfig {
   database: string;
   /** The users subgraph, asked whether a user exists before they become a member. */
   usersUrl: string;
-  /** The users service's Ed25519 public key (PEM), to verify access tokens with. */
-  publicKey: string;
+  /** How this service verifies callers (its `teamsUrl` is unused: this service checks team tokens itself). */
+  auth: AuthConfig;
   /** Bounds on every database statement and connection (DATABASE_*_TIMEOUT_MS); the defaults when not given. */
   databaseTimeouts?: DatabaseTimeouts;
 }
@@ -52,10 +53,15 @@ export async function createTeamsSubgraph(
       (transport) => followRevocations(transport, 'sessions.teams', revocations, logger),
     ],
   });
-  const revocationSnapshot = await loadRevocationsVia(config.usersUrl, revocations, logger);
   // This service keeps the team tokens, so it checks them itself rather than over HTTP.
-  const authenticator = new Authenticator(new AccessTokenVerifier(publicKeyFrom(config.publicKey), revocations), (token) => tokens.authenticate(token));
-  const users = new EntityClient(config.usersUrl, 'User', 'users', logger);
+  const authenticator = new Authenticator(
+    new AccessTokenVerifier(publicKeyFrom(config.auth.publicKey), revocations),
+    (token) => tokens.authenticate(token),
+    new RequestSigner(config.auth.signingSecret),
+    config.auth.trustedProxies ? new Set(config.auth.trustedProxies) : undefined,
+  );
+  const revocationSnapshot = await loadRevocationsVia(config.usersUrl, authenticator.signer, revocations, logger);
+  const users = new EntityClient(config.usersUrl, 'User', 'users', authenticator.signer, logger);
   return {
     name: 'teams',
     server: buildSubgraphServer(typeDefs, resolvers, logger),

@@ -2,7 +2,7 @@ import { generateSigningKeys, publicKeyFrom } from '../../lib/auth/accessTokens'
 import { connectMongo } from '../../lib/mongo';
 import { closeAddressAgents, postFrom } from '../support/fromAddress';
 import { ANONYMOUS_REQUEST, as, createTeam, createUser, expectNoErrors } from '../support/fixtures';
-import { graphqlPost, startStack, TEST_ACCOUNTS, TEST_PASSWORD, type Stack } from '../support/stack';
+import { graphqlPost, signedPost, startStack, TEST_ACCOUNTS, TEST_PASSWORD, type Stack } from '../support/stack';
 
 /** Holes a review found in the first version of the auth work, each closed and kept closed here. */
 let stack: Stack;
@@ -70,7 +70,8 @@ test("a team the caller may not see stays hidden even through a direct _entities
   const owner = await createUser(stack, 'Private Owner');
   const stranger = await createUser(stack, 'Stranger');
   const team = await createTeam(stack, 'Private team', owner);
-  const direct = await graphqlPost<{ _entities: unknown[] }>(
+  const direct = await signedPost<{ _entities: unknown[] }>(
+    stack.auth.signingSecret,
     stack.subgraphUrls.teams,
     `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Team { name memberCount } } }`,
     { reps: [{ __typename: 'Team', id: team }] },
@@ -78,7 +79,7 @@ test("a team the caller may not see stays hidden even through a direct _entities
   );
   expect(direct.body.data?._entities).toEqual([null]);
   expect(JSON.stringify(direct.body)).not.toContain('Private team');
-  const anonymous = await graphqlPost(stack.subgraphUrls.teams, `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Team { name } } }`, {
+  const anonymous = await signedPost(stack.auth.signingSecret, stack.subgraphUrls.teams, `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Team { name } } }`, {
     reps: [{ __typename: 'Team', id: team }],
   });
   expect(anonymous.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');

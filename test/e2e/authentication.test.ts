@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { connectMongo } from '../../lib/mongo';
 import { ANONYMOUS_REQUEST, as, createUser, expectNoErrors } from '../support/fixtures';
-import { graphqlPost, startStack, TEST_ACCOUNTS, TEST_PASSWORD, type GraphQLResponse, type Stack } from '../support/stack';
+import { graphqlPost, signedPost, startStack, TEST_ACCOUNTS, TEST_PASSWORD, type GraphQLResponse, type Stack } from '../support/stack';
 import { embeddedJwkToken, foreignKeyToken, hs256WithPublicKey, mintToken, tamperedToken, unsignedToken } from '../support/tokens';
 
 /**
@@ -257,7 +257,8 @@ describe('a bad credential is refused with 401 UNAUTHENTICATED before planning',
       const response = await graphqlPost<Record<string, any>>(stack.subgraphUrls[service], `{ __typename }`, {}, bearer(bad[name]!));
       expectRefused(response);
     }
-    const users = await graphqlPost<Record<string, any>>(
+    const users = await signedPost<Record<string, any>>(
+      stack.auth.signingSecret,
       stack.subgraphUrls.users,
       `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on User { id email role } } }`,
       { reps: [{ __typename: 'User', id: victim }] },
@@ -282,7 +283,8 @@ describe('a bad credential is refused with 401 UNAUTHENTICATED before planning',
   });
 
   test('calling a subgraph directly without a token grants nothing: no email, no user list', async () => {
-    const entities = await graphqlPost<{ _entities: any[] }>(
+    const entities = await signedPost<{ _entities: any[] }>(
+      stack.auth.signingSecret,
       stack.subgraphUrls.users,
       `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on User { id name email } } }`,
       { reps: [{ __typename: 'User', id: victim }] },

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { connectMongo } from '../../lib/mongo';
 import { addMember, ANONYMOUS_REQUEST, as, createTeam, createUser, expectNoErrors } from '../support/fixtures';
-import { graphqlPost, startStack, type GraphQLResponse, type Stack } from '../support/stack';
+import { graphqlPost, signedPost, startStack, type GraphQLResponse, type Stack } from '../support/stack';
 
 /**
  * Who may see and change what, through the real gateway (and straight at a subgraph where the point
@@ -165,7 +165,8 @@ describe('users: email and the user list', () => {
   });
 
   test('calling the users subgraph directly as another user reveals no email', async () => {
-    const response = await graphqlPost<{ _entities: any[] }>(
+    const response = await signedPost<{ _entities: any[] }>(
+      stack.auth.signingSecret,
       stack.subgraphUrls.users,
       `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on User { id name email } } }`,
       { reps: [{ __typename: 'User', id: ann }] },
@@ -572,7 +573,8 @@ describe('projects, payments and profiles', () => {
     test('team { projects } for a non-member: FORBIDDEN, through the gateway and at the projects subgraph', async () => {
       const viaGateway = await stack.query(`query($id: ID!) { team(id: $id) { name projects { edges { node { id name } } } } }`, { id: apollo }, as(carl));
       expectForbiddenAt(viaGateway, ['team']);
-      const direct = await graphqlPost<{ _entities: any[] }>(
+      const direct = await signedPost<{ _entities: any[] }>(
+        stack.auth.signingSecret,
         stack.subgraphUrls.projects,
         `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Team { projects { edges { node { id name } } } } ... on User { projects { edges { node { id } } } } } }`,
         { reps: [{ __typename: 'Team', id: apollo }, { __typename: 'User', id: ann }] },
@@ -580,7 +582,8 @@ describe('projects, payments and profiles', () => {
       );
       expect(JSON.stringify(direct.body)).not.toContain(annTeam);
       expect(JSON.stringify(direct.body)).not.toContain(annPersonal);
-      const directProject = await graphqlPost<{ _entities: any[] }>(
+      const directProject = await signedPost<{ _entities: any[] }>(
+        stack.auth.signingSecret,
         stack.subgraphUrls.projects,
         `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Project { id name } } }`,
         { reps: [{ __typename: 'Project', id: annPersonal }] },
@@ -663,7 +666,8 @@ describe('projects, payments and profiles', () => {
     });
 
     test('calling the payments subgraph directly as a third user reveals nothing', async () => {
-      const response = await graphqlPost<{ _entities: any[] }>(
+      const response = await signedPost<{ _entities: any[] }>(
+        stack.auth.signingSecret,
         stack.subgraphUrls.payments,
         `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Payment { id amount } ... on User { payments { edges { node { id amount } } } } } }`,
         { reps: [{ __typename: 'Payment', id: annToBob }, { __typename: 'User', id: ann }] },
@@ -706,7 +710,8 @@ describe('projects, payments and profiles', () => {
     });
 
     test('calling the profiles subgraph directly as another user reveals no contact fields', async () => {
-      const response = await graphqlPost<{ _entities: any[] }>(
+      const response = await signedPost<{ _entities: any[] }>(
+        stack.auth.signingSecret,
         stack.subgraphUrls.profiles,
         `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on User { profile { phone address } } } }`,
         { reps: [{ __typename: 'User', id: ann }] },

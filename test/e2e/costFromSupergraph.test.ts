@@ -1,4 +1,4 @@
-import { startGatewayHarness, type GatewayHarness } from '../support/gatewayHarness';
+import { startGatewayHarness, type GatewayHarness } from '../support/guardsHarness';
 
 /**
  * The gateway estimates cost from the `@cost` / `@listSize` of the supergraph it serves: a

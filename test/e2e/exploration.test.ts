@@ -20,7 +20,7 @@ const gateways: RunningServer[] = [];
 
 async function startGateway(env: Record<string, string>): Promise<{ url: string; origin: string; server: RunningServer }> {
   const urls = Object.fromEntries(Object.entries(stack.subgraphUrls).map(([name, url]) => [`${name.toUpperCase()}_SUBGRAPH_URL`, url]));
-  const config = gatewayConfigFromEnv({ ...urls, JWT_PUBLIC_KEY: stack.keys.publicKey, ...env, PORT: '0' });
+  const config = gatewayConfigFromEnv({ ...urls, JWT_PUBLIC_KEY: stack.keys.publicKey, INTERNAL_SIGNING_SECRET: stack.auth.signingSecret, ...env, PORT: '0' });
   const server = await startGatewayServer(config, createLogger('gateway', 'silent'));
   gateways.push(server);
   return { url: server.url, origin: new URL(server.url).origin, server };
@@ -189,7 +189,7 @@ describe('reporting to Apollo Studio', () => {
 
   test('with APOLLO_KEY and APOLLO_GRAPH_REF, usage reporting is on; a key alone is refused at start', () => {
     expect(pluginIds({ ...base, apollo: { key: 'service:x:y', graphRef: 'schemaflow@current', managed: true } })).toContain('UsageReporting');
-    expect(() => gatewayConfigFromEnv({ JWT_PUBLIC_KEY: stack.keys.publicKey, APOLLO_KEY: 'service:x:y' })).toThrow(/APOLLO_GRAPH_REF/);
+    expect(() => gatewayConfigFromEnv({ JWT_PUBLIC_KEY: stack.keys.publicKey, INTERNAL_SIGNING_SECRET: stack.auth.signingSecret, APOLLO_KEY: 'service:x:y' })).toThrow(/APOLLO_GRAPH_REF/);
   });
 
   test('without APOLLO_KEY, no request leaves the machine while the gateway serves and stops', async () => {

@@ -1,4 +1,4 @@
-import { startGatewayHarness, type GatewayHarness } from '../support/gatewayHarness';
+import { startGatewayHarness, type GatewayHarness } from '../support/guardsHarness';
 
 /**
  * In production the gateway's errors do not suggest field names ("Did you mean ...?"): with

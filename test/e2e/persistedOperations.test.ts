@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startGatewayHarness, type GatewayHarness } from '../support/gatewayHarness';
+import { startGatewayHarness, type GatewayHarness } from '../support/guardsHarness';
 
 /**
  * Persisted operations through the real gateway: APQ by default (hash first, text once), and the

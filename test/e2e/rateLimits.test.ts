@@ -1,5 +1,5 @@
 import { freePort } from '../../engines/freePort';
-import { startGatewayHarness, type GatewayHarness } from '../support/gatewayHarness';
+import { startGatewayHarness, type GatewayHarness } from '../support/guardsHarness';
 import { startRedis, type RedisServer } from '../support/redis';
 import type { Logger } from '../../lib/logger';
 

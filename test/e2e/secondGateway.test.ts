@@ -80,7 +80,7 @@ beforeAll(async () => {
   const composed = composeSupergraph(services);
   if (!composed.ok) throw new Error(composed.errors.join('\n'));
   const stackReady = Date.now();
-  hive = await startHiveGateway(composed.supergraphSdl);
+  hive = await startHiveGateway(composed.supergraphSdl, stack.auth.signingSecret);
   process.stderr.write(`[secondGateway] stack ${stackReady - started} ms, Hive Gateway ready in ${Date.now() - stackReady} ms\n`);
 
   // The data, made through the Apollo gateway as a client would.

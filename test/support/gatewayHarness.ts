@@ -1,118 +1,209 @@
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
-import { startStandaloneServer } from '@apollo/server/standalone';
-import { composeServices } from '@apollo/composition';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse, type DocumentNode } from 'graphql';
+import { parse } from 'graphql';
 import { gatewayConfigFromEnv } from '../../gateway/config';
 import { startGateway } from '../../gateway/server';
 import { generateSigningKeys } from '../../lib/auth/accessTokens';
-import { createLogger, type Logger } from '../../lib/logger';
-import { mintToken } from './tokens';
+import { generateSigningSecret, RequestSigner } from '../../lib/auth/RequestSigner';
+import { ANONYMOUS } from '../../lib/auth/identity';
+import { postGraphQL } from '../../lib/postGraphQL';
+import { startSubgraph, type Subgraph } from '../../lib/subgraph';
+import type { BaseContext } from '../../lib/subgraphServer';
+import { serveHttp, type RunningServer } from '../../lib/httpServer';
+import { createLogger } from '../../lib/logger';
+import { composeSupergraph } from '../../schema/composeSupergraph';
 
 /**
- * The real gateway in front of one small subgraph of the test's own (no databases): for gateway
- * behaviour that does not depend on the product's data (rate limits, the safelist). The subgraph
- * answers `items(first)` with that many items and counts the operations it was asked to run.
+ * The real gateway in front of two small subgraphs made here, no engines: for how the gateway
+ * behaves when a subgraph hangs, is slow, goes away or comes back. `alpha` answers at once;
+ * `beta(waitMs)` takes its time and counts the fetches whose caller left before the answer.
  */
-export interface GatewayHarness {
+export interface Harness {
   gatewayUrl: string;
-  /** How many operations reached the subgraph. */
-  subgraphCalls(): number;
-  /** A valid access token for a user with this id (verified by the gateway like any other). */
-  userToken(userId: string): Promise<string>;
-  post(body: unknown, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; body: any }>;
-  /**
-   * Hands the gateway a new supergraph, composed from the subgraph's schema as `change` rewrites
-   * it (the subgraph itself keeps serving as it is: for changes of metadata such as `@cost`).
-   */
-  publishSupergraph(change: (typeDefs: string) => string): void;
   stop(): Promise<void>;
 }
 
-const TYPE_DEFS_TEXT = `
-  extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@listSize", "@cost"])
-  "The harness's queries."
-  type Query {
-    "A greeting."
-    hello("How it sounds." tone: Tone = CALM): String
-    "As many items as asked for."
-    items("How many." first: Int = 5): [Item!]! @listSize(slicingArguments: ["first"])
-  }
-  "How a greeting sounds."
-  enum Tone {
-    "Quietly."
-    CALM
-    "Loudly."
-    LOUD
-  }
-  "An item."
-  type Item @key(fields: "id") {
-    "Its id."
-    id: ID!
-  }
-`;
-const TYPE_DEFS = parse(TYPE_DEFS_TEXT);
+const SILENT = createLogger('test-subgraph', 'silent');
 
-function composedSupergraph(typeDefs: DocumentNode, url: string): string {
-  const composed = composeServices([{ name: 'harness', url, typeDefs }]);
-  if (composed.errors) throw new Error(`the harness subgraph does not compose: ${composed.errors.map((error) => error.message).join('; ')}`);
-  return composed.supergraphSdl;
+const ALPHA_SDL = parse(`
+  extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@shareable"])
+  type Query { alpha: String }
+`);
+const BETA_SDL = parse(`
+  extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@shareable"])
+  type Query { beta(waitMs: Int = 0): String }
+`);
+
+export interface TestSubgraph extends RunningServer {
+  port: number;
+  /** Fetches whose connection closed before the answer was sent (the gateway gave up on them). */
+  cancelled: number;
+  /** Fetches answered. */
+  answered: number;
 }
 
-/** `logger` receives the gateway's log (silent when not given). */
-export async function startGatewayHarness(gatewayEnv: Record<string, string> = {}, logger: Logger = createLogger('gateway', 'silent')): Promise<GatewayHarness> {
-  let calls = 0;
-  const subgraph = new ApolloServer({
-    schema: buildSubgraphSchema({
-      typeDefs: TYPE_DEFS,
-      resolvers: {
-        Query: {
-          hello: (_: unknown, { tone }: { tone: string }) => (tone === 'LOUD' ? 'HELLO' : 'hello'),
-          items: (_: unknown, { first }: { first: number }) => Array.from({ length: first }, (_item, index) => ({ id: String(index) })),
+type BetaContext = { res: ServerResponse };
+
+/** Serves `alpha` (kind 'alpha') or `beta` on `port` (0: a free one). */
+export async function startTestSubgraph(kind: 'alpha' | 'beta', port = 0, keepAliveTimeoutMs?: number): Promise<TestSubgraph> {
+  const stats = { cancelled: 0, answered: 0 };
+  const schema =
+    kind === 'alpha'
+      ? buildSubgraphSchema({ typeDefs: ALPHA_SDL, resolvers: { Query: { alpha: () => ((stats.answered += 1), 'a') } } })
+      : buildSubgraphSchema({
+          typeDefs: BETA_SDL,
+          resolvers: {
+            Query: {
+              beta: (_: unknown, { waitMs }: { waitMs: number }, context: unknown) =>
+                new Promise<string>((resolve) => {
+                  const timer = setTimeout(() => {
+                    stats.answered += 1;
+                    resolve('b');
+                  }, waitMs);
+                  const { res } = context as BetaContext;
+                  res.once('close', () => {
+                    if (res.writableFinished) return;
+                    clearTimeout(timer);
+                    stats.cancelled += 1;
+                    resolve('gone');
+                  });
+                }),
+            },
+          },
+        });
+  const server = new ApolloServer<BetaContext>({ schema, stopOnTerminationSignals: false, logger: SILENT });
+  const running = await serveHttp<BetaContext>({ server, context: (_req, res) => ({ res }), port, host: '127.0.0.1', keepAliveTimeoutMs });
+  return {
+    ...running,
+    port: Number(new URL(running.url).port),
+    get cancelled() {
+      return stats.cancelled;
+    },
+    get answered() {
+      return stats.answered;
+    },
+  };
+}
+
+/**
+ * `beta` as a subgraph of the product serves it (lib/subgraph.ts `startSubgraph`, so with the
+ * deadline middleware), resolved by a service call (lib/postGraphQL.ts) to `targetUrl` with a
+ * long timeout of its own: shows whether a request's deadline reaches the calls made for it.
+ */
+export interface RelayingSubgraph extends RunningServer {
+  /** How each service call ended, and after how long. */
+  calls: { outcome: 'answered' | 'failed'; ms: number }[];
+}
+
+export async function startRelayingSubgraph(targetUrl: string): Promise<RelayingSubgraph> {
+  const calls: RelayingSubgraph['calls'] = [];
+  const signer = new RequestSigner(generateSigningSecret());
+  const schema = buildSubgraphSchema({
+    typeDefs: BETA_SDL,
+    resolvers: {
+      Query: {
+        beta: async () => {
+          const started = Date.now();
+          try {
+            await postGraphQL(targetUrl, '{ __typename }', {}, { signer, timeoutMs: 20_000 });
+            calls.push({ outcome: 'answered', ms: Date.now() - started });
+            return 'relayed';
+          } catch {
+            calls.push({ outcome: 'failed', ms: Date.now() - started });
+            return 'the call was cut short';
+          }
         },
       },
-    }),
-    plugins: [ApolloServerPluginInlineTraceDisabled(), { requestDidStart: async () => void (calls += 1) }],
+    },
   });
-  const { url: subgraphUrl } = await startStandaloneServer(subgraph, { listen: { port: 0, host: '127.0.0.1' } });
-  const directory = mkdtempSync(join(tmpdir(), 'gateway-harness-'));
-  const stopSubgraph = async () => {
-    await subgraph.stop();
-    rmSync(directory, { recursive: true, force: true });
+  const subgraph: Subgraph<BaseContext> = {
+    name: 'beta',
+    server: new ApolloServer<BaseContext>({ schema, stopOnTerminationSignals: false, logger: SILENT }),
+    context: async () => ({ authorization: null, identity: ANONYMOUS, requestId: 'test', internal: false, clientIp: null, userAgent: null }),
+    ping: async () => undefined,
+    close: async () => undefined,
   };
-  try {
-    const supergraphFile = join(directory, 'supergraph.graphql');
-    writeFileSync(supergraphFile, composedSupergraph(TYPE_DEFS, subgraphUrl));
-    const keys = generateSigningKeys();
-    const gateway = await startGateway(
-      gatewayConfigFromEnv({ JWT_PUBLIC_KEY: keys.publicKey, SUPERGRAPH_FILE: supergraphFile, ...gatewayEnv, PORT: '0' }),
-      logger,
-    );
-    return {
-      gatewayUrl: gateway.url,
-      subgraphCalls: () => calls,
-      userToken: (userId) => mintToken(keys.privateKey, { sub: userId }),
-      post: async (body, headers = {}) => {
-        const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-        return { status: response.status, headers: response.headers, body: await response.json() };
-      },
-      publishSupergraph: (change) => {
-        // Written beside and renamed over, as `npm run compose` and deployments replace the file.
-        const next = join(directory, 'supergraph.next');
-        writeFileSync(next, composedSupergraph(parse(change(TYPE_DEFS_TEXT)), subgraphUrl));
-        renameSync(next, supergraphFile);
-      },
-      stop: async () => {
-        await gateway.stop();
-        await stopSubgraph();
-      },
-    };
-  } catch (error) {
-    await stopSubgraph();
-    throw error;
-  }
+  const running = await startSubgraph(subgraph, 0);
+  return { ...running, calls };
+}
+
+/** A TCP server that accepts connections and never answers: a subgraph that hangs (as if SIGSTOPped). */
+export interface HungServer {
+  url: string;
+  port: number;
+  /** Connections open now, and the most ever open at once. */
+  open(): number;
+  peak(): number;
+  /** Connections accepted in all. */
+  accepted(): number;
+  /** HTTP requests received in all (none is ever answered). */
+  requests(): number;
+  stop(): Promise<void>;
+}
+
+export async function startHungServer(port = 0): Promise<HungServer> {
+  const sockets = new Set<Socket>();
+  let peak = 0;
+  let accepted = 0;
+  let requests = 0;
+  const server: Server = createServer((socket) => {
+    accepted += 1;
+    sockets.add(socket);
+    peak = Math.max(peak, sockets.size);
+    socket.on('error', () => undefined);
+    // Reads what arrives (counting requests), so a connection the client closes is seen to close.
+    socket.on('data', (chunk: Buffer) => {
+      requests += chunk.toString('latin1').split('POST ').length - 1;
+    });
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const actual = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${actual}/graphql`,
+    port: actual,
+    open: () => sockets.size,
+    peak: () => peak,
+    accepted: () => accepted,
+    requests: () => requests,
+    stop: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** The real gateway serving a supergraph that routes `alpha` and `beta` to these URLs, with `env` on top. */
+export async function startHarness(urls: { alpha: string; beta: string }, env: Record<string, string> = {}): Promise<Harness> {
+  const composed = composeSupergraph([
+    { name: 'alpha', url: urls.alpha, typeDefs: ALPHA_SDL },
+    { name: 'beta', url: urls.beta, typeDefs: BETA_SDL },
+  ]);
+  if (!composed.ok) throw new Error(composed.errors.join('\n'));
+  const dir = mkdtempSync(join(tmpdir(), 'schemaflow-harness-'));
+  const supergraphFile = join(dir, 'supergraph.graphql');
+  writeFileSync(supergraphFile, composed.supergraphSdl);
+  const config = gatewayConfigFromEnv({
+    JWT_PUBLIC_KEY: generateSigningKeys().publicKey,
+    INTERNAL_SIGNING_SECRET: generateSigningSecret(),
+    // Team tokens are not used here; nothing listens at this address.
+    TEAMS_SUBGRAPH_URL: 'http://127.0.0.1:9/graphql',
+    SUPERGRAPH_FILE: supergraphFile,
+    ...env,
+    PORT: '0',
+  });
+  const gateway = await startGateway(config, createLogger('gateway', 'silent'));
+  return {
+    gatewayUrl: gateway.url,
+    stop: async () => {
+      await gateway.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -40,7 +40,12 @@ process.once('exit', () => {
   }
 });
 
-export async function startHiveGateway(supergraphSdl: string, options: { startTimeoutMs?: number } = {}): Promise<HiveGateway> {
+export async function startHiveGateway(
+  supergraphSdl: string,
+  /** The stack's INTERNAL_SIGNING_SECRET: Hive signs its subgraph fetches with it, as the gateway does. */
+  signingSecret: string,
+  options: { startTimeoutMs?: number } = {},
+): Promise<HiveGateway> {
   // Its own working directory: the CLI picks up a gateway.{ts,js,...} config file from the cwd,
   // and ours only says what our gateway's SubgraphDataSource says: which client headers travel on
   // (Hive forwards none by default; every subgraph verifies the caller's token itself).
@@ -49,13 +54,34 @@ export async function startHiveGateway(supergraphSdl: string, options: { startTi
   writeFileSync(supergraphFile, supergraphSdl);
   writeFileSync(
     join(dir, 'gateway.config.mjs'),
-    `export const gatewayConfig = {
+    `import { createHash, createHmac } from 'node:crypto';
+
+// Hive signs its subgraph fetches as the product's gateway does (lib/auth/RequestSigner.ts, format
+// v1), so the subgraphs answer its _entities fetches: HMAC-SHA256 over version, method, path,
+// timestamp, body hash, x-client-ip and authorization.
+const secret = process.env.INTERNAL_SIGNING_SECRET;
+const sign = {
+  onFetch({ url, options, setOptions, executionRequest }) {
+    const propagated = executionRequest?.extensions?.headers ?? {};
+    const headers = { ...propagated, ...(options.headers ?? {}) };
+    const body = typeof options.body === 'string' ? options.body : '';
+    const timestamp = String(Date.now());
+    const target = new URL(url);
+    const canonical = ['v1', (options.method ?? 'POST').toUpperCase(), target.pathname + target.search, timestamp,
+      createHash('sha256').update(body).digest('hex'), headers['x-client-ip'] ?? '', headers.authorization ?? ''].join('\\n');
+    const signature = 'v1=' + createHmac('sha256', secret).update(canonical).digest('hex');
+    setOptions({ ...options, headers: { ...headers, 'x-signature-timestamp': timestamp, 'x-signature': signature } });
+  },
+};
+
+export const gatewayConfig = {
   propagateHeaders: {
     fromClientToSubgraphs: ({ request }) => ({
       authorization: request.headers.get('authorization') ?? undefined,
       'x-request-id': request.headers.get('x-request-id') ?? undefined,
     }),
   },
+  plugins: () => [sign],
 };
 `,
   );
@@ -66,7 +92,7 @@ export async function startHiveGateway(supergraphSdl: string, options: { startTi
     [CLI, 'supergraph', supergraphFile, '--port', String(port), '--host', '127.0.0.1', '--fork', '1', '--disable-websockets'],
     {
       cwd: dir,
-      env: { ...env, NODE_ENV: 'production', NO_COLOR: '1', LOG_LEVEL: 'info' },
+      env: { ...env, INTERNAL_SIGNING_SECRET: signingSecret, NODE_ENV: 'production', NO_COLOR: '1', LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
       // Its own process group, so that stop() reaches any worker it might fork.
       detached: true,

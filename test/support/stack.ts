@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { freePort } from '../../engines/freePort';
 import { generateSigningKeys } from '../../lib/auth/accessTokens';
+import { generateSigningSecret, RequestSigner } from '../../lib/auth/RequestSigner';
+import { requestTarget } from '../../lib/postGraphQL';
 import type { Subgraph } from '../../lib/subgraph';
 import type { AuthConfig } from '../../lib/auth/authenticator';
 import type { AccountsConfig } from '../../subgraphs/users/accountsConfig';
@@ -198,6 +200,25 @@ export async function graphqlPost<TData>(
 }
 
 /**
+ * POSTs an operation straight to a subgraph signed with `secret`, as the gateway or another service
+ * of the product does: what a process holding the shared secret (and the caller's credential in
+ * `headers`) may ask, such as `_entities`. Unsigned, the internal fields are refused.
+ */
+export async function signedPost<TData>(
+  secret: string,
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<GraphQLResponse<TData>> {
+  const body = JSON.stringify({ query, variables });
+  const all = { 'content-type': 'application/json', ...headers };
+  const signature = new RequestSigner(secret).sign({ method: 'POST', path: requestTarget(url), body, headers: all });
+  const response = await fetch(url, { method: 'POST', headers: { ...all, ...signature }, body });
+  return { status: response.status, body: (await response.json()) as GraphQLResponse<TData>['body'] };
+}
+
+/**
  * The whole product for one test file: five subgraphs, each on its own port over real HTTP with
  * its own real database, and the real gateway in front, all in this process.
  */
@@ -208,6 +229,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const eventsUrl = await freshDatabase('events');
   const events = options.events ? await options.events() : await PostgresTransport.connect(eventsUrl, { pollIntervalMs: 50 });
   const keys = generateSigningKeys();
+  // What the gateway and the services sign their requests to each other with: one per stack.
+  const signingSecret = generateSigningSecret();
   const logger = (name: string) => createLogger(name, options.logLevel ?? 'silent');
   const onQuery = (service: SubgraphName) => (options.onQuery ? (detail: string) => options.onQuery!(service, detail) : undefined);
   const running = new Map<SubgraphName, RunningServer>();
@@ -241,7 +264,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     // teams, teams asks users whether a user exists).
     const ports = Object.fromEntries(await Promise.all(SUBGRAPHS.map(async ({ name }) => [name, await freePort()]))) as Record<SubgraphName, number>;
     const urlOf = (name: SubgraphName) => `http://127.0.0.1:${ports[name]}/graphql`;
-    const auth = { publicKey: keys.publicKey, teamsUrl: urlOf('teams') };
+    const auth = { publicKey: keys.publicKey, teamsUrl: urlOf('teams'), signingSecret };
     const databaseTimeouts = options.databaseTimeouts;
     const at = (service: SubgraphName, url: string) => options.databaseUrl?.(service, url) ?? url;
     const start = async (name: SubgraphName, subgraph: Promise<Subgraph<any>>) => {
@@ -259,7 +282,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await start(
       'teams',
       createTeamsSubgraph(
-        { mongoUrl: at('teams', databases.mongoUrl), database: databases.teamsDatabase, usersUrl: urlOf('users'), publicKey: keys.publicKey, databaseTimeouts },
+        { mongoUrl: at('teams', databases.mongoUrl), database: databases.teamsDatabase, usersUrl: urlOf('users'), auth, databaseTimeouts },
         logger('teams'),
         mongo('teams'),
         events,
@@ -280,6 +303,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ...urlVariables,
       TEAMS_SUBGRAPH_URL: subgraphUrls.teams,
       JWT_PUBLIC_KEY: keys.publicKey,
+      INTERNAL_SIGNING_SECRET: signingSecret,
       ...options.gatewayEnv,
       PORT: '0',
     });

@@ -4,6 +4,7 @@ import { SubgraphDataSource } from '../../gateway/SubgraphDataSource';
 import type { Authenticator } from '../../lib/auth/authenticator';
 import { ANONYMOUS } from '../../lib/auth/identity';
 import { createLogger } from '../../lib/logger';
+import type { Send, SubgraphRequest } from '../../gateway/client/types';
 
 function request(headers: Record<string, string>, remoteAddress = '203.0.113.7'): IncomingMessage {
   return { headers, socket: { remoteAddress } } as unknown as IncomingMessage;
@@ -25,11 +26,12 @@ describe('what travels from a client request to the subgraphs', () => {
     );
     expect(seen).toEqual(['Bearer abc']);
     expect(context.forwardedHeaders).toEqual({ authorization: 'Bearer abc', 'x-request-id': 'r-1', 'user-agent': 'ua/1', 'x-client-ip': '203.0.113.7' });
-    const source = new SubgraphDataSource('users', 'http://subgraph.invalid/', createLogger('test', 'silent'));
-    const headers = new Headers();
-    const outgoing = { query: '{ __typename }', http: { method: 'POST', url: 'http://subgraph.invalid/', headers } };
-    source.willSendRequest({ request: outgoing, context } as never);
-    expect(Object.fromEntries(headers.entries())).toEqual(context.forwardedHeaders);
+    const sent: SubgraphRequest[] = [];
+    const send: Send = async (request) => (sent.push(request), { status: 200, body: { data: { __typename: 'Query' } } });
+    const source = new SubgraphDataSource('users', 'http://subgraph.invalid/', send, createLogger('test', 'silent'));
+    await source.process({ request: { query: '{ __typename }' }, context, incomingRequestContext: {} } as never);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.headers).toEqual({ 'content-type': 'application/json', ...context.forwardedHeaders });
   });
 
   test('the client address is the one the gateway saw, never one the client claims', async () => {
