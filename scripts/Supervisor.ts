@@ -111,7 +111,8 @@ export class Supervisor {
     }
     const backoff = Math.min(this.policy.maxBackoffMs, this.policy.initialBackoffMs * 2 ** (crashes - 1));
     service.state = 'restarting';
-    this.log(`${service.name} ${what}; restarting it in ${backoff} ms (crash ${crashes} of at most ${this.policy.maxCrashes - 1} within the window)`);
+    const window = Math.round(this.policy.crashWindowMs / 1000);
+    this.log(`${service.name} ${what}; restarting it in ${backoff} ms (crash ${crashes} within ${window} s; at ${this.policy.maxCrashes} it is given up on)`);
     await this.clock.sleep(backoff);
     if (this.stopping) return;
     let restarted: SupervisedProcess;
