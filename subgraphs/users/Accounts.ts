@@ -150,8 +150,9 @@ export class Accounts {
     const current = await this.users.findForSession(redemption.userId);
     if (!current) throw invalidCredentials('the account no longer exists');
     // A logout everywhere revokes the refresh tokens before it ends the access tokens: a refresh that
-    // redeemed just before the one and read the user just after the other finds its family revoked.
-    if (await this.refreshTokens.familyRevoked(redemption.familyId)) throw invalidCredentials('the refresh token is revoked');
+    // redeemed just before the one and read the user just after the other finds its family ended.
+    // (A revocation for reuse does not count here: the use that spent the token first still wins.)
+    if (await this.refreshTokens.familyEnded(redemption.familyId)) throw invalidCredentials('the refresh token is revoked');
     return this.startSession(current.user, { familyId: redemption.familyId, expiresAt: redemption.expiresAt }, audit, current.readAt);
   }
 

@@ -15,6 +15,8 @@ interface RefreshTokenDocument extends WithOutbox {
   expiresAt: Date;
   usedAt: Date | null;
   revokedAt: Date | null;
+  /** When the user's sessions were ended (logout everywhere, deletion), as opposed to a revocation for reuse. */
+  endedAt?: Date | null;
   createdAt: Date;
   /** SHA-256 of a token carried over from the legacy system (a bare secret, no id in it). */
   legacyTokenHash?: string;
@@ -29,6 +31,7 @@ const refreshTokenSchema = new Schema<RefreshTokenDocument>(
     expiresAt: { type: Date, required: true },
     usedAt: { type: Date, default: null },
     revokedAt: { type: Date, default: null },
+    endedAt: { type: Date, default: null },
     legacyTokenHash: { type: String, default: undefined },
     // A session's audit event (login, refresh, logout) leaves with the token it made or ended.
     ...outboxFields,
@@ -153,9 +156,20 @@ export class RefreshTokenStore {
     return (await this.tokens.exists({ familyId, revokedAt: { $ne: null } })) !== null;
   }
 
+  /**
+   * Whether a family's sessions were ended with the user's (revokeAllOf), whatever revoked its
+   * tokens first: unlike a revocation for reuse, this also refuses a rotation already under way.
+   */
+  async familyEnded(familyId: string): Promise<boolean> {
+    return (await this.tokens.exists({ familyId, endedAt: { $ne: null } })) !== null;
+  }
+
   /** Ends every session of a user (their account was deleted, or they logged out everywhere). */
   async revokeAllOf(userId: string): Promise<void> {
-    await this.tokens.updateMany({ userId, revokedAt: null }, { $set: { revokedAt: new Date() } });
+    const now = new Date();
+    await this.tokens.updateMany({ userId, revokedAt: null }, { $set: { revokedAt: now } });
+    // Also on tokens a reuse revoked before: their family's sessions are over for this reason too.
+    await this.tokens.updateMany({ userId, endedAt: null }, { $set: { endedAt: now } });
   }
 
   /** The tokens' outbox: session audit events, relayed through the same per-token queue as spending. */

@@ -233,6 +233,7 @@ describe('logoutEverywhere', () => {
     const env = {
       ...Object.fromEntries(SERVICES.map((name) => [`${name.toUpperCase()}_SUBGRAPH_URL`, stack.subgraphUrls[name]])),
       JWT_PUBLIC_KEY: stack.keys.publicKey,
+      INTERNAL_SIGNING_SECRET: stack.auth.signingSecret,
       PORT: '0',
     };
     const started: RunningServer[] = [];
