@@ -62,7 +62,8 @@ export class BenchProcess {
 
   /** Resolves with the first IPC message `accept` takes; rejects if the process exits first. */
   message<T>(accept: (message: any) => message is T, timeoutMs: number): Promise<T> {
-    return new Promise((resolve, reject) => {
+    const answer = new Promise<T>((resolve, reject) => {
+      if (!this.alive) return reject(new Error(`${this.name} exited with ${this.exitCode}:\n${this.log}`));
       const timer = setTimeout(() => done(new Error(`${this.name} sent no answer within ${timeoutMs} ms:\n${this.log}`)), timeoutMs);
       const onMessage = (message: unknown) => {
         if (accept(message)) done(undefined, message);
@@ -77,6 +78,18 @@ export class BenchProcess {
       };
       this.child.on('message', onMessage);
       this.child.once('exit', onExit);
+    });
+    // Awaited by the caller, except when what was to trigger the answer failed first: then it
+    // must not surface as an unhandled rejection.
+    answer.catch(() => undefined);
+    return answer;
+  }
+
+  /** Sends an IPC message; rejects (rather than throwing an 'error' event) when the process is gone. */
+  send(message: unknown): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (!this.alive || !this.child.connected) return reject(new Error(`${this.name} is not running`));
+      this.child.send(message as object, (error) => (error ? reject(error) : resolve()));
     });
   }
 

@@ -8,7 +8,7 @@ import { stopAllBenchProcesses } from './BenchProcess';
 import { GATEWAY_LABELS, startBenchGateway, unavailableReason, type GatewayId, type GatewayInputs, type RunningGateway } from './gateways';
 import { measureWorkload, type Row } from './measure';
 import { benchOptions, type BenchOptions } from './options';
-import { pin } from './procStats';
+import { pin, processTree } from './procStats';
 import { StandardSubgraphs, standardWorkloads } from './standard/standardWorkloads';
 import { resultsTable } from './table';
 import { mintDistinctTokens, writeTokensFile } from './tokens';
@@ -40,7 +40,11 @@ function cleanUp(): Promise<void> {
   })();
   return cleaning;
 }
-exitHook((done) => void cleanUp().finally(done));
+let interrupted = false;
+exitHook((done) => {
+  interrupted = true;
+  void cleanUp().finally(done);
+});
 
 /** Starts each gateway; one that cannot start is reported as not available instead of stopping the run. */
 export async function startGateways(ids: readonly GatewayId[], inputs: GatewayInputs, options: BenchOptions, workloads: string[]): Promise<{ running: RunningGateway[]; rows: Row[] }> {
@@ -76,7 +80,7 @@ async function standardSections(options: BenchOptions, dir: string, keys: { priv
   const supergraphFile = join(dir, 'standard-supergraph.graphql');
   subgraphs.writeSupergraph(supergraphFile);
   say(`standard subgraphs at ${Object.values(subgraphs.urls).join(', ')}; supergraph composed`);
-  const { standard, delayed } = await standardWorkloads(subgraphs, { dir, tokensFile }, async () => (await mintDistinctTokens(keys.privateKey, 1))[0]!, options.delayMs);
+  const { standard, delayed } = await standardWorkloads(subgraphs, { dir, tokensFile }, async () => (await mintDistinctTokens(keys.privateKey, 1))[0]!, options.delayMs, options.connections);
   const workloads = [
     ...(options.sections.includes('standard') ? [standard] : []),
     ...(options.sections.includes('delay') ? [delayed] : []),
@@ -96,7 +100,7 @@ async function main(): Promise<void> {
   ensureSystemTools([WRK], say);
   // This process and everything it starts (subgraphs, wrk, engines) on the load core; each
   // gateway moves to its own core only while it is measured.
-  pin(process.pid, options.loadCore);
+  for (const pid of processTree(process.pid)) pin(pid, options.loadCore);
   const dir = mkdtempSync(join(tmpdir(), 'schemaflow-bench-gateway-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   const keys = generateSigningKeys();
@@ -118,7 +122,9 @@ async function main(): Promise<void> {
 
 main()
   .catch((error: unknown) => {
-    process.stderr.write(`[bench:gateway] failed: ${(error as Error).stack ?? String(error)}\n`);
+    // Once interrupted, whatever was running fails because its processes are being stopped.
+    if (interrupted) process.stderr.write('[bench:gateway] interrupted: stopped everything it started\n');
+    else process.stderr.write(`[bench:gateway] failed: ${(error as Error).stack ?? String(error)}\n`);
     process.exitCode = 1;
   })
   .finally(() => cleanUp().then(() => process.exit()));

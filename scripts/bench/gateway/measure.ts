@@ -7,6 +7,8 @@ import { runWrk, type WrkResult } from './wrk';
 export interface Workload {
   /** How the table names it ("standard", "standard, 4 ms per subgraph call", "dashboard"). */
   name: string;
+  /** Concurrent connections of the load generator. */
+  connections: number;
   tokensFile: string;
   bodyFile: string;
   /** Null when the gateway answers what it must (and forwards the token); otherwise why not. */
@@ -88,7 +90,7 @@ async function untilIdle(gateway: RunningGateway, workload: Workload): Promise<v
 
 /** Load on one gateway, then the wait until it has finished what was still in flight. */
 async function load(workload: Workload, gateway: RunningGateway, options: BenchOptions, seconds: number): Promise<WrkResult> {
-  const result = await runWrk({ url: gateway.url, seconds, connections: options.connections, tokensFile: workload.tokensFile, bodyFile: workload.bodyFile });
+  const result = await runWrk({ url: gateway.url, seconds, connections: workload.connections, tokensFile: workload.tokensFile, bodyFile: workload.bodyFile });
   await untilIdle(gateway, workload);
   return result;
 }
@@ -174,7 +176,8 @@ export async function measureWorkload(workload: Workload, gateways: RunningGatew
       rounds.get(gateway.id)!.push(measured);
       log(
         `${workload.name}: round ${round + 1}/${options.rounds} ${gateway.id}: ${measured.wrk.requestsPerSecond.toFixed(1)} req/s, ` +
-          `p99 ${measured.wrk.p99Ms.toFixed(1)} ms, ${((measured.cpuTicks * (1000 / TICKS_PER_SECOND)) / measured.wrk.sent).toFixed(2)} CPU ms/req, ${(measured.subgraphCalls / measured.wrk.sent).toFixed(1)} calls/req, errors ${measured.wrk.errors}`,
+          `p99 ${measured.wrk.p99Ms.toFixed(1)} ms, ${((measured.cpuTicks * (1000 / TICKS_PER_SECOND)) / measured.wrk.sent).toFixed(2)} CPU ms/req, ${(measured.subgraphCalls / measured.wrk.sent).toFixed(1)} calls/req, errors ${measured.wrk.errors}` +
+          (measured.wrk.firstError ? ` (first: ${measured.wrk.firstError})` : ''),
       );
     }
   }

@@ -3,7 +3,8 @@
 -- requests in a row are alike and no gateway can answer many clients with one execution.
 -- Arguments: <tokens file> <body file>. A response that is not 200, or that carries GraphQL
 -- errors, is counted; done() prints the count as "bench-errors <n>", and how many requests were
--- sent (those still in flight when the time is up included) as "bench-sent <n>".
+-- sent (those still in flight when the time is up included) as "bench-sent <n>", and the first
+-- failed answer (status and start of the body) as "bench-first-error <text>".
 
 local threads = {}
 local tokens = {}
@@ -11,6 +12,7 @@ local body = nil
 local next_token = 0
 errors = 0
 sent = 0
+first_error = nil
 
 function setup(thread)
   thread:set("thread_index", #threads)
@@ -37,6 +39,7 @@ end
 function response(status, headers, response_body)
   if status ~= 200 or string.find(response_body, '"errors"', 1, true) then
     errors = errors + 1
+    if first_error == nil then first_error = status .. " " .. string.sub(response_body, 1, 300):gsub("\n", " ") end
   end
 end
 
@@ -47,4 +50,11 @@ function done(summary, latency, requests)
     total_sent = total_sent + thread:get("sent")
   end
   io.write(string.format("bench-errors %d\nbench-sent %d\n", failed, total_sent))
+  for _, thread in ipairs(threads) do
+    local first = thread:get("first_error")
+    if first ~= nil then
+      io.write("bench-first-error " .. first .. "\n")
+      break
+    end
+  end
 end

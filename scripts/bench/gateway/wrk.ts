@@ -12,6 +12,8 @@ export interface WrkResult {
   p99Ms: number;
   /** Non-200 answers, answers with GraphQL errors, and socket errors (connect, read, write, timeout). */
   errors: number;
+  /** The first failed answer (status and the start of its body), if any. */
+  firstError?: string;
 }
 
 const SCRIPT = join(__dirname, 'rotateTokens.lua');
@@ -37,6 +39,7 @@ export function parseWrk(output: string): WrkResult {
     requestsPerSecond: requests / seconds,
     p50Ms: percentile('50'),
     p99Ms: percentile('99'),
+    firstError: /^bench-first-error (.*)$/m.exec(output)?.[1],
     errors: Number(/bench-errors (\d+)/.exec(output)?.[1] ?? Number.NaN) + (socketErrors ? socketErrors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0),
   };
 }

@@ -50,8 +50,7 @@ class DashboardSubgraphs {
       Object.values(this.processes).map((child) => {
         const id = ++this.nextId;
         const answer = child.message((message): message is DashboardSubgraphAnswer => message?.id === id, 10_000);
-        child.child.send({ id, type });
-        return answer;
+        return child.send({ id, type }).then(() => answer);
       }),
     );
     return { calls: answers.reduce((sum, a) => sum + a.calls, 0), queries: answers.reduce((sum, a) => sum + a.queries, 0) };
@@ -129,6 +128,7 @@ export async function runDashboard(options: BenchOptions, dir: string, keys: { p
         }
         const workload: Workload = {
           name: DASHBOARD_WORKLOAD,
+          connections: options.dashboardConnections,
           tokensFile,
           bodyFile,
           check: async (gateway) => {

@@ -36,7 +36,7 @@ export class StandardSubgraphs {
   async ask(request: Request): Promise<SubgraphsAnswer> {
     const id = ++this.nextId;
     const answer = this.process.message((message): message is SubgraphsAnswer => message?.id === id, 10_000);
-    this.process.child.send({ ...request, id });
+    await this.process.send({ ...request, id });
     return answer;
   }
 
@@ -62,6 +62,7 @@ export async function standardWorkloads(
   files: { dir: string; tokensFile: string },
   probeToken: () => Promise<string>,
   delayMs: number,
+  connections: number,
 ): Promise<{ standard: Workload; delayed: Workload }> {
   const body = JSON.stringify({ query: STANDARD_QUERY });
   const bodyFile = join(files.dir, 'standard-body.json');
@@ -81,6 +82,7 @@ export async function standardWorkloads(
   };
   const workload = (name: string, delay: number): Workload => ({
     name,
+    connections,
     tokensFile: files.tokensFile,
     bodyFile,
     check: async (gateway) => {
