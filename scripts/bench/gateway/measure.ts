@@ -17,6 +17,8 @@ export interface Workload {
   reset(): Promise<void>;
   /** What the subgraphs counted since `reset`: calls, and database queries where they have a database. */
   counters(): Promise<{ subgraphCalls: number; databaseQueries?: number }>;
+  /** CPU ticks the subgraph processes have used so far (to tell when they have nothing left to do). */
+  subgraphTicks(): number;
 }
 
 export interface Figures {
@@ -71,16 +73,17 @@ function isolate(gateway: RunningGateway, all: RunningGateway[], options: BenchO
 }
 
 /**
- * Resolves once the gateway has used no CPU and the subgraphs have seen no call for 300 ms: when
- * wrk stops, the requests still in flight go on being executed after it has gone, and must not be
- * counted in the next round (of this gateway or another).
+ * Resolves once, for half a second, neither the gateway nor the subgraphs have used any CPU and
+ * the subgraphs have counted no call or query: when wrk stops, the requests still in flight go on
+ * being executed after it has gone (on an overloaded machine for seconds), and must not be counted
+ * in the next round (of this gateway or another). Gives up after 2 minutes.
  */
 async function untilIdle(gateway: RunningGateway, workload: Workload): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  const sample = async () => `${gateway.process.cpuTicks()}/${(await workload.counters()).subgraphCalls}`;
+  const deadline = Date.now() + 120_000;
+  const sample = async () => JSON.stringify([gateway.process.cpuTicks(), workload.subgraphTicks(), await workload.counters()]);
   let last = await sample();
   let quiet = 0;
-  while (quiet < 3 && Date.now() < deadline) {
+  while (quiet < 5 && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 100));
     const now = await sample();
     quiet = now === last ? quiet + 1 : 0;

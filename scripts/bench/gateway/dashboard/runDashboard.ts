@@ -144,6 +144,7 @@ export async function runDashboard(options: BenchOptions, dir: string, keys: { p
             const { calls, queries } = await subgraphs.ask('counters');
             return { subgraphCalls: calls, databaseQueries: queries };
           },
+          subgraphTicks: () => Object.values(subgraphs.processes).reduce((sum, child) => sum + child.cpuTicks(), 0),
         };
         rows.push(...(await measureWorkload(workload, running, options, say)));
         return options.dashboardGateways.map((id) => rows.find((row) => row.gateway === id)!).filter(Boolean);

@@ -94,6 +94,7 @@ export async function standardWorkloads(
       await subgraphs.ask({ type: 'reset' });
     },
     counters,
+    subgraphTicks: () => subgraphs.process.cpuTicks(),
   });
   return { standard: workload('standard', 0), delayed: workload(`standard, ${delayMs} ms per subgraph call`, delayMs) };
 }
