@@ -106,7 +106,7 @@ async function main(): Promise<void> {
   const keys = generateSigningKeys();
   say(
     `${options.rounds} rounds of ${options.seconds} s per gateway and scenario (after ${options.warmupSeconds} s of warm-up), ` +
-      `${options.connections} connections; gateway under test on core ${options.gatewayCore}, everything else on core ${options.loadCore}`,
+      `${options.connections} connections (dashboard: ${options.dashboardConnections}); gateway under test on core ${options.gatewayCore}, everything else on core ${options.loadCore}`,
   );
   const rows: Row[] = [];
   if (options.sections.includes('standard') || options.sections.includes('delay')) rows.push(...(await standardSections(options, dir, keys)));
