@@ -1,10 +1,37 @@
 import { createPrismaClient } from '../lib/prisma';
 import { connectMongo } from '../lib/mongo';
 import { PrismaClient as PaymentsClient } from '../prisma/payments/generated/client';
+import type { PaymentStatus } from '../prisma/payments/generated/enums';
+import type { PaymentCreateManyInput } from '../prisma/payments/generated/models/Payment';
 import { PrismaClient as ProfilesClient } from '../prisma/profiles/generated/client';
+import type { UserProfileCreateManyInput } from '../prisma/profiles/generated/models/UserProfile';
 import { PrismaClient as ProjectsClient } from '../prisma/projects/generated/client';
+import type { ProjectCreateManyInput } from '../prisma/projects/generated/models/Project';
+import type { ProjectVersionCreateManyInput } from '../prisma/projects/generated/models/ProjectVersion';
 import { hashPassword } from '../subgraphs/users/passwords';
 import { DEMO_PASSWORD, DEMO_PAYMENTS, DEMO_PROFILES, DEMO_PROJECTS, DEMO_TEAMS, DEMO_USERS, DEMO_VERSIONS } from './demoData';
+
+/** Records to insert into the five stores, in the shapes of scripts/demoData.ts. */
+export interface DataSet {
+  /** Every user signs in with this password. */
+  password: string;
+  users: readonly { _id: string; email: string; name: string; role: string; emailVerified: boolean; createdAt: Date }[];
+  teams: readonly { _id: string; name: string; members: readonly { userId: string; role: string; joinedAt: Date }[]; createdAt: Date }[];
+  projects: readonly (Omit<ProjectCreateManyInput, 'versionCount' | 'updatedAt'> & { id: string; createdAt: Date })[];
+  versions: readonly ProjectVersionCreateManyInput[];
+  payments: readonly (Omit<PaymentCreateManyInput, 'updatedAt' | 'completedAt'> & { status: PaymentStatus; createdAt: Date; history: readonly PaymentStatus[] })[];
+  profiles: readonly UserProfileCreateManyInput[];
+}
+
+export const DEMO_DATA: DataSet = {
+  password: DEMO_PASSWORD,
+  users: DEMO_USERS,
+  teams: DEMO_TEAMS,
+  projects: DEMO_PROJECTS,
+  versions: DEMO_VERSIONS,
+  payments: DEMO_PAYMENTS,
+  profiles: DEMO_PROFILES,
+};
 
 /** Where each service keeps its data. */
 export interface ServiceDatabases {
@@ -30,25 +57,31 @@ async function seedMongo(url: string, database: string, collection: string, docs
   }
 }
 
-export async function seedDemoData(targets: ServiceDatabases): Promise<void> {
-  const passwordHash = await hashPassword(DEMO_PASSWORD);
+export function seedDemoData(targets: ServiceDatabases): Promise<void> {
+  return seedDataSet(targets, DEMO_DATA);
+}
+
+/** Inserts each record of `data` that is missing (the demo data, or a benchmark's). */
+export async function seedDataSet(targets: ServiceDatabases, data: DataSet): Promise<void> {
+  const { users, teams, projects: projectRows, versions, payments: paymentRows, profiles: profileRows } = data;
+  const passwordHash = await hashPassword(data.password);
   await seedMongo(
     targets.mongoUrl,
     targets.usersDatabase,
     'users',
-    DEMO_USERS.map((user) => ({ ...user, passwordHash })),
+    users.map((user) => ({ ...user, passwordHash })),
   );
   // `revision`: the compare-and-set counter every team document carries (subgraphs/teams/store.ts).
-  await seedMongo(targets.mongoUrl, targets.teamsDatabase, 'teams', DEMO_TEAMS.map((team) => ({ ...team, revision: 0 })));
+  await seedMongo(targets.mongoUrl, targets.teamsDatabase, 'teams', teams.map((team) => ({ ...team, revision: 0 })));
 
   const projects = createPrismaClient(ProjectsClient, targets.projectsUrl);
   try {
-    const versionCount = (id: string) => DEMO_VERSIONS.filter((version) => version.projectId === id).length;
+    const versionCount = (id: string) => versions.filter((version) => version.projectId === id).length;
     await projects.project.createMany({
-      data: DEMO_PROJECTS.map((project) => ({ ...project, versionCount: versionCount(project.id), updatedAt: project.createdAt })),
+      data: projectRows.map((project) => ({ ...project, versionCount: versionCount(project.id), updatedAt: project.createdAt })),
       skipDuplicates: true,
     });
-    await projects.projectVersion.createMany({ data: DEMO_VERSIONS.map((version) => ({ ...version })), skipDuplicates: true });
+    await projects.projectVersion.createMany({ data: versions.map((version) => ({ ...version })), skipDuplicates: true });
   } finally {
     await projects.$disconnect();
   }
@@ -56,7 +89,7 @@ export async function seedDemoData(targets: ServiceDatabases): Promise<void> {
   const payments = createPrismaClient(PaymentsClient, targets.paymentsUrl);
   try {
     await payments.payment.createMany({
-      data: DEMO_PAYMENTS.map(({ history, ...payment }) => ({
+      data: paymentRows.map(({ history, ...payment }) => ({
         ...payment,
         updatedAt: payment.createdAt,
         completedAt: payment.status === 'COMPLETED' ? payment.createdAt : null,
@@ -64,7 +97,7 @@ export async function seedDemoData(targets: ServiceDatabases): Promise<void> {
       skipDuplicates: true,
     });
     await payments.paymentTransaction.createMany({
-      data: DEMO_PAYMENTS.flatMap((payment, index) =>
+      data: paymentRows.flatMap((payment, index) =>
         payment.history.map((status, step) => ({
           // Fixed ids, so a re-run finds the same rows.
           id: `4d3c2b1a-0f9e-4d8c-8b7a-6f5e4d${String(index * 10 + step).padStart(6, '0')}`,
@@ -81,7 +114,7 @@ export async function seedDemoData(targets: ServiceDatabases): Promise<void> {
 
   const profiles = createPrismaClient(ProfilesClient, targets.profilesUrl);
   try {
-    await profiles.userProfile.createMany({ data: DEMO_PROFILES.map((profile) => ({ ...profile })), skipDuplicates: true });
+    await profiles.userProfile.createMany({ data: profileRows.map((profile) => ({ ...profile })), skipDuplicates: true });
   } finally {
     await profiles.$disconnect();
   }

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { freePort } from '../../engines/freePort';
 import { descendants, isAlive } from './processTree';
 
@@ -10,6 +11,7 @@ import { descendants, isAlive } from './processTree';
  * code) run as its own CLI in a child process: `hive-gateway supergraph <file> --port --host`.
  */
 const CLI = join(__dirname, '..', '..', 'node_modules', '.bin', 'hive-gateway');
+const SIGNING_PLUGIN = pathToFileURL(join(__dirname, '..', '..', 'gateway', 'hive', 'signingPlugin.mjs')).href;
 
 export interface HiveGateway {
   /** Its GraphQL endpoint. */
@@ -54,25 +56,7 @@ export async function startHiveGateway(
   writeFileSync(supergraphFile, supergraphSdl);
   writeFileSync(
     join(dir, 'gateway.config.mjs'),
-    `import { createHash, createHmac } from 'node:crypto';
-
-// Hive signs its subgraph fetches as the product's gateway does (lib/auth/RequestSigner.ts, format
-// v1), so the subgraphs answer its _entities fetches: HMAC-SHA256 over version, method, path,
-// timestamp, body hash, x-client-ip and authorization.
-const secret = process.env.INTERNAL_SIGNING_SECRET;
-const sign = {
-  onFetch({ url, options, setOptions, executionRequest }) {
-    const propagated = executionRequest?.extensions?.headers ?? {};
-    const headers = { ...propagated, ...(options.headers ?? {}) };
-    const body = typeof options.body === 'string' ? options.body : '';
-    const timestamp = String(Date.now());
-    const target = new URL(url);
-    const canonical = ['v1', (options.method ?? 'POST').toUpperCase(), target.pathname + target.search, timestamp,
-      createHash('sha256').update(body).digest('hex'), headers['x-client-ip'] ?? '', headers.authorization ?? ''].join('\\n');
-    const signature = 'v1=' + createHmac('sha256', secret).update(canonical).digest('hex');
-    setOptions({ ...options, headers: { ...headers, 'x-signature-timestamp': timestamp, 'x-signature': signature } });
-  },
-};
+    `import { signingPlugin } from ${JSON.stringify(SIGNING_PLUGIN)};
 
 export const gatewayConfig = {
   propagateHeaders: {
@@ -81,7 +65,8 @@ export const gatewayConfig = {
       'x-request-id': request.headers.get('x-request-id') ?? undefined,
     }),
   },
-  plugins: () => [sign],
+  // Signed subgraph fetches, as our gateway makes them (the subgraphs answer _entities only then).
+  plugins: () => [signingPlugin(process.env.INTERNAL_SIGNING_SECRET)],
 };
 `,
   );
