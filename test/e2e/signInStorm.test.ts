@@ -59,8 +59,9 @@ test('120 sign-ins at once from one address: every right password gets in, wrong
   expect(codes(false)).toEqual(wrong.map(() => 'UNAUTHENTICATED'));
   expect(lookups.length).toBeGreaterThan(0);
   expect(lookups.filter((lookup) => !lookup.ok)).toEqual([]);
-  // Generous: the point is that they answer, not how fast (benchmarks measure that).
-  expect(Math.max(...lookups.map((lookup) => lookup.ms))).toBeLessThan(5_000);
+  // Generous: the point is that they answer, not how fast (npm run bench:signins measures that);
+  // CI runs this beside other heavy test files on two cores.
+  expect(Math.max(...lookups.map((lookup) => lookup.ms))).toBeLessThan(15_000);
 }, 120_000);
 
 test('beyond the hashing queue a sign-in is refused at once with SERVICE_UNAVAILABLE and retryAfterSeconds, never RATE_LIMITED', async () => {
