@@ -17,6 +17,7 @@ import type { EventTransport } from '../lib/events/EventTransport';
 import { startGatewayRevocations } from './revocations';
 import { followCostDirectives } from './guards/costDirectives';
 import { operationGuards } from './guards/operationGuards';
+import { admitAnonymousEarly, earlyAdmission } from './guards/admitAnonymousEarly';
 import { rateLimitHeadersPlugin } from './guards/rateLimitHeaders';
 import { RequestRateLimiter } from './guards/RequestRateLimiter';
 import { Safelist } from './guards/Safelist';
@@ -111,12 +112,15 @@ export async function startGateway(config: GatewayConfig, logger: Logger, events
           if ((error as GraphQLError).extensions?.code === 'UNAUTHENTICATED') await rateLimiter.admit(ANONYMOUS, address);
           throw error;
         }
-        // Counted once the caller is known, before the operation is parsed.
-        return { ...context, rateLimit: await rateLimiter.admit(context.identity, address) };
+        // Counted once the caller is known, before the operation is parsed (a caller without a
+        // credential already was, before its body was read).
+        const early = earlyAdmission(req);
+        return { ...context, rateLimit: early !== undefined ? early : await rateLimiter.admit(context.identity, address) };
       },
       port: config.port,
       host: config.host,
       routes: explorationRoutes(config),
+      beforeBody: [admitAnonymousEarly(rateLimiter)],
       shutdownDelayMs: config.shutdownDelayMs,
       logger,
     });

@@ -29,6 +29,8 @@ export interface HttpServerOptions<TContext extends object> {
   routes?: (app: Express) => void;
   /** Middleware between the parsed body and GraphQL (a subgraph's deadline: lib/deadline.ts). */
   beforeGraphQL?: RequestHandler[];
+  /** Handlers on /graphql before the body is read (refusals that should cost little). */
+  beforeBody?: RequestHandler[];
   /** How long an idle keep-alive connection is kept open; default `SERVER_KEEP_ALIVE_MS`. */
   keepAliveTimeoutMs?: number;
   /**
@@ -152,6 +154,7 @@ export async function serveHttp<TContext extends object>(options: HttpServerOpti
   options.routes?.(app);
   app.use(
     '/graphql',
+    ...(options.beforeBody ?? []),
     express.json({
       limit: BODY_LIMIT,
       // Kept (a reference, no copy) for request signatures, which cover the bytes as sent.

@@ -70,7 +70,8 @@ async function post(pool: Pool, body: string, authorization?: string): Promise<{
 async function startProduct(dataDir: string, port: number): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'start.ts')], {
     cwd: ROOT,
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'error' },
+    // The soak users all sign up from this one address.
+    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'error', REGISTRATIONS_PER_ADDRESS_PER_HOUR: '100000' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
