@@ -1,6 +1,13 @@
 import type { DomainEvent } from './DomainEvent';
 
-export type EventHandler = (event: DomainEvent) => Promise<void>;
+/** Which delivery of an event a handler is given (for metrics: a failure at the last attempt is a dead letter). */
+export interface Delivery {
+  /** 1 for the first delivery. */
+  attempt: number;
+  maxAttempts: number;
+}
+
+export type EventHandler = (event: DomainEvent, delivery?: Delivery) => Promise<void>;
 
 export interface SubscribeOptions {
   /** Deliveries of one event before it is given up on and dead-lettered (with the last error). */

@@ -169,7 +169,7 @@ export class PostgresTransport implements EventTransport {
           let status: 'done' | 'pending' | 'dead' = 'done';
           let lastError: string | null = null;
           try {
-            await handler(toEvent(row));
+            await handler(toEvent(row), { attempt: attempts, maxAttempts });
           } catch (error) {
             lastError = reasonOf(error);
             status = attempts >= maxAttempts ? 'dead' : 'pending';
