@@ -32,6 +32,11 @@ export interface EventTransport {
   subscribe(consumer: string, types: readonly string[], handler: EventHandler, options?: SubscribeOptions): Promise<Subscription>;
   /** Events dead-lettered for a consumer, with why (for operators and tests). */
   deadLetters(consumer: string): Promise<{ event: DomainEvent; reason: string }[]>;
+  /**
+   * When the oldest event of `types` the consumer has not finished happened (null: none), where
+   * the transport can tell (the PostgreSQL log can; a broker queue cannot be read without taking).
+   */
+  oldestUnfinished?(consumer: string, types: readonly string[]): Promise<Date | null>;
   close(): Promise<void>;
 }
 

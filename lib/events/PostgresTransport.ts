@@ -210,6 +210,17 @@ export class PostgresTransport implements EventTransport {
     return subscription;
   }
 
+  async oldestUnfinished(consumer: string, types: readonly string[]): Promise<Date | null> {
+    const { rows } = await this.pool.query<{ oldest: Date | null }>(
+      `SELECT min(e.occurred_at) AS oldest
+       FROM events e
+       LEFT JOIN deliveries d ON d.consumer = $1 AND d.event_id = e.id
+       WHERE e.type = ANY($2::text[]) AND (d.status IS NULL OR d.status = 'pending')`,
+      [consumer, types],
+    );
+    return rows[0]?.oldest ?? null;
+  }
+
   async deadLetters(consumer: string): Promise<{ event: DomainEvent; reason: string }[]> {
     const { rows } = await this.pool.query<EventRow & { last_error: string | null }>(
       `SELECT e.id, e.type, e.occurred_at, e.source, e.payload, d.attempts, d.last_error

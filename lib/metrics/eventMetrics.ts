@@ -58,8 +58,10 @@ export function publishedCounter(metrics: Metrics, service: string): (count: num
  * `schemaflow_event_retries_total{consumer}`, `schemaflow_event_dead_letters_total{consumer}`,
  * `schemaflow_event_handler_duration_seconds{consumer}`, `schemaflow_event_delivery_delay_seconds{consumer}`
  * (from the event's occurredAt to its successful handling) and `schemaflow_event_consumer_lag_seconds{consumer}`:
- * the age of the oldest event this process was handed and has not finished (retries included),
- * 0 when it has none. Consumer names come from lib/events/topology.ts (a bounded set).
+ * the age of the oldest event the consumer has not finished, 0 when it has none: from the
+ * transport's log where it can tell (PostgreSQL: delivered or not), and in any case of the events
+ * this process was handed and has not finished (retries included; all RabbitMQ can tell).
+ * Consumer names come from lib/events/topology.ts (a bounded set).
  */
 export function measuredTransport(transport: EventTransport, metrics: Metrics): EventTransport {
   const handled = metrics.counter({
@@ -78,16 +80,26 @@ export function measuredTransport(transport: EventTransport, metrics: Metrics): 
   });
   /** Per consumer: the events handed and not finished, by id, with when they happened (epoch ms). */
   const unfinished = new Map<string, Map<string, number>>();
+  const typesOf = new Map<string, readonly string[]>();
+  const inTransport = async (consumer: string): Promise<number> => {
+    if (!transport.oldestUnfinished) return Infinity;
+    try {
+      return (await transport.oldestUnfinished(consumer, typesOf.get(consumer) ?? []))?.getTime() ?? Infinity;
+    } catch {
+      return Infinity;
+    }
+  };
   metrics.gauge({
     name: 'schemaflow_event_consumer_lag_seconds',
-    help: 'Age of the oldest event a consumer was handed and has not finished, seconds; 0 when caught up',
+    help: 'Age of the oldest event a consumer has not finished, seconds; 0 when caught up',
     labelNames: ['consumer'],
-    collect() {
-      const now = Date.now();
-      for (const [consumer, events] of unfinished) {
-        const oldest = Math.min(...events.values());
-        this.set({ consumer }, events.size > 0 ? Math.max(0, (now - oldest) / 1000) : 0);
-      }
+    async collect() {
+      await Promise.all(
+        [...unfinished].map(async ([consumer, events]) => {
+          const oldest = Math.min(await inTransport(consumer), ...events.values());
+          this.set({ consumer }, Number.isFinite(oldest) ? Math.max(0, (Date.now() - oldest) / 1000) : 0);
+        }),
+      );
     },
   });
   const finish = (consumer: string, event: DomainEvent) => unfinished.get(consumer)?.delete(event.id);
@@ -95,8 +107,10 @@ export function measuredTransport(transport: EventTransport, metrics: Metrics): 
     publish: (events) => transport.publish(events),
     deadLetters: (consumer) => transport.deadLetters(consumer),
     close: () => transport.close(),
+    ...(transport.oldestUnfinished ? { oldestUnfinished: transport.oldestUnfinished.bind(transport) } : {}),
     subscribe: (consumer, types, handler, options) => {
       if (!unfinished.has(consumer)) unfinished.set(consumer, new Map());
+      typesOf.set(consumer, types);
       for (const counter of [retries, deadLetters]) counter.inc({ consumer }, 0);
       return transport.subscribe(
         consumer,

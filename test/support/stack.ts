@@ -262,8 +262,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const prisma = (service: SubgraphName) => {
       const hook = onQuery(service);
       const metrics = registries.get(service)!;
-      // The relay and the consumer work in the background too (outbox_events, processed_events).
-      return hook ? { metrics, onQuery: (sql: string) => /\b(outbox_events|processed_events)\b/.test(sql) || hook(sql) } : { metrics };
+      // The relay and the consumer work in the background too (outbox_events, processed_events),
+      // and so do the readiness checks the gateway makes every few seconds (SELECT 1).
+      const background = (sql: string) => /\b(outbox_events|processed_events)\b/.test(sql) || /^\s*SELECT 1\s*$/i.test(sql);
+      return hook ? { metrics, onQuery: (sql: string) => background(sql) || hook(sql) } : { metrics };
     };
     // Ports first, so every service knows where the others are (users checks team tokens with
     // teams, teams asks users whether a user exists).
