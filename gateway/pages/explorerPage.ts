@@ -34,14 +34,17 @@ export interface SplitPage {
   inlineScriptHashes: string[];
 }
 
+/** Where GraphiQL's one inline script turns from its bundle to the call that starts it with this gateway's settings. */
+export const GRAPHIQL_START = 'YogaGraphiQL.renderYogaGraphiQL(';
+
 /**
  * Takes a page with everything inlined (what @graphql-yoga/render-graphiql renders: about 9 MB of
- * GraphiQL, React and Monaco in two `<script>`s and a `<style>`) apart: each large script and
- * style goes to an asset named by its content hash (`graphiql.<hash>.js`), referenced from where
- * it stood, so the browser runs them in the same order. Small ones (the init call, with this
- * gateway's settings) stay inline.
+ * GraphiQL, React and Monaco in one `<script>` and a `<style>`) apart: each large script and style
+ * goes to an asset named by its content hash (`graphiql.<hash>.js`), referenced from where it
+ * stood, so the browser runs them in the same order. What follows `keepInline` in a script (the
+ * call that starts the app, with this gateway's settings) stays inline after it, as do small ones.
  */
-export function splitInlinePage(page: string, assetsUrl: string): SplitPage {
+export function splitInlinePage(page: string, assetsUrl: string, keepInline = GRAPHIQL_START): SplitPage {
   const assets = new Map<string, PreparedAsset>();
   const inlineScriptHashes: string[] = [];
   const asset = (content: string, extension: 'js' | 'css', type: string) => {
@@ -56,7 +59,13 @@ export function splitInlinePage(page: string, assetsUrl: string): SplitPage {
         inlineScriptHashes.push(createHash('sha256').update(code, 'utf8').digest('base64'));
         return whole;
       }
-      return `<script src="${asset(code, 'js', 'text/javascript; charset=utf-8')}"></script>`;
+      const split = code.lastIndexOf(keepInline);
+      const bundle = split > 0 ? code.slice(0, split) : code;
+      const start = split > 0 ? code.slice(split) : '';
+      const external = `<script src="${asset(bundle, 'js', 'text/javascript; charset=utf-8')}"></script>`;
+      if (!start) return external;
+      inlineScriptHashes.push(createHash('sha256').update(start, 'utf8').digest('base64'));
+      return `${external}\n<script>${start}</script>`;
     })
     .replace(/<style>([\s\S]*?)<\/style>/g, (whole, css: string) =>
       css.length <= INLINE_LIMIT ? whole : `<link rel="stylesheet" href="${asset(css, 'css', 'text/css; charset=utf-8')}">`,
