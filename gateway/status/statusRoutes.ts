@@ -35,6 +35,7 @@ export function statusRoutes(report: () => unknown): (app: Express) => void {
 <meta charset="utf-8">
 <title>SchemaFlow status</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${STATUS_PATH}/assets/status.${style.hash}.css">
 </head>
 <body>
