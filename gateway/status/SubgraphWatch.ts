@@ -40,6 +40,8 @@ export class SubgraphWatch {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> = Promise.resolve();
   private stopped = false;
+  /** Subgraphs being probed now: never two probes of one at once (one extra connection at most). */
+  private readonly probing = new Set<string>();
   private readonly ready;
 
   constructor(
@@ -87,6 +89,16 @@ export class SubgraphWatch {
   }
 
   private async probe(subgraph: string): Promise<void> {
+    if (this.probing.has(subgraph)) return;
+    this.probing.add(subgraph);
+    try {
+      await this.probeNow(subgraph);
+    } finally {
+      this.probing.delete(subgraph);
+    }
+  }
+
+  private async probeNow(subgraph: string): Promise<void> {
     const url = this.urls.get(subgraph)!;
     const previous = this.health.get(subgraph);
     let ready = false;

@@ -147,7 +147,7 @@ describe('outside production', () => {
 });
 
 describe('in production', () => {
-  test('introspection is refused, and there is no landing page and no explorer', async () => {
+  test('introspection is refused, and there is no landing page, no explorer and no status page', async () => {
     const { url, origin } = await startGateway({ NODE_ENV: 'production' });
 
     const refused = await graphqlPost<unknown>(url, INTROSPECTION);
@@ -167,6 +167,10 @@ describe('in production', () => {
 
     expect((await fetch(`${origin}/explorer`)).status).toBe(404);
     expect((await fetch(`${origin}/`, { redirect: 'manual' })).status).toBe(404);
+    // Nor the status page (STATUS_PAGE=true turns it on: test/e2e/statusPage.test.ts); metrics are served.
+    expect((await fetch(`${origin}/status`)).status).toBe(404);
+    expect((await fetch(`${origin}/status.json`)).status).toBe(404);
+    expect((await fetch(`${origin}/metrics`)).status).toBe(200);
   });
 
   test('INTROSPECTION=true and EXPLORER=true turn them on', async () => {

@@ -88,7 +88,7 @@ test('the status page marks a stopped subgraph down and the others ready', async
   expect(problems).toEqual([]);
 });
 
-test('the page and its assets are compressed and cacheable; its data is never cached; off in production without STATUS_PAGE', async () => {
+test('the page and its assets are compressed and cacheable; its data is never cached and names no internal address', async () => {
   const gateway = new URL(stack!.gatewayUrl).origin;
   const page = await fetch(`${gateway}/status`, { headers: { 'accept-encoding': 'br' } });
   expect(page.status).toBe(200);
