@@ -140,6 +140,16 @@ test('a dashboard query moves exactly the counters it should', async () => {
     expect({ service: name, calls }).toEqual({ service: name, calls: queries.get(name) ?? 0 });
   }
   for (const name of ['users', 'projects', 'payments', 'profiles'] as const) expect(queries.get(name) ?? 0).toBeGreaterThan(0);
+  // Times are in seconds: the whole request took well under 10 s, and something above nothing.
+  for (const [scrape, previous, family] of [
+    [g, before.gateway, 'schemaflow_gateway_request_duration_seconds_sum'],
+    [g, before.gateway, 'schemaflow_subgraph_fetch_duration_seconds_sum'],
+    [after.projects, before.projects, 'schemaflow_database_query_duration_seconds_sum'],
+    [after.users, before.users, 'schemaflow_database_query_duration_seconds_sum'],
+  ] as const) {
+    const seconds = scrape.delta(previous, family);
+    expect({ family, positive: seconds > 0, underTen: seconds < 10 }).toEqual({ family, positive: true, underTen: true });
+  }
 });
 
 test('an anonymous operation and a refused one are counted without their names', async () => {
