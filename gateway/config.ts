@@ -53,6 +53,15 @@ export interface GatewayConfig {
   apollo: { key: string; graphRef: string; managed: boolean } | null;
   /** Operation limits, cost budgets, rate limits and persisted operations (gateway/guards/guardsConfig.ts). */
   guards: GuardsConfig;
+  /** Metrics and the status page (gateway/observability.ts; README, "Operations → Metrics"). */
+  observability: {
+    /** STATUS_PAGE: serve /status and /status.json (default: on outside production). */
+    statusPage: boolean;
+    /** READINESS_POLL_MS: how often each subgraph's /ready is asked (schemaflow_subgraph_ready). */
+    readinessPollMs: number;
+    /** METRICS_OPERATION_NAMES: distinct operation names used as labels besides the safelist's; the rest are `other`. */
+    operationNames: number;
+  };
 }
 
 /** A whole number above zero (a duration in ms, a count). */
@@ -92,6 +101,9 @@ export function gatewayConfigFromEnv(environment: NodeJS.ProcessEnv = process.en
       EXPLORER: bool({ default: undefined, desc: 'Serve the landing page and offline explorer (default: on outside production)' }),
       APOLLO_KEY: str({ default: undefined, desc: 'Apollo GraphOS key: turns on usage reporting (needs APOLLO_GRAPH_REF)' }),
       APOLLO_GRAPH_REF: str({ default: undefined, desc: 'graph-id@variant the key reports to and the supergraph comes from' }),
+      STATUS_PAGE: bool({ default: undefined, desc: 'Serve the status page at /status (default: on outside production)' }),
+      READINESS_POLL_MS: positive({ default: 5_000, desc: "How often the gateway asks each subgraph's /ready, ms" }),
+      METRICS_OPERATION_NAMES: num({ default: 100, desc: 'Distinct operation names the metrics label by (the first seen); others are "other"' }),
       APOLLO_MANAGED_FEDERATION: bool({ default: true, desc: 'With APOLLO_KEY: take the supergraph from Apollo Uplink (false: keep serving SUPERGRAPH_FILE)' }),
     },
     { reporter: throwingReporter },
@@ -140,5 +152,10 @@ export function gatewayConfigFromEnv(environment: NodeJS.ProcessEnv = process.en
     explorer: env.EXPLORER ?? !production,
     apollo: env.APOLLO_KEY && env.APOLLO_GRAPH_REF ? { key: env.APOLLO_KEY, graphRef: env.APOLLO_GRAPH_REF, managed: env.APOLLO_MANAGED_FEDERATION } : null,
     guards: guardsConfigFromEnv(environment),
+    observability: Object.freeze({
+      statusPage: env.STATUS_PAGE ?? !production,
+      readinessPollMs: env.READINESS_POLL_MS,
+      operationNames: Math.max(0, Math.floor(env.METRICS_OPERATION_NAMES)),
+    }),
   });
 }

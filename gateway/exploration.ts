@@ -9,14 +9,16 @@ import { ApolloServerPluginUsageReporting } from '@apollo/server/plugin/usageRep
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { Express } from 'express';
 import type { GatewayConfig } from './config';
+import { serveExplorer } from './pages/explorerPage';
 
 /**
  * Everything about exploring the graph, decided by the gateway's config:
  *
  * - `config.explorer`: the landing page at GET /graphql (Accept: text/html) is Apollo Sandbox,
  *   GET / leads there, and /explorer serves GraphiQL. Sandbox loads its code from Apollo's servers;
- *   GraphiQL comes whole from `@graphql-yoga/render-graphiql` (scripts, styles, web workers and
- *   favicon inlined in one page), so it also works without internet. Off: no landing page (a
+ *   GraphiQL comes whole from `@graphql-yoga/render-graphiql`, served by this gateway (its bundle
+ *   split into compressed, hashed assets: gateway/pages/explorerPage.ts), so it also works
+ *   without internet. Off: no landing page (a
  *   browser gets an ordinary GraphQL error), and / and /explorer are 404.
  * - `config.introspection` is applied by `buildGatewayServer` (ApolloServer's `introspection`).
  * - `config.apollo`: usage reporting to Apollo Studio. Without a key nothing leaves the process
@@ -27,24 +29,6 @@ import type { GatewayConfig } from './config';
 export const EXPLORER_PATH = '/explorer';
 /** Where serveHttp mounts GraphQL (and so Apollo Server's landing page). */
 const GRAPHQL_PATH = '/graphql';
-
-/**
- * The explorer page may talk to this gateway only: whatever GraphiQL might try to load from
- * elsewhere is refused by the browser. GraphiQL inlines its code and starts its editor workers
- * from blob: URLs; its styles are inline.
- */
-const EXPLORER_CSP = [
-  "default-src 'none'",
-  "script-src 'unsafe-inline' blob:",
-  'worker-src blob:',
-  "style-src 'unsafe-inline'",
-  'img-src data:',
-  'font-src data:',
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'self'",
-].join('; ');
 
 /** What a new explorer tab starts with. */
 const DEFAULT_QUERY = `# SchemaFlow: users, teams, projects, payments and profiles behind one endpoint.
@@ -103,23 +87,7 @@ export function turnOffGatewayTelemetry(): void {
   process.env.APOLLO_TELEMETRY_DISABLED = 'true';
 }
 
-/**
- * The GraphiQL page, rendered once (about 9 MB: GraphiQL, React and Monaco are inlined). Rendered
- * on first use so a gateway with the explorer off never builds it.
- */
-let explorerHtml: string | null = null;
-function renderExplorer(): string {
-  explorerHtml ??= renderGraphiQL({
-    title: 'SchemaFlow explorer',
-    endpoint: GRAPHQL_PATH,
-    defaultQuery: DEFAULT_QUERY,
-    // Authorization typed into the headers pane stays in the tab, not in localStorage.
-    shouldPersistHeaders: false,
-  });
-  return explorerHtml;
-}
-
-/** Routes for serveHttp's `routes` hook: GET / and the offline explorer. */
+/** Routes for serveHttp's `routes` hook: GET / and the offline explorer (gateway/pages/explorerPage.ts). */
 export function explorationRoutes(config: GatewayConfig): (app: Express) => void {
   return (app) => {
     if (!config.explorer) return;
@@ -127,10 +95,14 @@ export function explorationRoutes(config: GatewayConfig): (app: Express) => void
     app.get('/', (_req, res) => {
       res.redirect(302, GRAPHQL_PATH);
     });
-    app.get(EXPLORER_PATH, (_req, res) => {
-      res.set('Content-Security-Policy', EXPLORER_CSP);
-      res.set('Cache-Control', 'no-cache');
-      res.type('html').send(renderExplorer());
-    });
+    serveExplorer(app, EXPLORER_PATH, () =>
+      renderGraphiQL({
+        title: 'SchemaFlow explorer',
+        endpoint: GRAPHQL_PATH,
+        defaultQuery: DEFAULT_QUERY,
+        // Authorization typed into the headers pane stays in the tab, not in localStorage.
+        shouldPersistHeaders: false,
+      }),
+    );
   };
 }

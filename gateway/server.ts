@@ -25,6 +25,7 @@ import { safelistPlugin } from './guards/safelistPlugin';
 import { tooManyTokens } from './guards/tooManyTokens';
 import { withoutSuggestions } from './guards/withoutSuggestions';
 import { SubgraphClient } from './client/SubgraphClient';
+import { Observability } from './observability';
 
 /**
  * Errors a subgraph reported pass through when expected (they carry a code and were already
@@ -55,15 +56,21 @@ export function supergraphSource(config: Pick<GatewayConfig, 'apollo'>): 'file' 
  * Each subgraph is called at its `subgraphUrls` override when it has one, otherwise at the
  * routing URL of the supergraph being served (see `GatewayConfig.subgraphUrls`).
  */
-export function createGateway(config: GatewayConfig, logger: Logger, client: SubgraphClient): ApolloGateway {
-  const buildService = ({ name, url }: { name: string; url?: string }) =>
-    new SubgraphDataSource(name, config.subgraphUrls[name as SubgraphName] ?? url!, client.send, logger);
+export function createGateway(config: GatewayConfig, logger: Logger, client: SubgraphClient, observability?: Observability): ApolloGateway {
+  const buildService = ({ name, url }: { name: string; url?: string }) => {
+    const at = config.subgraphUrls[name as SubgraphName] ?? url!;
+    observability?.trackSubgraph(name, at);
+    return new SubgraphDataSource(name, at, client.send, logger);
+  };
+  // With metrics, the plan cache is one that counts its hits (the same size as the gateway's own).
+  const queryPlannerConfig = observability ? { queryPlannerConfig: { cache: observability.planCache() } } : {};
   if (supergraphSource(config) === 'managed') {
     const { key, graphRef } = config.apollo!;
     logger.info(`supergraph: managed federation, fetched from Apollo Uplink for ${graphRef}`);
     return new ApolloGateway({
       supergraphSdl: new UplinkSupergraphManager({ apiKey: key, graphRef, logger }),
       buildService,
+      ...queryPlannerConfig,
       logger,
     });
   }
@@ -74,6 +81,7 @@ export function createGateway(config: GatewayConfig, logger: Logger, client: Sub
     // file is now an input that changes while serving.
     validateSupergraph: true,
     buildService,
+    ...queryPlannerConfig,
     logger,
   });
 }
@@ -92,16 +100,19 @@ export async function startGateway(config: GatewayConfig, logger: Logger, events
     throw error;
   }
   const authenticator = createAuthenticator(config.auth, logger, revocations.list);
-  const client = new SubgraphClient(config.subgraphClient, authenticator.signer, logger);
+  const observability = new Observability(config, logger);
+  const client = new SubgraphClient(config.subgraphClient, authenticator.signer, logger, observability.clientObservers());
+  const admit = observability.countedAdmit(rateLimiter);
   const release = async () => {
+    await observability.stop();
     await client.close();
     await rateLimiter.close();
     await revocations.stop();
   };
   try {
     const running = await serveHttp({
-      server: buildGatewayServer(config, logger, client),
-      context: async (req, res) => {
+      server: buildGatewayServer(config, logger, client, observability),
+      context: observability.measureContext(async (req, res) => {
         const address = req.socket.remoteAddress ?? 'unknown';
         let context: GatewayContext;
         try {
@@ -109,18 +120,22 @@ export async function startGateway(config: GatewayConfig, logger: Logger, events
         } catch (error) {
           // A credential that is not valid counts against the address, as a caller without one:
           // guessing team tokens is limited too (429 once over, else the 401).
-          if ((error as GraphQLError).extensions?.code === 'UNAUTHENTICATED') await rateLimiter.admit(ANONYMOUS, address);
+          if ((error as GraphQLError).extensions?.code === 'UNAUTHENTICATED') await admit(ANONYMOUS, address);
           throw error;
         }
         // Counted once the caller is known, before the operation is parsed (a caller without a
         // credential already was, before its body was read).
         const early = earlyAdmission(req);
-        return { ...context, rateLimit: early !== undefined ? early : await rateLimiter.admit(context.identity, address) };
-      },
+        return { ...context, rateLimit: early !== undefined ? early : await admit(context.identity, address) };
+      }),
       port: config.port,
       host: config.host,
-      routes: explorationRoutes(config),
-      beforeBody: [admitAnonymousEarly(rateLimiter)],
+      routes: (app) => {
+        explorationRoutes(config)(app);
+        observability.routes()(app);
+      },
+      beforeBody: [admitAnonymousEarly(admit)],
+      metrics: observability.metrics,
       shutdownDelayMs: config.shutdownDelayMs,
       logger,
     });
@@ -137,18 +152,22 @@ export async function startGateway(config: GatewayConfig, logger: Logger, events
   }
 }
 
-export function buildGatewayServer(config: GatewayConfig, logger: Logger, client: SubgraphClient): ApolloServer<GatewayContext> {
+/** `observability`: metrics of its requests, subgraphs and plan cache (startGateway's; tests may leave it out). */
+export function buildGatewayServer(config: GatewayConfig, logger: Logger, client: SubgraphClient, observability?: Observability): ApolloServer<GatewayContext> {
   // Before the ApolloGateway is made: its constructor is where the telemetry would start.
   turnOffGatewayTelemetry();
   const { limits, persistedOperations } = config.guards;
   const safelist = persistedOperations.safelistFile ? Safelist.fromFile(persistedOperations.safelistFile) : null;
   if (safelist) logger.info(`safelist mode: only the ${safelist.size} operations in ${persistedOperations.safelistFile} run`);
-  const gateway = createGateway(config, logger, client);
+  if (safelist) observability?.onlyOperations(safelist.operationNames());
+  const gateway = createGateway(config, logger, client, observability);
+  observability?.followSupergraph(gateway);
   const costDirectives = followCostDirectives(gateway, logger);
   return new ApolloServer<GatewayContext>({
     gateway,
     formatError: formatGatewayError(config.production),
     plugins: [
+      ...(observability ? [observability.plugin()] : []),
       errorLogging<GatewayContext>(logger),
       operationGuards(config.guards, costDirectives),
       rateLimitHeadersPlugin<GatewayContext>(),

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import type { Metrics } from './metrics/Metrics';
 import { withTimeout } from './withTimeout';
 
 export interface RunningServer {
@@ -44,6 +45,11 @@ export interface HttpServerOptions<TContext extends object> {
    */
   headersTimeoutMs?: number;
   requestTimeoutMs?: number;
+  /**
+   * The process's registry: served at GET /metrics (Prometheus text format) and /metrics.json
+   * (the same as JSON, which the gateway's status page reads of each subgraph).
+   */
+  metrics?: Metrics;
   /** Where unexpected HTTP-level errors are logged. */
   logger?: { error(message: string, detail?: unknown): void };
 }
@@ -151,6 +157,16 @@ export async function serveHttp<TContext extends object>(options: HttpServerOpti
     const { ready, checks } = await readiness();
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks });
   });
+  const metrics = options.metrics;
+  if (metrics) {
+    app.get('/metrics', async (_req, res) => {
+      const { contentType, body } = await metrics.exposition();
+      res.type(contentType).send(body);
+    });
+    app.get('/metrics.json', async (_req, res) => {
+      res.json(await metrics.registry.getMetricsAsJSON());
+    });
+  }
   options.routes?.(app);
   app.use(
     '/graphql',

@@ -1,5 +1,7 @@
 import mongoose, { type Connection, type Model } from 'mongoose';
 import { DRIVER_MARGIN_MS, type DatabaseTimeouts } from './databaseTimeouts';
+import { mongoCommandRecorder } from './metrics/databaseMetrics';
+import type { Metrics } from './metrics/Metrics';
 
 export interface MongoOptions {
   /** Called once per command sent to the server; tests count queries with it (N+1 checks). */
@@ -9,6 +11,8 @@ export interface MongoOptions {
    * the operator tools, queries run as long as they need and a server is looked for for 10 s.
    */
   timeouts?: DatabaseTimeouts;
+  /** The process's registry: every command's time is recorded there (lib/metrics/databaseMetrics.ts). */
+  metrics?: Metrics;
 }
 
 /**
@@ -22,6 +26,8 @@ export async function connectMongo(url: string, dbName: string, options: MongoOp
     dbName,
     autoIndex: false, // indexes are created explicitly at start (see each store's `init`)
     serverSelectionTimeoutMS: timeouts?.connectMs ?? 10_000,
+    // The driver's command events carry each command's duration (for metrics only).
+    ...(options.metrics ? { monitorCommands: true } : {}),
     ...(timeouts
       ? {
           connectTimeoutMS: timeouts.connectMs,
@@ -38,6 +44,12 @@ export async function connectMongo(url: string, dbName: string, options: MongoOp
   if (options.onQuery) {
     const onQuery = options.onQuery;
     connection.set('debug', (collection: string, method: string, ...args: unknown[]) => onQuery(collection, method, args));
+  }
+  if (options.metrics) {
+    const record = mongoCommandRecorder(options.metrics);
+    const client = connection.getClient();
+    client.on('commandSucceeded', (event) => record(event.commandName, event.duration));
+    client.on('commandFailed', (event) => record(event.commandName, event.duration));
   }
   await connection.asPromise();
   return connection;

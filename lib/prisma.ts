@@ -1,6 +1,8 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClientKnownRequestError } from '@prisma/client/runtime/client';
 import { DRIVER_MARGIN_MS, type DatabaseTimeouts } from './databaseTimeouts';
+import { sqlStatementRecorder } from './metrics/databaseMetrics';
+import type { Metrics } from './metrics/Metrics';
 
 export interface PrismaOptions {
   /** Called once per SQL statement; tests count queries with it (N+1 checks). */
@@ -10,10 +12,12 @@ export interface PrismaOptions {
    * for the operator tools' long batch reads, statements run as long as they need.
    */
   timeouts?: DatabaseTimeouts;
+  /** The process's registry: every statement's time is recorded there (lib/metrics/databaseMetrics.ts). */
+  metrics?: Metrics;
 }
 
 interface QueryEvents {
-  $on(event: 'query', listener: (event: { query: string }) => void): void;
+  $on(event: 'query', listener: (event: { query: string; duration: number }) => void): void;
 }
 
 /**
@@ -40,12 +44,14 @@ export function createPrismaClient<TClient>(
         }
       : { connectionString },
   );
-  if (!options.onQuery) return new PrismaClient({ adapter });
+  if (!options.onQuery && !options.metrics) return new PrismaClient({ adapter });
   const client = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
   const onQuery = options.onQuery;
+  const record = options.metrics ? sqlStatementRecorder(options.metrics) : undefined;
   // The adapter reports COMMIT but not BEGIN; neither is a query against the data.
   (client as unknown as QueryEvents).$on('query', (event) => {
-    if (!/^\s*(BEGIN|COMMIT|ROLLBACK)\b/i.test(event.query)) onQuery(event.query);
+    record?.(event.query, Number(event.duration));
+    if (onQuery && !/^\s*(BEGIN|COMMIT|ROLLBACK)\b/i.test(event.query)) onQuery(event.query);
   });
   return client;
 }

@@ -1,5 +1,6 @@
 import { commonEnv } from './env';
 import { createLogger, type Logger } from './logger';
+import { Metrics } from './metrics/Metrics';
 import { runMain } from './runMain';
 import { startSubgraph, type Subgraph } from './subgraph';
 import type { BaseContext } from './subgraphServer';
@@ -11,14 +12,17 @@ import type { BaseContext } from './subgraphServer';
 export function runSubgraph<TContext extends BaseContext>(
   name: string,
   defaultPort: number,
-  build: (logger: Logger) => Promise<Subgraph<TContext>>,
+  /** `metrics`: the process's one registry, for its database client and events (served at /metrics). */
+  build: (logger: Logger, metrics: Metrics) => Promise<Subgraph<TContext>>,
 ): void {
   const common = commonEnv(defaultPort);
   const logger = createLogger(name, common.LOG_LEVEL);
   runMain(logger, async () => {
-    const running = await startSubgraph(await build(logger), common.PORT, common.HOST, {
+    const metrics = new Metrics();
+    const running = await startSubgraph(await build(logger, metrics), common.PORT, common.HOST, {
       shutdownDelayMs: common.SHUTDOWN_DELAY_MS,
       logger,
+      metrics,
     });
     logger.info(`listening on ${running.url}`);
     return running;

@@ -3,6 +3,7 @@ import type { ApolloServer } from '@apollo/server';
 import { serveHttp, type HttpServerOptions, type RunningServer } from './httpServer';
 import type { BaseContext } from './subgraphServer';
 import { boundedByDeadline } from './deadline';
+import { inRequestScope } from './metrics/requestWork';
 
 /** A built subgraph: its server, how to make a request's context, and how to release its clients. */
 export interface Subgraph<TContext extends BaseContext> {
@@ -19,7 +20,7 @@ export async function startSubgraph<TContext extends BaseContext>(
   subgraph: Subgraph<TContext>,
   port: number,
   host?: string,
-  http: Pick<HttpServerOptions<TContext>, 'shutdownDelayMs' | 'logger' | 'keepAliveTimeoutMs'> = {},
+  http: Pick<HttpServerOptions<TContext>, 'shutdownDelayMs' | 'logger' | 'keepAliveTimeoutMs' | 'metrics'> = {},
 ): Promise<RunningServer> {
   try {
     const running = await serveHttp({
@@ -29,7 +30,8 @@ export async function startSubgraph<TContext extends BaseContext>(
       host: host ?? '127.0.0.1',
       readiness: [{ name: 'database', check: () => subgraph.ping() }],
       // Work on a request stops at the deadline its caller sent, or when the caller goes away.
-      beforeGraphQL: [boundedByDeadline()],
+      // Its database calls are counted as the request's (lib/metrics/requestWork.ts).
+      beforeGraphQL: [inRequestScope(), boundedByDeadline()],
       ...http,
     });
     return {

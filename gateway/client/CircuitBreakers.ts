@@ -13,6 +13,10 @@ export interface BreakerOptions {
   resetMs: number;
 }
 
+export type BreakerState = 'closed' | 'open' | 'half-open';
+/** Told when a subgraph's breaker is made (closed) and each time its state changes. */
+export type BreakerObserver = (subgraph: string, state: BreakerState) => void;
+
 /**
  * Failures that say the subgraph is unwell. A client that went away or a request whose overall
  * deadline ran out (other subgraphs may have used it up) says nothing about this one.
@@ -32,6 +36,7 @@ export class CircuitBreakers {
   constructor(
     private readonly options: BreakerOptions,
     private readonly logger: Logger,
+    private readonly observe: BreakerObserver = () => undefined,
   ) {}
 
   wrap(): SendWrapper {
@@ -47,7 +52,7 @@ export class CircuitBreakers {
   }
 
   /** The breaker's state, for tests and logs. */
-  state(subgraph: string): 'closed' | 'open' | 'half-open' | undefined {
+  state(subgraph: string): BreakerState | undefined {
     const breaker = this.breakers.get(subgraph);
     if (!breaker) return undefined;
     return breaker.opened ? 'open' : breaker.halfOpen ? 'half-open' : 'closed';
@@ -71,10 +76,20 @@ export class CircuitBreakers {
         // true: not the subgraph's failure (opossum then counts the call as a success).
         errorFilter: (failure: unknown) => failure instanceof SubgraphFailure && !COUNTED.has(failure.reason),
       });
-      breaker.on('open', () => this.logger.warn(`subgraph ${subgraph}: circuit open, answering its fields as unavailable for ${this.options.resetMs} ms`));
-      breaker.on('halfOpen', () => this.logger.info(`subgraph ${subgraph}: circuit half-open, probing`));
-      breaker.on('close', () => this.logger.info(`subgraph ${subgraph}: circuit closed, it answers again`));
+      breaker.on('open', () => {
+        this.logger.warn(`subgraph ${subgraph}: circuit open, answering its fields as unavailable for ${this.options.resetMs} ms`);
+        this.observe(subgraph, 'open');
+      });
+      breaker.on('halfOpen', () => {
+        this.logger.info(`subgraph ${subgraph}: circuit half-open, probing`);
+        this.observe(subgraph, 'half-open');
+      });
+      breaker.on('close', () => {
+        this.logger.info(`subgraph ${subgraph}: circuit closed, it answers again`);
+        this.observe(subgraph, 'closed');
+      });
       this.breakers.set(subgraph, breaker);
+      this.observe(subgraph, 'closed');
     }
     return breaker;
   }

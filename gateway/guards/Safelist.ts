@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { Kind, parse } from 'graphql';
 
 /**
  * The operations a gateway in safelist mode runs, read from a manifest in either format clients'
@@ -57,6 +58,19 @@ export class Safelist {
   /** The registered text for an id, or undefined. */
   body(id: string): string | undefined {
     return this.byId.get(id);
+  }
+
+  /** The names of the registered operations (the operation label of metrics). */
+  operationNames(): Set<string> {
+    const names = new Set<string>();
+    for (const body of this.bodies) {
+      try {
+        for (const definition of parse(body).definitions) if (definition.kind === Kind.OPERATION_DEFINITION && definition.name) names.add(definition.name.value);
+      } catch {
+        // A text that does not parse never runs: it names nothing.
+      }
+    }
+    return names;
   }
 
   /** Whether a text is exactly one of the registered operations. */

@@ -1,9 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { RequestHandler } from 'express';
 import type { GraphQLError } from 'graphql';
-import { ANONYMOUS } from '../../lib/auth/identity';
+import { ANONYMOUS, type Identity } from '../../lib/auth/identity';
 import type { RateLimitState } from './rateLimitHeaders';
-import type { RequestRateLimiter } from './RequestRateLimiter';
 
 const ADMITTED = Symbol('anonymousAdmission');
 
@@ -16,10 +15,10 @@ type Admitted = IncomingMessage & { [ADMITTED]?: RateLimitState | null };
  * into the gateway's time). The answer is the one the context would give (status, headers, body).
  * Callers with a credential are counted once it is verified, in the context.
  */
-export function admitAnonymousEarly(rateLimiter: RequestRateLimiter): RequestHandler {
+export function admitAnonymousEarly(admit: (identity: Identity, address: string) => Promise<RateLimitState | null>): RequestHandler {
   return (req, res, next) => {
     if (req.headers.authorization !== undefined) return next();
-    rateLimiter.admit(ANONYMOUS, req.socket.remoteAddress ?? 'unknown').then(
+    admit(ANONYMOUS, req.socket.remoteAddress ?? 'unknown').then(
       (state) => {
         (req as Admitted)[ADMITTED] = state;
         next();

@@ -1,6 +1,13 @@
 import type { DomainEvent } from './DomainEvent';
 
-export type EventHandler = (event: DomainEvent) => Promise<void>;
+/** Which delivery of an event a handler is given (for metrics: a failure at the last attempt is a dead letter). */
+export interface Delivery {
+  /** 1 for the first delivery. */
+  attempt: number;
+  maxAttempts: number;
+}
+
+export type EventHandler = (event: DomainEvent, delivery?: Delivery) => Promise<void>;
 
 export interface SubscribeOptions {
   /** Deliveries of one event before it is given up on and dead-lettered (with the last error). */
@@ -25,6 +32,11 @@ export interface EventTransport {
   subscribe(consumer: string, types: readonly string[], handler: EventHandler, options?: SubscribeOptions): Promise<Subscription>;
   /** Events dead-lettered for a consumer, with why (for operators and tests). */
   deadLetters(consumer: string): Promise<{ event: DomainEvent; reason: string }[]>;
+  /**
+   * When the oldest event of `types` the consumer has not finished happened (null: none), where
+   * the transport can tell (the PostgreSQL log can; a broker queue cannot be read without taking).
+   */
+  oldestUnfinished?(consumer: string, types: readonly string[]): Promise<Date | null>;
   close(): Promise<void>;
 }
 

@@ -53,6 +53,12 @@ export class MongoOutbox<TDocument extends WithOutbox & { _id: string }> impleme
     return docs.flatMap((doc) => doc.outbox ?? []).slice(0, limit);
   }
 
+  async backlog(): Promise<{ depth: number; oldestAt: Date | null }> {
+    const docs = await this.model.find({ hasOutbox: true } as never, { outbox: 1 }).lean<{ outbox?: DomainEvent[] }[]>();
+    const times = docs.flatMap((doc) => (doc.outbox ?? []).map((event) => event.occurredAt)).sort();
+    return { depth: times.length, oldestAt: times.length > 0 ? new Date(times[0]!) : null };
+  }
+
   /**
    * Removes published events from their documents: read, filter, and set the rest only if the
    * outbox still has the length it was read with (another writer's event pushed meanwhile would

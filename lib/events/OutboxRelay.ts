@@ -11,11 +11,15 @@ export interface OutboxSource {
   pending(limit: number): Promise<DomainEvent[]>;
   /** Forgets events the transport has confirmed; returns how many it could forget now. */
   markPublished(ids: readonly string[]): Promise<number>;
+  /** How many events wait, and when the oldest of them happened (null: none), for metrics. */
+  backlog(): Promise<{ depth: number; oldestAt: Date | null }>;
 }
 
 export interface RelayOptions {
   intervalMs?: number;
   batchSize?: number;
+  /** Told how many events each batch published (metrics). */
+  onPublished?: (count: number) => void;
 }
 
 /**
@@ -56,6 +60,7 @@ export class OutboxRelay {
       if (events.length === 0) return total;
       // A broker that never confirms (blocked, half-open socket) must not hold the relay forever.
       await withTimeout(this.transport.publish(events), PUBLISH_TIMEOUT_MS, 'publishing the outbox timed out');
+      this.options.onPublished?.(events.length);
       const removed = await this.source.markPublished(events.map((event) => event.id));
       total += events.length;
       // Nothing could be removed (a writer kept changing the documents): the next pass tries again,

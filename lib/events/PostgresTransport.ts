@@ -169,7 +169,7 @@ export class PostgresTransport implements EventTransport {
           let status: 'done' | 'pending' | 'dead' = 'done';
           let lastError: string | null = null;
           try {
-            await handler(toEvent(row));
+            await handler(toEvent(row), { attempt: attempts, maxAttempts });
           } catch (error) {
             lastError = reasonOf(error);
             status = attempts >= maxAttempts ? 'dead' : 'pending';
@@ -208,6 +208,17 @@ export class PostgresTransport implements EventTransport {
     };
     this.subscriptions.add(subscription);
     return subscription;
+  }
+
+  async oldestUnfinished(consumer: string, types: readonly string[]): Promise<Date | null> {
+    const { rows } = await this.pool.query<{ oldest: Date | null }>(
+      `SELECT min(e.occurred_at) AS oldest
+       FROM events e
+       LEFT JOIN deliveries d ON d.consumer = $1 AND d.event_id = e.id
+       WHERE e.type = ANY($2::text[]) AND (d.status IS NULL OR d.status = 'pending')`,
+      [consumer, types],
+    );
+    return rows[0]?.oldest ?? null;
   }
 
   async deadLetters(consumer: string): Promise<{ event: DomainEvent; reason: string }[]> {

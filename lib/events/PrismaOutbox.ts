@@ -55,6 +55,13 @@ export class PrismaOutbox implements OutboxSource {
     return rows.map((row) => row.event);
   }
 
+  async backlog(): Promise<{ depth: number; oldestAt: Date | null }> {
+    const [row] = await this.db.$queryRaw<{ depth: number; oldest: string | null }[]>(
+      sql`SELECT count(*)::int AS depth, min(event->>'occurredAt') AS oldest FROM outbox_events`,
+    );
+    return { depth: row?.depth ?? 0, oldestAt: row?.oldest ? new Date(row.oldest) : null };
+  }
+
   async markPublished(ids: readonly string[]): Promise<number> {
     if (ids.length === 0) return 0;
     return this.db.$executeRaw(sql`DELETE FROM outbox_events WHERE id = ANY(${[...ids]}::uuid[])`);

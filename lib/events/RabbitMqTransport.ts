@@ -190,7 +190,7 @@ export class RabbitMqTransport implements EventTransport {
         return;
       }
       try {
-        await handler(event);
+        await handler(event, { attempt, maxAttempts });
         channel.ack(message);
       } catch (error) {
         if (attempt >= maxAttempts) {

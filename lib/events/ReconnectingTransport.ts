@@ -105,6 +105,11 @@ export class ReconnectingTransport implements EventTransport {
     };
   }
 
+  async oldestUnfinished(consumer: string, types: readonly string[]): Promise<Date | null> {
+    const transport = await this.current();
+    return transport.oldestUnfinished ? transport.oldestUnfinished(consumer, types) : null;
+  }
+
   async deadLetters(consumer: string): Promise<{ event: DomainEvent; reason: string }[]> {
     return (await this.current()).deadLetters(consumer);
   }

@@ -1,4 +1,6 @@
 import type { Logger } from '../logger';
+import { measuredTransport, measureOutboxes, publishedCounter } from '../metrics/eventMetrics';
+import type { Metrics } from '../metrics/Metrics';
 import type { EventTransport, Subscription } from './EventTransport';
 import { OutboxRelay, type OutboxSource } from './OutboxRelay';
 
@@ -11,15 +13,21 @@ export interface ServiceEventsOptions {
   outboxes: readonly OutboxSource[];
   /** Subscribes the service's consumers (see lib/events/topology.ts). */
   consumers?: readonly ((transport: EventTransport) => Promise<Subscription>)[];
+  /** The process's registry and the service's name: outbox depth and lag, and each consumer's deliveries (lib/metrics/eventMetrics.ts). */
+  metrics?: { metrics: Metrics; service: string };
 }
 
 /**
  * A service's part in the domain events: relays its outboxes and runs its consumers. Without a
  * transport (tests of one service) events wait in the outbox and nothing is consumed.
  */
-export async function startServiceEvents(transport: EventTransport | undefined, logger: Logger, options: ServiceEventsOptions): Promise<ServiceEvents> {
-  if (!transport) return { stop: async () => undefined };
-  const relays = options.outboxes.map((outbox) => new OutboxRelay(outbox, transport, logger));
+export async function startServiceEvents(given: EventTransport | undefined, logger: Logger, options: ServiceEventsOptions): Promise<ServiceEvents> {
+  const measured = options.metrics;
+  if (measured) measureOutboxes(measured.metrics, measured.service, options.outboxes);
+  if (!given) return { stop: async () => undefined };
+  const transport = measured ? measuredTransport(given, measured.metrics) : given;
+  const published = measured ? publishedCounter(measured.metrics, measured.service) : undefined;
+  const relays = options.outboxes.map((outbox) => new OutboxRelay(outbox, transport, logger, { onPublished: published }));
   const subscriptions: Subscription[] = [];
   try {
     for (const subscribe of options.consumers ?? []) subscriptions.push(await subscribe(transport));

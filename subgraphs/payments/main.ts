@@ -12,9 +12,9 @@ const env = cleanEnv(process.env, {
   USERS_SUBGRAPH_URL: url({ default: defaultUrl('users'), desc: 'The users subgraph, for existence checks' }),
 });
 
-runSubgraph('payments', 4004, async (logger) => {
+runSubgraph('payments', 4004, async (logger, metrics) => {
   if (env.MIGRATE_ON_START) await migrateOnStart(env.PAYMENTS_DATABASE_URL, 'payments', logger);
   return withConfiguredTransport(logger, (events) =>
-    createPaymentsSubgraph({ databaseUrl: env.PAYMENTS_DATABASE_URL, usersUrl: env.USERS_SUBGRAPH_URL, auth: authEnv(), databaseTimeouts: databaseTimeoutsEnv() }, logger, {}, events),
+    createPaymentsSubgraph({ databaseUrl: env.PAYMENTS_DATABASE_URL, usersUrl: env.USERS_SUBGRAPH_URL, auth: authEnv(), databaseTimeouts: databaseTimeoutsEnv() }, logger, { metrics }, events),
   );
 });

@@ -41,6 +41,7 @@ export async function createPaymentsSubgraph(
   const store: PaymentStore = new PrismaPaymentStore(db);
   const revocations = new RevocationList();
   const serviceEvents = await startServiceEvents(events, logger, {
+    metrics: prismaOptions.metrics && { metrics: prismaOptions.metrics, service: 'payments' },
     outboxes: [store.outbox()],
     consumers: [(transport) => followRevocations(transport, 'sessions.payments', revocations, logger)],
   });

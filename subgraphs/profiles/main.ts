@@ -12,9 +12,9 @@ const env = cleanEnv(process.env, {
   USERS_SUBGRAPH_URL: url({ default: defaultUrl('users'), desc: 'The users subgraph, for existence checks' }),
 });
 
-runSubgraph('profiles', 4005, async (logger) => {
+runSubgraph('profiles', 4005, async (logger, metrics) => {
   if (env.MIGRATE_ON_START) await migrateOnStart(env.PROFILES_DATABASE_URL, 'profiles', logger);
   return withConfiguredTransport(logger, (events) =>
-    createProfilesSubgraph({ databaseUrl: env.PROFILES_DATABASE_URL, usersUrl: env.USERS_SUBGRAPH_URL, auth: authEnv(), databaseTimeouts: databaseTimeoutsEnv() }, logger, {}, events),
+    createProfilesSubgraph({ databaseUrl: env.PROFILES_DATABASE_URL, usersUrl: env.USERS_SUBGRAPH_URL, auth: authEnv(), databaseTimeouts: databaseTimeoutsEnv() }, logger, { metrics }, events),
   );
 });

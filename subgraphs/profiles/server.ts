@@ -42,6 +42,7 @@ export async function createProfilesSubgraph(
   const store: ProfileStore = new PrismaProfileStore(db);
   const revocations = new RevocationList();
   const serviceEvents = await startServiceEvents(events, logger, {
+    metrics: prismaOptions.metrics && { metrics: prismaOptions.metrics, service: 'profiles' },
     outboxes: [store.outbox()],
     consumers: [
       (transport) => consumeEvents(transport, store, logger),

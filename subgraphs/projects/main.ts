@@ -13,13 +13,13 @@ const env = cleanEnv(process.env, {
   TEAMS_SUBGRAPH_URL: url({ default: defaultUrl('teams'), desc: 'The teams subgraph, for existence checks' }),
 });
 
-runSubgraph('projects', 4003, async (logger) => {
+runSubgraph('projects', 4003, async (logger, metrics) => {
   if (env.MIGRATE_ON_START) await migrateOnStart(env.PROJECTS_DATABASE_URL, 'projects', logger);
   return withConfiguredTransport(logger, (events) =>
     createProjectsSubgraph(
       { databaseUrl: env.PROJECTS_DATABASE_URL, usersUrl: env.USERS_SUBGRAPH_URL, teamsUrl: env.TEAMS_SUBGRAPH_URL, auth: authEnv(), databaseTimeouts: databaseTimeoutsEnv() },
       logger,
-      {},
+      { metrics },
       events,
     ),
   );

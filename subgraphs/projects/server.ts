@@ -45,6 +45,7 @@ export async function createProjectsSubgraph(
   const store: ProjectStore = new PrismaProjectStore(db);
   const revocations = new RevocationList();
   const serviceEvents = await startServiceEvents(events, logger, {
+    metrics: prismaOptions.metrics && { metrics: prismaOptions.metrics, service: 'projects' },
     outboxes: [store.outbox()],
     consumers: [
       (transport) => consumeEvents(transport, store, logger),

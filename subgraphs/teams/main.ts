@@ -11,12 +11,12 @@ const env = cleanEnv(process.env, {
   USERS_SUBGRAPH_URL: url({ default: defaultUrl('users'), desc: 'The users subgraph, for existence checks' }),
 });
 
-runSubgraph('teams', 4002, (logger) =>
+runSubgraph('teams', 4002, (logger, metrics) =>
   withConfiguredTransport(logger, (events) =>
     createTeamsSubgraph(
       { mongoUrl: env.MONGO_URL, database: env.TEAMS_DATABASE, usersUrl: env.USERS_SUBGRAPH_URL, auth: authEnv(), databaseTimeouts: databaseTimeoutsEnv() },
       logger,
-      {},
+      { metrics },
       events,
     ),
   ),

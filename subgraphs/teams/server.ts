@@ -47,6 +47,7 @@ export async function createTeamsSubgraph(
   await initStores(connection, store, tokens, processed);
   const revocations = new RevocationList();
   const serviceEvents = await startServiceEvents(events, logger, {
+    metrics: mongoOptions.metrics && { metrics: mongoOptions.metrics, service: 'teams' },
     outboxes: [store.outbox(), tokens.outbox()],
     consumers: [
       (transport) => consumeEvents(transport, { teams: store, tokens, processed }, logger),

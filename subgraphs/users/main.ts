@@ -10,8 +10,8 @@ const env = cleanEnv(process.env, {
   USERS_DATABASE: str({ default: 'schemaflow_users', desc: 'MongoDB database owned by the users service' }),
 });
 
-runSubgraph('users', 4001, (logger) =>
+runSubgraph('users', 4001, (logger, metrics) =>
   withConfiguredTransport(logger, (events) =>
-    createUsersSubgraph({ mongoUrl: env.MONGO_URL, database: env.USERS_DATABASE, auth: authEnv(), accounts: accountsEnv(), databaseTimeouts: databaseTimeoutsEnv() }, logger, {}, events),
+    createUsersSubgraph({ mongoUrl: env.MONGO_URL, database: env.USERS_DATABASE, auth: authEnv(), accounts: accountsEnv(), databaseTimeouts: databaseTimeoutsEnv() }, logger, { metrics }, events),
   ),
 );

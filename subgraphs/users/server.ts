@@ -60,6 +60,7 @@ export async function createUsersSubgraph(
   for (const revocation of await accounts.recentRevocations()) revocations.revoke(revocation);
   const authenticator = createAuthenticator(config.auth, logger, revocations);
   const serviceEvents = await startServiceEvents(events, logger, {
+    metrics: mongoOptions.metrics && { metrics: mongoOptions.metrics, service: 'users' },
     outboxes: [store.outbox(), refreshTokens.outbox()],
     consumers: [
       (transport) => consumeEvents(transport, auditLog, logger),

@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto';
 import net from 'node:net';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { request } from 'undici';
 import { gatewayConfigFromEnv, type GatewayConfig } from '../../gateway/config';
 import { explorationPlugins } from '../../gateway/exploration';
 import { startGateway as startGatewayServer } from '../../gateway/server';
@@ -87,6 +90,53 @@ describe('outside production', () => {
     expect(csp).toContain("connect-src 'self'");
   });
 
+  test('/explorer is served compressed and cacheable: a small page, its bundle as hashed assets kept for a year', async () => {
+    const explorer = new URL('/explorer', stack.gatewayUrl);
+    // undici's request does not decompress: the sizes are what travels.
+    const page = await request(explorer, { headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-encoding']).toBe('br');
+    expect(page.headers['cache-control']).toBe('public, max-age=60, must-revalidate');
+    expect(page.headers.vary).toBe('Accept-Encoding');
+    const etag = String(page.headers.etag);
+    expect(etag).toMatch(/^"[0-9a-f]{32}"$/);
+    const html = brotliDecompressSync(Buffer.from(await page.body.arrayBuffer())).toString('utf8');
+    expect(html.length).toBeLessThan(500_000); // it was 9 MB with everything inlined
+    expect(html).toContain('renderYogaGraphiQL');
+
+    // A revisit with the ETag gets 304 and no body.
+    const again = await request(explorer, { headers: { 'accept-encoding': 'br', 'if-none-match': etag } });
+    expect(again.statusCode).toBe(304);
+    expect((await again.body.arrayBuffer()).byteLength).toBe(0);
+
+    const assets = [...html.matchAll(/(?:src|href)="(\/explorer\/assets\/graphiql\.([0-9a-f]{16})\.(js|css))"/g)];
+    expect(assets.map((match) => match[3]).sort()).toEqual(['css', 'js']);
+    let total = 0;
+    let sent = 0;
+    for (const [, path, hash, extension] of assets) {
+      const asset = await request(new URL(path!, stack.gatewayUrl), { headers: { 'accept-encoding': 'gzip' } });
+      expect(asset.statusCode).toBe(200);
+      expect(asset.headers['content-encoding']).toBe('gzip');
+      expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+      expect(asset.headers['content-type']).toMatch(extension === 'js' ? /text\/javascript/ : /text\/css/);
+      const compressed = Buffer.from(await asset.body.arrayBuffer());
+      const body = gunzipSync(compressed);
+      // Named by its content: a new GraphiQL gets a new URL, so the year-long cache is safe.
+      expect(createHash('sha256').update(body).digest('hex').slice(0, 16)).toBe(hash);
+      total += body.length;
+      sent += compressed.length;
+    }
+    expect(total).toBeGreaterThan(3_000_000);
+    expect(sent).toBeLessThan(total / 2);
+    // A client that takes no compression gets the bytes as they are; an unknown asset is 404.
+    const plain = await request(new URL(assets[0]![1]!, stack.gatewayUrl), { headers: { 'accept-encoding': 'identity' } });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    await plain.body.dump();
+    const missing = await request(new URL('/explorer/assets/graphiql.0000000000000000.js', stack.gatewayUrl));
+    expect(missing.statusCode).toBe(404);
+    await missing.body.dump();
+  });
+
   test('the external-resource check does find a CDN script (it is not vacuous)', () => {
     expect(externalResources('<script src="https://cdn.example.com/a.js"></script><link rel="stylesheet" href="//x.example/s.css">')).toEqual([
       'https://cdn.example.com/a.js',
@@ -97,7 +147,7 @@ describe('outside production', () => {
 });
 
 describe('in production', () => {
-  test('introspection is refused, and there is no landing page and no explorer', async () => {
+  test('introspection is refused, and there is no landing page, no explorer and no status page', async () => {
     const { url, origin } = await startGateway({ NODE_ENV: 'production' });
 
     const refused = await graphqlPost<unknown>(url, INTROSPECTION);
@@ -117,6 +167,10 @@ describe('in production', () => {
 
     expect((await fetch(`${origin}/explorer`)).status).toBe(404);
     expect((await fetch(`${origin}/`, { redirect: 'manual' })).status).toBe(404);
+    // Nor the status page (STATUS_PAGE=true turns it on: test/e2e/statusPage.test.ts); metrics are served.
+    expect((await fetch(`${origin}/status`)).status).toBe(404);
+    expect((await fetch(`${origin}/status.json`)).status).toBe(404);
+    expect((await fetch(`${origin}/metrics`)).status).toBe(200);
   });
 
   test('INTROSPECTION=true and EXPLORER=true turn them on', async () => {

@@ -63,11 +63,12 @@ test('a subgraph that hangs: its fields are SERVICE_UNAVAILABLE within the fetch
     // Within the 3 s timeout (plus generous slack), not the 30 s a hung subgraph used to cost.
     expect(ms).toBeLessThan(6_000);
   }
-  // Twenty fetches, never more than four connections open at once: the others waited in the pool's queue.
-  expect(hung.peak()).toBeLessThanOrEqual(4);
+  // Twenty fetches, never more than four connections open at once: the others waited in the pool's
+  // queue. (One more is the gateway's readiness probe of that subgraph, outside the pool, one at a time.)
+  expect(hung.peak()).toBeLessThanOrEqual(4 + 1);
   // A second wave does not pile more up: each timed-out fetch gave its socket back.
   await Promise.all(Array.from({ length: 20 }, () => graphqlPost(gatewayUrl, '{ alpha beta }')));
-  expect(hung.peak()).toBeLessThanOrEqual(4);
+  expect(hung.peak()).toBeLessThanOrEqual(4 + 1);
   expect(hung.open()).toBeLessThanOrEqual(4);
 });
 

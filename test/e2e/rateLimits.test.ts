@@ -2,6 +2,7 @@ import { freePort } from '../../engines/freePort';
 import { startGatewayHarness, type GatewayHarness } from '../support/guardsHarness';
 import { startRedis, type RedisServer } from '../support/redis';
 import type { Logger } from '../../lib/logger';
+import { Scrape } from '../support/scrape';
 
 /**
  * Rate limits per caller, through the real gateway (in front of a small subgraph of the test's
@@ -49,6 +50,12 @@ test('an anonymous caller over its limit gets 429 with RateLimit and Retry-After
   const calls = gateway.subgraphCalls();
   expectRefused(await gateway.post(HELLO), 'anonymous', 3);
   expect(gateway.subgraphCalls()).toBe(calls);
+  // The gateway's metrics count each decision, and the refused request as a client error.
+  const metrics = await Scrape.of(new URL(gateway.gatewayUrl).origin);
+  expect(metrics.sum('schemaflow_rate_limit_decisions_total', { decision: 'allowed', identity: 'anonymous' })).toBe(3);
+  expect(metrics.sum('schemaflow_rate_limit_decisions_total', { decision: 'refused', identity: 'anonymous' })).toBe(1);
+  expect(metrics.sum('schemaflow_gateway_requests_total', { operation: 'none', outcome: 'client_error' })).toBe(1);
+  expect(metrics.sum('schemaflow_gateway_errors_total', { code: 'RATE_LIMITED' })).toBe(1);
 });
 
 test('signed-in users are counted each on their own, apart from the address they share', async () => {

@@ -16,6 +16,7 @@ import { startSubgraph } from '../../lib/subgraph';
 import type { RunningServer } from '../../lib/httpServer';
 import { databaseUrl, ensureDatabase, prepareDatabase } from '../../prisma/migrate';
 import { PostgresTransport } from '../../lib/events/PostgresTransport';
+import { Metrics } from '../../lib/metrics/Metrics';
 import type { EventTransport } from '../../lib/events/EventTransport';
 import { SUBGRAPHS, type SubgraphName } from '../../schema/subgraphs';
 import type { ServiceDatabases } from '../../scripts/seed';
@@ -234,6 +235,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const logger = (name: string) => createLogger(name, options.logLevel ?? 'silent');
   const onQuery = (service: SubgraphName) => (options.onQuery ? (detail: string) => options.onQuery!(service, detail) : undefined);
   const running = new Map<SubgraphName, RunningServer>();
+  // Each service's own registry, as its own process would have (served at its /metrics).
+  const registries = new Map<SubgraphName, Metrics>(SUBGRAPHS.map(({ name }) => [name, new Metrics()]));
   const stopAll = async () => {
     for (const server of [...running.values()].reverse()) await server.stop();
     running.clear();
@@ -241,6 +244,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   try {
     const mongo = (service: SubgraphName) => {
       const hook = onQuery(service);
+      const metrics = registries.get(service)!;
       // The outbox relay works in the background (it reads and clears `outbox`): not a request's queries.
       const relayWork = (args: unknown[]) => {
         try {
@@ -252,13 +256,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       // So is a consumer's: the audit log and what was processed.
       const consumerWork = (collection: string) => collection === 'audit_logs' || collection === 'processed_events';
       return hook
-        ? { onQuery: (collection: string, method: string, args: unknown[]) => consumerWork(collection) || relayWork(args) || hook(`${collection}.${method}`) }
-        : {};
+        ? { metrics, onQuery: (collection: string, method: string, args: unknown[]) => consumerWork(collection) || relayWork(args) || hook(`${collection}.${method}`) }
+        : { metrics };
     };
     const prisma = (service: SubgraphName) => {
       const hook = onQuery(service);
-      // The relay and the consumer work in the background too (outbox_events, processed_events).
-      return hook ? { onQuery: (sql: string) => /\b(outbox_events|processed_events)\b/.test(sql) || hook(sql) } : {};
+      const metrics = registries.get(service)!;
+      // The relay and the consumer work in the background too (outbox_events, processed_events),
+      // and so do the readiness checks the gateway makes every few seconds (SELECT 1).
+      const background = (sql: string) => /\b(outbox_events|processed_events)\b/.test(sql) || /^\s*SELECT 1\s*$/i.test(sql);
+      return hook ? { metrics, onQuery: (sql: string) => background(sql) || hook(sql) } : { metrics };
     };
     // Ports first, so every service knows where the others are (users checks team tokens with
     // teams, teams asks users whether a user exists).
@@ -268,7 +275,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const databaseTimeouts = options.databaseTimeouts;
     const at = (service: SubgraphName, url: string) => options.databaseUrl?.(service, url) ?? url;
     const start = async (name: SubgraphName, subgraph: Promise<Subgraph<any>>) => {
-      running.set(name, await startSubgraph(await subgraph, ports[name]));
+      running.set(name, await startSubgraph(await subgraph, ports[name], undefined, { metrics: registries.get(name)! }));
     };
     await start(
       'users',
