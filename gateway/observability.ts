@@ -95,6 +95,12 @@ export class Observability {
     };
   }
 
+  /** A request refused before its body was read (guards/admitAnonymousEarly.ts): counted as one its context refused. */
+  refusedEarly(req: IncomingMessage, error: unknown): void {
+    const header = req.headers['x-request-id'];
+    this.gatewayMetrics.refusedBeforeOperation(0, error, requestIdFrom(Array.isArray(header) ? header[0] : header));
+  }
+
   /** /status and /status.json when the status page is on (STATUS_PAGE). */
   routes(): (app: Express) => void {
     return this.config.observability.statusPage ? statusRoutes(() => this.report()) : () => undefined;

@@ -134,7 +134,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, events
         explorationRoutes(config)(app);
         observability.routes()(app);
       },
-      beforeBody: [admitAnonymousEarly(admit)],
+      beforeBody: [admitAnonymousEarly(admit, (req, error) => observability.refusedEarly(req, error))],
       metrics: observability.metrics,
       shutdownDelayMs: config.shutdownDelayMs,
       logger,

@@ -15,7 +15,11 @@ type Admitted = IncomingMessage & { [ADMITTED]?: RateLimitState | null };
  * into the gateway's time). The answer is the one the context would give (status, headers, body).
  * Callers with a credential are counted once it is verified, in the context.
  */
-export function admitAnonymousEarly(admit: (identity: Identity, address: string) => Promise<RateLimitState | null>): RequestHandler {
+export function admitAnonymousEarly(
+  admit: (identity: Identity, address: string) => Promise<RateLimitState | null>,
+  /** Told of each request refused here (the gateway's metrics count it like any refused request). */
+  onRefused: (req: IncomingMessage, error: GraphQLError) => void = () => undefined,
+): RequestHandler {
   return (req, res, next) => {
     if (req.headers.authorization !== undefined) return next();
     admit(ANONYMOUS, req.socket.remoteAddress ?? 'unknown').then(
@@ -24,6 +28,7 @@ export function admitAnonymousEarly(admit: (identity: Identity, address: string)
         next();
       },
       (error: GraphQLError) => {
+        onRefused(req, error);
         const { http, ...extensions } = error.extensions as { http?: { status?: number; headers?: Map<string, string> } };
         for (const [name, value] of http?.headers ?? []) res.setHeader(name, value);
         res.status(http?.status ?? 429).json({ errors: [{ message: error.message, extensions }] });
