@@ -6,6 +6,7 @@ import type { AuthConfig } from '../lib/auth/authenticator';
 import type { EventsConfig } from '../lib/events/connectTransport';
 import { defaultUrl, SUPERGRAPH_FILE, type SubgraphName } from '../schema/subgraphs';
 import { guardsConfigFromEnv, type GuardsConfig } from './guards/guardsConfig';
+import type { ExecutorMode } from './executor/FastGateway';
 
 /** Everything the gateway process is configured with, parsed once at start. */
 export interface GatewayConfig {
@@ -53,6 +54,12 @@ export interface GatewayConfig {
   apollo: { key: string; graphRef: string; managed: boolean } | null;
   /** Operation limits, cost budgets, rate limits and persisted operations (gateway/guards/guardsConfig.ts). */
   guards: GuardsConfig;
+  /**
+   * GATEWAY_EXECUTOR: which executor runs query plans: `fast` (ours, gateway/executor), `apollo`
+   * (@apollo/gateway's own, the reference) or `differential` (both on every request, compared;
+   * for tests: twice the work). README "Gateway executor".
+   */
+  executor: ExecutorMode;
 }
 
 /** A whole number above zero (a duration in ms, a count). */
@@ -92,6 +99,7 @@ export function gatewayConfigFromEnv(environment: NodeJS.ProcessEnv = process.en
       EXPLORER: bool({ default: undefined, desc: 'Serve the landing page and offline explorer (default: on outside production)' }),
       APOLLO_KEY: str({ default: undefined, desc: 'Apollo GraphOS key: turns on usage reporting (needs APOLLO_GRAPH_REF)' }),
       APOLLO_GRAPH_REF: str({ default: undefined, desc: 'graph-id@variant the key reports to and the supergraph comes from' }),
+      GATEWAY_EXECUTOR: str({ choices: ['fast', 'apollo', 'differential'] as const, default: 'fast', desc: "Which executor runs query plans: fast (the gateway's own), apollo (@apollo/gateway's), differential (both, compared; for tests)" }),
       APOLLO_MANAGED_FEDERATION: bool({ default: true, desc: 'With APOLLO_KEY: take the supergraph from Apollo Uplink (false: keep serving SUPERGRAPH_FILE)' }),
     },
     { reporter: throwingReporter },
@@ -140,5 +148,6 @@ export function gatewayConfigFromEnv(environment: NodeJS.ProcessEnv = process.en
     explorer: env.EXPLORER ?? !production,
     apollo: env.APOLLO_KEY && env.APOLLO_GRAPH_REF ? { key: env.APOLLO_KEY, graphRef: env.APOLLO_GRAPH_REF, managed: env.APOLLO_MANAGED_FEDERATION } : null,
     guards: guardsConfigFromEnv(environment),
+    executor: env.GATEWAY_EXECUTOR,
   });
 }
