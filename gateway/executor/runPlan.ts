@@ -63,7 +63,17 @@ function flattenAt(value: any, path: (string | number)[], index: number): any {
   if (index === path.length) return value;
   if (value === undefined || value === null) return value;
   const segment = path[index];
-  if (segment === '@') return (value as unknown[]).flatMap((element) => flattenAt(element, path, index + 1));
+  if (segment === '@') {
+    if (!Array.isArray(value)) return (value as unknown[]).flatMap((element) => flattenAt(element, path, index + 1));
+    // flatMap's result, without a closure and a list per element.
+    const flattened: unknown[] = [];
+    for (let i = 0; i < value.length; i++) {
+      const inner = flattenAt(value[i], path, index + 1);
+      if (Array.isArray(inner)) for (let j = 0; j < inner.length; j++) flattened.push(inner[j]);
+      else flattened.push(inner);
+    }
+    return flattened;
+  }
   if (typeof segment !== 'string') throw new Error(`Unexpected ${typeof segment} found in path`);
   if (Array.isArray(value)) throw new Error(`Unexpected array in result for path element ${segment}`);
   return flattenAt(Object.prototype.hasOwnProperty.call(value, segment) ? value[segment] : undefined, path, index + 1);
