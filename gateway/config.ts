@@ -6,6 +6,7 @@ import type { AuthConfig } from '../lib/auth/authenticator';
 import type { EventsConfig } from '../lib/events/connectTransport';
 import { defaultUrl, SUPERGRAPH_FILE, type SubgraphName } from '../schema/subgraphs';
 import { guardsConfigFromEnv, type GuardsConfig } from './guards/guardsConfig';
+import type { ExecutorMode } from './executor/FastGateway';
 
 /** Everything the gateway process is configured with, parsed once at start. */
 export interface GatewayConfig {
@@ -62,6 +63,12 @@ export interface GatewayConfig {
     /** METRICS_OPERATION_NAMES: distinct operation names used as labels besides the safelist's; the rest are `other`. */
     operationNames: number;
   };
+  /**
+   * GATEWAY_EXECUTOR: which executor runs query plans: `fast` (ours, gateway/executor), `apollo`
+   * (@apollo/gateway's own, the reference) or `differential` (both on every request, compared;
+   * for tests: twice the work). README "Gateway executor".
+   */
+  executor: ExecutorMode;
 }
 
 /** A whole number above zero (a duration in ms, a count). */
@@ -104,6 +111,7 @@ export function gatewayConfigFromEnv(environment: NodeJS.ProcessEnv = process.en
       STATUS_PAGE: bool({ default: undefined, desc: 'Serve the status page at /status (default: on outside production)' }),
       READINESS_POLL_MS: positive({ default: 5_000, desc: "How often the gateway asks each subgraph's /ready, ms" }),
       METRICS_OPERATION_NAMES: num({ default: 100, desc: 'Distinct operation names the metrics label by (the first seen); others are "other"' }),
+      GATEWAY_EXECUTOR: str({ choices: ['fast', 'apollo', 'differential'] as const, default: 'fast', desc: "Which executor runs query plans: fast (the gateway's own), apollo (@apollo/gateway's), differential (both, compared; for tests)" }),
       APOLLO_MANAGED_FEDERATION: bool({ default: true, desc: 'With APOLLO_KEY: take the supergraph from Apollo Uplink (false: keep serving SUPERGRAPH_FILE)' }),
     },
     { reporter: throwingReporter },
@@ -157,5 +165,6 @@ export function gatewayConfigFromEnv(environment: NodeJS.ProcessEnv = process.en
       readinessPollMs: env.READINESS_POLL_MS,
       operationNames: Math.max(0, Math.floor(env.METRICS_OPERATION_NAMES)),
     }),
+    executor: env.GATEWAY_EXECUTOR,
   });
 }

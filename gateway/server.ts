@@ -1,4 +1,4 @@
-import { ApolloGateway, UplinkSupergraphManager } from '@apollo/gateway';
+import { UplinkSupergraphManager, type ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { errorLogging, maskUnexpectedError } from '../lib/errors';
@@ -26,6 +26,7 @@ import { tooManyTokens } from './guards/tooManyTokens';
 import { withoutSuggestions } from './guards/withoutSuggestions';
 import { SubgraphClient } from './client/SubgraphClient';
 import { Observability } from './observability';
+import { FastGateway } from './executor/FastGateway';
 
 /**
  * Errors a subgraph reported pass through when expected (they carry a code and were already
@@ -54,7 +55,8 @@ export function supergraphSource(config: Pick<GatewayConfig, 'apollo'>): 'file' 
  * The gateway itself: where the supergraph comes from and how each subgraph is called. Either
  * way a new supergraph is taken while serving, through the gateway's `SupergraphManager` hook.
  * Each subgraph is called at its `subgraphUrls` override when it has one, otherwise at the
- * routing URL of the supergraph being served (see `GatewayConfig.subgraphUrls`).
+ * routing URL of the supergraph being served (see `GatewayConfig.subgraphUrls`). Query plans run on
+ * the executor `config.executor` names (gateway/executor/FastGateway.ts).
  */
 export function createGateway(config: GatewayConfig, logger: Logger, client: SubgraphClient, observability?: Observability): ApolloGateway {
   const buildService = ({ name, url }: { name: string; url?: string }) => {
@@ -67,23 +69,26 @@ export function createGateway(config: GatewayConfig, logger: Logger, client: Sub
   if (supergraphSource(config) === 'managed') {
     const { key, graphRef } = config.apollo!;
     logger.info(`supergraph: managed federation, fetched from Apollo Uplink for ${graphRef}`);
-    return new ApolloGateway({
-      supergraphSdl: new UplinkSupergraphManager({ apiKey: key, graphRef, logger }),
+    return new FastGateway(
+      { supergraphSdl: new UplinkSupergraphManager({ apiKey: key, graphRef, logger }), buildService, ...queryPlannerConfig, logger },
+      config.executor,
+      logger,
+    );
+  }
+  logger.info(`supergraph: the file ${config.supergraphFile}, watched for new versions`);
+  return new FastGateway(
+    {
+      supergraphSdl: new SupergraphFileWatcher(config.supergraphFile, logger),
+      // Full validation also with NODE_ENV=production (where the gateway skips it by default): the
+      // file is now an input that changes while serving.
+      validateSupergraph: true,
       buildService,
       ...queryPlannerConfig,
       logger,
-    });
-  }
-  logger.info(`supergraph: the file ${config.supergraphFile}, watched for new versions`);
-  return new ApolloGateway({
-    supergraphSdl: new SupergraphFileWatcher(config.supergraphFile, logger),
-    // Full validation also with NODE_ENV=production (where the gateway skips it by default): the
-    // file is now an input that changes while serving.
-    validateSupergraph: true,
-    buildService,
-    ...queryPlannerConfig,
+    },
+    config.executor,
     logger,
-  });
+  );
 }
 
 /**

@@ -18,6 +18,7 @@ import type { BaseContext } from '../../lib/subgraphServer';
 import { serveHttp, type RunningServer } from '../../lib/httpServer';
 import { createLogger } from '../../lib/logger';
 import { composeSupergraph } from '../../schema/composeSupergraph';
+import { assertNoExecutorMismatches, testExecutorEnv } from './executorEnv';
 
 /**
  * The real gateway in front of two small subgraphs made here, no engines: for how the gateway
@@ -195,6 +196,7 @@ export async function startHarness(urls: { alpha: string; beta: string }, env: R
     // Team tokens are not used here; nothing listens at this address.
     TEAMS_SUBGRAPH_URL: 'http://127.0.0.1:9/graphql',
     SUPERGRAPH_FILE: supergraphFile,
+    ...testExecutorEnv(),
     ...env,
     PORT: '0',
   });
@@ -204,6 +206,7 @@ export async function startHarness(urls: { alpha: string; beta: string }, env: R
     stop: async () => {
       await gateway.stop();
       rmSync(dir, { recursive: true, force: true });
+      assertNoExecutorMismatches();
     },
   };
 }

@@ -13,6 +13,7 @@ import { generateSigningKeys } from '../../lib/auth/accessTokens';
 import { generateSigningSecret } from '../../lib/auth/RequestSigner';
 import { createLogger, type Logger } from '../../lib/logger';
 import { mintToken } from './tokens';
+import { testExecutorEnv } from './executorEnv';
 
 /**
  * The real gateway in front of one small subgraph of the test's own (no databases): for gateway
@@ -90,7 +91,7 @@ export async function startGatewayHarness(gatewayEnv: Record<string, string> = {
     writeFileSync(supergraphFile, composedSupergraph(TYPE_DEFS, subgraphUrl));
     const keys = generateSigningKeys();
     const gateway = await startGateway(
-      gatewayConfigFromEnv({ JWT_PUBLIC_KEY: keys.publicKey, INTERNAL_SIGNING_SECRET: generateSigningSecret(), SUPERGRAPH_FILE: supergraphFile, ...gatewayEnv, PORT: '0' }),
+      gatewayConfigFromEnv({ JWT_PUBLIC_KEY: keys.publicKey, INTERNAL_SIGNING_SECRET: generateSigningSecret(), SUPERGRAPH_FILE: supergraphFile, ...testExecutorEnv(), ...gatewayEnv, PORT: '0' }),
       logger,
     );
     return {

@@ -11,6 +11,7 @@ import { Client } from 'pg';
 import { connectMongo } from '../../lib/mongo';
 import { gatewayConfigFromEnv } from '../../gateway/config';
 import { startGateway } from '../../gateway/server';
+import { assertNoExecutorMismatches, testExecutorEnv } from './executorEnv';
 import { createLogger, type LogLevel } from '../../lib/logger';
 import { startSubgraph } from '../../lib/subgraph';
 import type { RunningServer } from '../../lib/httpServer';
@@ -311,6 +312,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       TEAMS_SUBGRAPH_URL: subgraphUrls.teams,
       JWT_PUBLIC_KEY: keys.publicKey,
       INTERNAL_SIGNING_SECRET: signingSecret,
+      ...testExecutorEnv(),
       ...options.gatewayEnv,
       PORT: '0',
     });
@@ -339,6 +341,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         await events.close();
         await dropDatabases(databases);
         await dropDatabase(eventsUrl);
+        assertNoExecutorMismatches();
       },
     };
   } catch (error) {

@@ -1,0 +1,99 @@
+import { ApolloGateway, buildOperationContext, type GatewayConfig as ApolloGatewayConfig, type GraphQLDataSource } from '@apollo/gateway';
+import { operationFromDocument, type Schema } from '@apollo/federation-internals';
+import type { QueryPlanner } from '@apollo/query-planner';
+import type { GatewayExecutionResult, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+import { getVariableValues, type GraphQLError, type GraphQLSchema } from 'graphql';
+import type { Logger } from '../../lib/logger';
+import { compileOperation, type CompiledOperation } from './compileOperation';
+import { executeCompiled } from './executeCompiled';
+import { runDifferential } from './runDifferential';
+
+/** Which executor runs query plans (GATEWAY_EXECUTOR; README "Gateway executor"). */
+export type ExecutorMode = 'fast' | 'apollo' | 'differential';
+
+/** How many compiled operations are kept (the oldest goes first); a new supergraph starts over. */
+export const COMPILED_OPERATIONS_KEPT = 1000;
+
+/**
+ * The parts of ApolloGateway this class reads. They are private in its typings; they are what its
+ * own `executor` uses (index.js), set on every supergraph update.
+ */
+interface GatewayInternals {
+  schema?: GraphQLSchema;
+  apiSchema?: Schema;
+  supergraphSchema?: GraphQLSchema;
+  queryPlanner?: QueryPlanner;
+  serviceMap: Record<string, { dataSource: GraphQLDataSource }>;
+  recursiveSelectionsLimitDisabled: boolean;
+  nonLocalSelectionsLimitDisabled: boolean;
+  config: { __exposeQueryPlanExperimental?: boolean; experimental_didResolveQueryPlan?: unknown };
+}
+
+/**
+ * ApolloGateway with a plan executor of our own. The seam: ApolloGateway hands Apollo Server its
+ * `executor` property from `load()`; this class replaces that property in its constructor with
+ * one that does what Apollo's does (operation context, variable validation, planning with the
+ * gateway's own QueryPlanner and limits) but keeps each operation compiled (plan steps and
+ * response shape, `compileOperation`) keyed by the operation's hash and name, and runs it with
+ * `executeCompiled`. Supergraph loading, updates, data sources and planning stay Apollo's.
+ *
+ * Apollo's executor stays in use, whatever the mode, for what only it does: a request that
+ * captures traces for Apollo Studio, the query-plan header of development
+ * (Apollo-Query-Plan-Experimental), and an operation with a `__proto__` response name. Mode
+ * `apollo` uses it for everything; `differential` runs both on every request (runDifferential).
+ */
+export class FastGateway extends ApolloGateway {
+  private readonly apolloExecutor: ApolloGateway['executor'];
+  private readonly compiled = new Map<string, CompiledOperation>();
+  private compiledFor: GraphQLSchema | undefined;
+
+  constructor(
+    config: ApolloGatewayConfig,
+    private readonly mode: ExecutorMode,
+    private readonly log: Logger,
+  ) {
+    super(config);
+    this.apolloExecutor = this.executor;
+    if (mode !== 'apollo') this.executor = (requestContext) => this.execute(requestContext);
+  }
+
+  private get internals(): GatewayInternals {
+    return this as unknown as GatewayInternals;
+  }
+
+  private async execute(requestContext: GatewayGraphQLRequestContext): Promise<GatewayExecutionResult> {
+    const internals = this.internals;
+    if (requestContext.metrics.captureTraces || internals.config.experimental_didResolveQueryPlan) return this.apolloExecutor(requestContext);
+    if (internals.config.__exposeQueryPlanExperimental && requestContext.request.http?.headers.get('apollo-query-plan-experimental')) {
+      return this.apolloExecutor(requestContext);
+    }
+    const { request, document, queryHash } = requestContext;
+    if (this.compiledFor !== internals.schema) {
+      this.compiled.clear();
+      this.compiledFor = internals.schema;
+    }
+    const key = request.operationName ? `${queryHash}\0${request.operationName}` : queryHash;
+    let compiled = this.compiled.get(key);
+    const operationContext = compiled?.operationContext ?? buildOperationContext({ schema: internals.schema!, operationDocument: document, operationName: request.operationName });
+    const definitions = operationContext.operation.variableDefinitions;
+    if (definitions && definitions.length > 0) {
+      const { errors } = getVariableValues(operationContext.schema, definitions, request.variables || {});
+      if (errors) return { errors: errors as GraphQLError[] };
+    }
+    if (!compiled) {
+      const operation = operationFromDocument(internals.apiSchema!, document, { operationName: request.operationName });
+      const plan = internals.queryPlanner!.buildQueryPlan(operation, {
+        recursiveSelectionsLimitDisabled: internals.recursiveSelectionsLimitDisabled,
+        nonLocalSelectionsLimitDisabled: internals.nonLocalSelectionsLimitDisabled,
+      });
+      compiled = compileOperation(plan, operationContext, internals.supergraphSchema!, internals.apiSchema!);
+      if (this.compiled.size >= COMPILED_OPERATIONS_KEPT) this.compiled.delete(this.compiled.keys().next().value!);
+      this.compiled.set(key, compiled);
+    }
+    if (compiled.shape?.unsafeKeys) return this.apolloExecutor(requestContext);
+    const serviceMap: Record<string, GraphQLDataSource> = Object.create(null);
+    for (const name in internals.serviceMap) serviceMap[name] = internals.serviceMap[name]!.dataSource;
+    if (this.mode === 'differential') return runDifferential(compiled, serviceMap, requestContext, internals.apiSchema!, this.log);
+    return executeCompiled(compiled, serviceMap, requestContext);
+  }
+}

@@ -1,0 +1,153 @@
+import type { GraphQLDataSource } from '@apollo/gateway';
+import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
+import { applyRewrites } from '@apollo/gateway/dist/dataRewrites';
+import { deepMerge } from '@apollo/gateway/dist/utilities/deepMerge';
+import { evaluateCondition } from '@apollo/query-planner';
+import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+import type { Operation } from '@apollo/federation-internals';
+import type { GraphQLError, GraphQLSchema } from 'graphql';
+import type { Step } from './compilePlan';
+import { subgraphErrors } from './subgraphErrors';
+
+/**
+ * Runs a compiled plan over one request, as @apollo/gateway's `executeNode` / `executeFetch` do
+ * (executeQueryPlan.js): the same fetches in the same order with the same variables and
+ * representations, each answer merged into the one result tree where its entities are; a fetch
+ * that fails adds its error and the rest goes on. No trace nodes or spans are made (a request
+ * that captures traces is run by Apollo's executor instead, see FastGateway).
+ */
+export interface PlanRun {
+  serviceMap: Record<string, GraphQLDataSource>;
+  requestContext: GatewayGraphQLRequestContext;
+  supergraph: GraphQLSchema;
+  /** The operation as shaped (its variable definitions decide Condition nodes). */
+  operation: Operation;
+  /** The result tree every fetch merges into. */
+  data: Record<string, unknown>;
+  errors: (GraphQLError | Error)[];
+}
+
+export async function runStep(run: PlanRun, step: Step, data: unknown, path: (string | number)[]): Promise<void> {
+  switch (step.kind) {
+    case 'sequence':
+      for (const child of step.steps) await runStep(run, child, data, path);
+      return;
+    case 'parallel':
+      await Promise.all(step.steps.map((child) => runStep(run, child, data, path)));
+      return;
+    case 'flatten': {
+      const inner = flattenAt(data, step.path, 0);
+      // As `moveIntoCursor`: nothing there, nothing to fetch.
+      if (inner) await runStep(run, step.step, inner, step.fullPath);
+      return;
+    }
+    case 'fetch':
+      try {
+        await runFetch(run, step, data, path);
+      } catch (error) {
+        run.errors.push(error as Error);
+      }
+      return;
+    case 'condition': {
+      const branch = evaluateCondition(step.node, run.operation.variableDefinitions, run.requestContext.request.variables) ? step.ifStep : step.elseStep;
+      if (branch) await runStep(run, branch, data, path);
+      return;
+    }
+    case 'unsupported':
+      throw new Error(step.message);
+  }
+}
+
+/** executeQueryPlan.js `flattenResultsAtPath`: the values at `path`, lists flattened at each '@'. */
+function flattenAt(value: any, path: (string | number)[], index: number): any {
+  if (index === path.length) return value;
+  if (value === undefined || value === null) return value;
+  const segment = path[index];
+  if (segment === '@') {
+    if (!Array.isArray(value)) return (value as unknown[]).flatMap((element) => flattenAt(element, path, index + 1));
+    // flatMap's result, without a closure and a list per element.
+    const flattened: unknown[] = [];
+    for (let i = 0; i < value.length; i++) {
+      const inner = flattenAt(value[i], path, index + 1);
+      if (Array.isArray(inner)) for (let j = 0; j < inner.length; j++) flattened.push(inner[j]);
+      else flattened.push(inner);
+    }
+    return flattened;
+  }
+  if (typeof segment !== 'string') throw new Error(`Unexpected ${typeof segment} found in path`);
+  if (Array.isArray(value)) throw new Error(`Unexpected array in result for path element ${segment}`);
+  return flattenAt(Object.prototype.hasOwnProperty.call(value, segment) ? value[segment] : undefined, path, index + 1);
+}
+
+async function runFetch(run: PlanRun, step: Extract<Step, { kind: 'fetch' }>, data: any, path: (string | number)[]): Promise<void> {
+  const fetch = step.node;
+  const service = run.serviceMap[fetch.serviceName];
+  if (!service) throw new Error(`Couldn't find service with name "${fetch.serviceName}"`);
+  let entities: any[];
+  if (Array.isArray(data)) {
+    entities = [];
+    for (const entity of data) if (entity !== null && entity !== undefined) entities.push(entity);
+  } else {
+    entities = [data];
+  }
+  if (entities.length < 1) return;
+  const variables: Record<string, unknown> = Object.create(null);
+  const provided = run.requestContext.request.variables;
+  if (provided) {
+    for (const name of step.variableUsages) {
+      if (Object.prototype.hasOwnProperty.call(provided, name) && provided[name] !== undefined) variables[name] = provided[name];
+    }
+  }
+  const send = async (sent: Record<string, unknown>): Promise<any> => {
+    const response = await service.process({
+      kind: GraphQLDataSourceRequestKind.INCOMING_OPERATION,
+      request: { query: fetch.operation, variables: sent, operationName: fetch.operationName },
+      incomingRequestContext: run.requestContext,
+      context: run.requestContext.context,
+      document: fetch.operationDocumentNode,
+      pathInIncomingRequest: path,
+    });
+    if (response.errors) {
+      run.errors.push(...subgraphErrors(response.errors, fetch, path, run.data));
+      if (!response.extensions?.ftv1) {
+        const metrics = run.requestContext.metrics as { nonFtv1ErrorPaths?: { subgraph: string; path: unknown }[] };
+        const errorPaths = response.errors.map((error) => ({ subgraph: fetch.serviceName, path: error.path }));
+        if (metrics.nonFtv1ErrorPaths) metrics.nonFtv1ErrorPaths.push(...errorPaths);
+        else metrics.nonFtv1ErrorPaths = errorPaths;
+      }
+    }
+    return response.data;
+  };
+
+  if (!step.represent) {
+    const received = await send(variables);
+    if (received) applyRewrites(run.supergraph, fetch.outputRewrites, received);
+    for (const entity of entities) deepMerge(entity, received);
+    return;
+  }
+  const representations: Record<string, unknown>[] = [];
+  const representationToEntity: number[] = [];
+  for (let index = 0; index < entities.length; index++) {
+    const representation = step.represent(entities[index]);
+    if (representation && representation.__typename) {
+      applyRewrites(run.supergraph, fetch.inputRewrites, representation);
+      representations.push(representation);
+      representationToEntity.push(index);
+    }
+  }
+  if (representations.length < 1) return;
+  if ('representations' in variables) throw new Error(`Variables cannot contain key "representations"`);
+  variables.representations = representations;
+  const received = await send(variables);
+  if (!received) return;
+  if (!(received._entities && Array.isArray(received._entities))) throw new Error(`Expected "data._entities" in response to be an array`);
+  const receivedEntities: any[] = received._entities;
+  if (receivedEntities.length !== representations.length) throw new Error(`Expected "data._entities" to contain ${representations.length} elements`);
+  for (let i = 0; i < receivedEntities.length; i++) {
+    const receivedEntity = receivedEntities[i];
+    const existing = entities[representationToEntity[i]!];
+    if (receivedEntity && !receivedEntity.__typename) receivedEntity.__typename = existing.__typename;
+    applyRewrites(run.supergraph, fetch.outputRewrites, receivedEntity);
+    deepMerge(existing, receivedEntity);
+  }
+}

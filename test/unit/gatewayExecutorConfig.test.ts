@@ -1,0 +1,12 @@
+import { gatewayConfigFromEnv } from '../../gateway/config';
+import { generateSigningKeys } from '../../lib/auth/accessTokens';
+import { generateSigningSecret } from '../../lib/auth/RequestSigner';
+
+const base = { JWT_PUBLIC_KEY: generateSigningKeys().publicKey, INTERNAL_SIGNING_SECRET: generateSigningSecret() };
+
+test('GATEWAY_EXECUTOR: fast by default; apollo and differential on request; anything else refused by name', () => {
+  expect(gatewayConfigFromEnv(base).executor).toBe('fast');
+  expect(gatewayConfigFromEnv({ ...base, GATEWAY_EXECUTOR: 'apollo' }).executor).toBe('apollo');
+  expect(gatewayConfigFromEnv({ ...base, GATEWAY_EXECUTOR: 'differential' }).executor).toBe('differential');
+  expect(() => gatewayConfigFromEnv({ ...base, GATEWAY_EXECUTOR: 'turbo' })).toThrow(/GATEWAY_EXECUTOR/);
+});
