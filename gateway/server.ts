@@ -24,6 +24,7 @@ import { safelistPlugin } from './guards/safelistPlugin';
 import { tooManyTokens } from './guards/tooManyTokens';
 import { withoutSuggestions } from './guards/withoutSuggestions';
 import { SubgraphClient } from './client/SubgraphClient';
+import { traceRequests } from '../lib/tracing/traceRequests';
 
 /**
  * Errors a subgraph reported pass through when expected (they carry a code and were already
@@ -117,6 +118,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger, events
       port: config.port,
       host: config.host,
       routes: explorationRoutes(config),
+      // Each request's span (continuing the client's traceparent); Apollo Gateway's own spans nest in it.
+      beforeGraphQL: [traceRequests('gateway')],
       shutdownDelayMs: config.shutdownDelayMs,
       logger,
     });

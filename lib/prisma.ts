@@ -1,6 +1,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClientKnownRequestError } from '@prisma/client/runtime/client';
 import { DRIVER_MARGIN_MS, type DatabaseTimeouts } from './databaseTimeouts';
+import { tracedPrismaAdapter } from './tracing/databaseSpans';
 
 export interface PrismaOptions {
   /** Called once per SQL statement; tests count queries with it (N+1 checks). */
@@ -26,7 +27,7 @@ export function createPrismaClient<TClient>(
   options: PrismaOptions = {},
 ): TClient {
   const timeouts = options.timeouts;
-  const adapter = new PrismaPg(
+  const adapter = tracedPrismaAdapter(new PrismaPg(
     timeouts
       ? {
           connectionString,
@@ -39,7 +40,7 @@ export function createPrismaClient<TClient>(
           query_timeout: timeouts.statementMs + DRIVER_MARGIN_MS,
         }
       : { connectionString },
-  );
+  ), connectionString);
   if (!options.onQuery) return new PrismaClient({ adapter });
   const client = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
   const onQuery = options.onQuery;

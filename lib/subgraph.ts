@@ -3,6 +3,7 @@ import type { ApolloServer } from '@apollo/server';
 import { serveHttp, type HttpServerOptions, type RunningServer } from './httpServer';
 import type { BaseContext } from './subgraphServer';
 import { boundedByDeadline } from './deadline';
+import { traceRequests } from './tracing/traceRequests';
 
 /** A built subgraph: its server, how to make a request's context, and how to release its clients. */
 export interface Subgraph<TContext extends BaseContext> {
@@ -28,8 +29,9 @@ export async function startSubgraph<TContext extends BaseContext>(
       port,
       host: host ?? '127.0.0.1',
       readiness: [{ name: 'database', check: () => subgraph.ping() }],
-      // Work on a request stops at the deadline its caller sent, or when the caller goes away.
-      beforeGraphQL: [boundedByDeadline()],
+      // The request's span first, so all its work runs inside it. Work on a request stops at the
+      // deadline its caller sent, or when the caller goes away.
+      beforeGraphQL: [traceRequests(subgraph.name), boundedByDeadline()],
       ...http,
     });
     return {

@@ -7,6 +7,8 @@ import { undiciSend } from './undiciSend';
 import { withRetry } from './withRetry';
 import { withSigning } from './withSigning';
 import { withTimeBounds } from './withTimeBounds';
+import { withTracing } from './withTracing';
+import { serviceTracer } from '../../lib/tracing/tracing';
 
 export interface SubgraphClientOptions {
   /** Most one fetch to a subgraph may take, ms (less when the request's deadline is nearer). */
@@ -41,7 +43,9 @@ export class SubgraphClient {
   constructor(options: SubgraphClientOptions, signer: RequestSigner, logger: Logger) {
     this.pools = new SubgraphPools({ connections: options.connections, keepAliveMs: options.keepAliveMs });
     this.breakers = new CircuitBreakers(options.breaker, logger);
+    const tracer = serviceTracer('gateway');
     this.send = compose(undiciSend(this.pools), [
+      ...(tracer ? [withTracing(tracer)] : []),
       this.breakers.wrap(),
       withRetry(),
       withTimeBounds(options.timeoutMs),

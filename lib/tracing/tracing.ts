@@ -1,0 +1,149 @@
+import {
+  context,
+  createContextKey,
+  trace,
+  type Context,
+  type Span,
+  type SpanOptions,
+  type Tracer,
+  type TracerProvider,
+} from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  TraceIdRatioBasedSampler,
+  type Sampler,
+} from '@opentelemetry/sdk-trace-base';
+import type { TracingConfig } from './tracingConfig';
+
+/**
+ * Tracing for the whole process, configured once at start (`startTracing`). Every service in the
+ * process (one in production; all six in the tests' in-process stack) gets a provider of its own,
+ * so its spans carry its own `service.name`.
+ *
+ * Off (no config), nothing of the SDK is loaded into the request path: `serviceTracer` answers
+ * null, the wrappers pass straight through, and Apollo Gateway's own spans go to the API's no-op
+ * tracer.
+ */
+
+const TRACER_NAME = 'schemaflow';
+
+/**
+ * The tracer of the service a piece of work belongs to travels in the OpenTelemetry context beside
+ * the span: a resolver or a database call far below the request knows where its spans go without
+ * being told, and does nothing when no traced work is active.
+ */
+const SERVICE_TRACER = createContextKey('schemaflow service tracer');
+
+interface ProcessTracing {
+  config: TracingConfig;
+  providers: Map<string, BasicTracerProvider>;
+}
+
+let current: ProcessTracing | null = null;
+let globalsInstalled = false;
+
+function samplerOf(config: TracingConfig): Sampler {
+  const ratio = new TraceIdRatioBasedSampler(config.ratio);
+  switch (config.sampler) {
+    case 'always_on':
+      return new AlwaysOnSampler();
+    case 'always_off':
+      return new AlwaysOffSampler();
+    case 'traceidratio':
+      return ratio;
+    case 'parentbased_always_off':
+      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+    case 'parentbased_traceidratio':
+      return new ParentBasedSampler({ root: ratio });
+    default:
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+  }
+}
+
+function providerFor(tracing: ProcessTracing, service: string): BasicTracerProvider {
+  let provider = tracing.providers.get(service);
+  if (!provider) {
+    provider = new BasicTracerProvider({
+      resource: resourceFromAttributes({ 'service.name': service, 'service.namespace': 'schemaflow' }),
+      sampler: samplerOf(tracing.config),
+      spanProcessors: [
+        new BatchSpanProcessor(new OTLPTraceExporter({ url: `${tracing.config.endpoint}/v1/traces` }), {
+          scheduledDelayMillis: tracing.config.scheduleDelayMs,
+        }),
+      ],
+    });
+    tracing.providers.set(service, provider);
+  }
+  return provider;
+}
+
+/** The tracer of `service` in this process; null when tracing is off. */
+export function serviceTracer(service: string): Tracer | null {
+  return current ? providerFor(current, service).getTracer(TRACER_NAME) : null;
+}
+
+/** The context that makes `span` the parent of what follows and names the service's tracer. */
+export function serviceContext(parent: Context, tracer: Tracer, span: Span): Context {
+  return trace.setSpan(parent, span).setValue(SERVICE_TRACER, tracer);
+}
+
+/** The tracer of the traced work running now (a request, an event being handled); null outside any. */
+export function activeTracer(): Tracer | null {
+  return (context.active().getValue(SERVICE_TRACER) as Tracer | undefined) ?? null;
+}
+
+/**
+ * Apollo Gateway makes its spans (gateway.request, gateway.plan, gateway.execute, gateway.fetch)
+ * with the API's global tracer, fetched once when its module loads. This provider, registered
+ * once, hands them to the gateway's provider of the moment (none while tracing is off).
+ */
+class GatewayRouting implements TracerProvider {
+  getTracer(): Tracer {
+    const target = (): Tracer => serviceTracer('gateway') ?? trace.getTracer('off');
+    return {
+      startSpan: (name: string, options?: SpanOptions, parent?: Context) => target().startSpan(name, options, parent),
+      startActiveSpan: ((name: string, ...rest: unknown[]) => (target().startActiveSpan as (...args: unknown[]) => unknown)(name, ...rest)) as Tracer['startActiveSpan'],
+    };
+  }
+}
+
+function installGlobals(): void {
+  if (globalsInstalled) return;
+  globalsInstalled = true;
+  // Context follows async work (promises, timers, I/O callbacks) only with this manager.
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  trace.setGlobalTracerProvider(new GatewayRouting());
+}
+
+export interface TracingHandle {
+  /** Exports every finished span now. */
+  flush(): Promise<void>;
+  /** Exports what is left and turns tracing off. */
+  stop(): Promise<void>;
+}
+
+/** Turns tracing on for this process with `config` (null: stays off). One configuration at a time. */
+export function startTracing(config: TracingConfig | null): TracingHandle {
+  if (!config) return { flush: async () => undefined, stop: async () => undefined };
+  if (current) throw new Error('tracing is already started in this process');
+  installGlobals();
+  const tracing: ProcessTracing = { config, providers: new Map() };
+  current = tracing;
+  const flush = async () => {
+    await Promise.all([...tracing.providers.values()].map((provider) => provider.forceFlush()));
+  };
+  return {
+    flush,
+    stop: async () => {
+      if (current === tracing) current = null;
+      await Promise.all([...tracing.providers.values()].map((provider) => provider.shutdown()));
+    },
+  };
+}
