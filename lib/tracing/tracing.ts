@@ -109,7 +109,10 @@ class GatewayRouting implements TracerProvider {
     const target = (): Tracer => serviceTracer('gateway') ?? trace.getTracer('off');
     return {
       startSpan: (name: string, options?: SpanOptions, parent?: Context) => target().startSpan(name, options, parent),
-      startActiveSpan: ((name: string, ...rest: unknown[]) => (target().startActiveSpan as (...args: unknown[]) => unknown)(name, ...rest)) as Tracer['startActiveSpan'],
+      startActiveSpan: ((...args: unknown[]) => {
+        const tracer = target();
+        return (tracer.startActiveSpan as (...all: unknown[]) => unknown).apply(tracer, args);
+      }) as Tracer['startActiveSpan'],
     };
   }
 }
