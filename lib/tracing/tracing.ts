@@ -8,26 +8,15 @@ import {
   type Tracer,
   type TracerProvider,
 } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  AlwaysOffSampler,
-  AlwaysOnSampler,
-  BasicTracerProvider,
-  BatchSpanProcessor,
-  ParentBasedSampler,
-  TraceIdRatioBasedSampler,
-  type Sampler,
-} from '@opentelemetry/sdk-trace-base';
 import type { TracingConfig } from './tracingConfig';
+import type * as Sdk from './sdk';
 
 /**
  * Tracing for the whole process, configured once at start (`startTracing`). Every service in the
  * process (one in production; all six in the tests' in-process stack) gets a provider of its own,
  * so its spans carry its own `service.name`.
  *
- * Off (no config), nothing of the SDK is loaded into the request path: `serviceTracer` answers
+ * Off (no config), the SDK is not even loaded (./sdk.ts is required on start): `serviceTracer` answers
  * null, the wrappers pass straight through, and Apollo Gateway's own spans go to the API's no-op
  * tracer.
  */
@@ -41,44 +30,19 @@ const TRACER_NAME = 'schemaflow';
  */
 const SERVICE_TRACER = createContextKey('schemaflow service tracer');
 
-interface ProcessTracing {
-  config: TracingConfig;
-  providers: Map<string, BasicTracerProvider>;
-}
-
 let current: ProcessTracing | null = null;
 let globalsInstalled = false;
 
-function samplerOf(config: TracingConfig): Sampler {
-  const ratio = new TraceIdRatioBasedSampler(config.ratio);
-  switch (config.sampler) {
-    case 'always_on':
-      return new AlwaysOnSampler();
-    case 'always_off':
-      return new AlwaysOffSampler();
-    case 'traceidratio':
-      return ratio;
-    case 'parentbased_always_off':
-      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
-    case 'parentbased_traceidratio':
-      return new ParentBasedSampler({ root: ratio });
-    default:
-      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
-  }
+interface ProcessTracing {
+  config: TracingConfig;
+  sdk: typeof Sdk;
+  providers: Map<string, Sdk.ServiceProvider>;
 }
 
-function providerFor(tracing: ProcessTracing, service: string): BasicTracerProvider {
+function providerFor(tracing: ProcessTracing, service: string): Sdk.ServiceProvider {
   let provider = tracing.providers.get(service);
   if (!provider) {
-    provider = new BasicTracerProvider({
-      resource: resourceFromAttributes({ 'service.name': service, 'service.namespace': 'schemaflow' }),
-      sampler: samplerOf(tracing.config),
-      spanProcessors: [
-        new BatchSpanProcessor(new OTLPTraceExporter({ url: `${tracing.config.endpoint}/v1/traces` }), {
-          scheduledDelayMillis: tracing.config.scheduleDelayMs,
-        }),
-      ],
-    });
+    provider = tracing.sdk.serviceProvider(tracing.config, service);
     tracing.providers.set(service, provider);
   }
   return provider;
@@ -117,11 +81,11 @@ class GatewayRouting implements TracerProvider {
   }
 }
 
-function installGlobals(): void {
+function installGlobals(sdk: typeof Sdk): void {
   if (globalsInstalled) return;
   globalsInstalled = true;
   // Context follows async work (promises, timers, I/O callbacks) only with this manager.
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  context.setGlobalContextManager(sdk.asyncContextManager());
   trace.setGlobalTracerProvider(new GatewayRouting());
 }
 
@@ -136,8 +100,10 @@ export interface TracingHandle {
 export function startTracing(config: TracingConfig | null): TracingHandle {
   if (!config) return { flush: async () => undefined, stop: async () => undefined };
   if (current) throw new Error('tracing is already started in this process');
-  installGlobals();
-  const tracing: ProcessTracing = { config, providers: new Map() };
+  // The SDK is loaded only here: a process with tracing off never loads it.
+    const sdk = require('./sdk') as typeof Sdk;
+  installGlobals(sdk);
+  const tracing: ProcessTracing = { config, sdk, providers: new Map() };
   current = tracing;
   const flush = async () => {
     await Promise.all([...tracing.providers.values()].map((provider) => provider.forceFlush()));

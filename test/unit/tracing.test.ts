@@ -39,14 +39,15 @@ describe('process tracing', () => {
   test('a log line written inside a span carries its trace id; outside, none', async () => {
     const tracing = startTracing(config);
     const lines: string[] = [];
-    const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => (lines.push(String(chunk)), true));
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => (lines.push(...String(chunk).split('\n').filter((line) => line.startsWith('{'))), true));
     try {
       const logger = createLogger('users');
       const span = serviceTracer('users')!.startSpan('work');
       context.with(trace.setSpan(context.active(), span), () => logger.info('inside'));
       logger.info('outside');
-      expect(JSON.parse(lines[0]!)).toMatchObject({ message: 'inside', traceId: span.spanContext().traceId });
-      expect(JSON.parse(lines[1]!)).not.toHaveProperty('traceId');
+      const written = lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.service === 'users');
+      expect(written.find((line) => line.message === 'inside')).toMatchObject({ traceId: span.spanContext().traceId });
+      expect(written.find((line) => line.message === 'outside')).not.toHaveProperty('traceId');
     } finally {
       write.mockRestore();
       await tracing.stop();
