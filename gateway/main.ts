@@ -2,18 +2,24 @@ import { createLogger } from '../lib/logger';
 import { runMain } from '../lib/runMain';
 import { gatewayConfigFromEnv, type GatewayConfig } from './config';
 import { startGateway } from './server';
+import { tracedService } from '../lib/tracing/tracedMain';
+import { tracingConfigFromEnv, type TracingConfig } from '../lib/tracing/tracingConfig';
 
 let config: GatewayConfig;
+let tracing: TracingConfig | null;
 try {
   config = gatewayConfigFromEnv();
+  tracing = tracingConfigFromEnv();
 } catch (error) {
   process.stderr.write(`gateway: ${(error as Error).message}\n`);
   process.exit(1);
 }
 const logger = createLogger('gateway', config.logLevel);
 
-runMain(logger, async () => {
-  const running = await startGateway(config, logger);
-  logger.info(`gateway listening on ${running.url}`);
-  return running;
-});
+runMain(logger, () =>
+  tracedService(tracing, async () => {
+    const running = await startGateway(config, logger);
+    logger.info(`gateway listening on ${running.url}`);
+    return running;
+  }),
+);

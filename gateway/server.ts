@@ -27,6 +27,7 @@ import { withoutSuggestions } from './guards/withoutSuggestions';
 import { SubgraphClient } from './client/SubgraphClient';
 import { Observability } from './observability';
 import { FastGateway } from './executor/FastGateway';
+import { traceRequests } from '../lib/tracing/traceRequests';
 
 /**
  * Errors a subgraph reported pass through when expected (they carry a code and were already
@@ -140,6 +141,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger, events
         observability.routes()(app);
       },
       beforeBody: [admitAnonymousEarly(admit, (req, error) => observability.refusedEarly(req, error))],
+      // Each request's span (continuing the client's traceparent); Apollo Gateway's own spans nest in it.
+      beforeGraphQL: [traceRequests('gateway')],
       metrics: observability.metrics,
       shutdownDelayMs: config.shutdownDelayMs,
       logger,

@@ -2,6 +2,7 @@ import mongoose, { type Connection, type Model } from 'mongoose';
 import { DRIVER_MARGIN_MS, type DatabaseTimeouts } from './databaseTimeouts';
 import { mongoCommandRecorder } from './metrics/databaseMetrics';
 import type { Metrics } from './metrics/Metrics';
+import { mongooseTracing } from './tracing/databaseSpans';
 
 export interface MongoOptions {
   /** Called once per command sent to the server; tests count queries with it (N+1 checks). */
@@ -41,6 +42,8 @@ export async function connectMongo(url: string, dbName: string, options: MongoOp
   // Every query on this connection (find, count, aggregate, findOneAndUpdate...) is cut off by the
   // server past this (MaxTimeMSExpired; FerretDB 1.24 honours it too).
   if (timeouts) connection.set('maxTimeMS', timeouts.statementMs);
+  // Spans for the queries of traced work (none while tracing is off: the hooks return at once).
+  connection.plugin(mongooseTracing(dbName));
   if (options.onQuery) {
     const onQuery = options.onQuery;
     connection.set('debug', (collection: string, method: string, ...args: unknown[]) => onQuery(collection, method, args));

@@ -1,5 +1,8 @@
 import type { RequestSigner } from './auth/RequestSigner';
 import { currentDeadline, DEADLINE_HEADER } from './deadline';
+import { context } from '@opentelemetry/api';
+import { injectTrace } from './tracing/propagation';
+import { activeTracer } from './tracing/tracing';
 
 export interface PostGraphQLOptions {
   /** Signs the call as coming from a service of the product (the callee answers internal fields only then). */
@@ -39,6 +42,8 @@ export async function postGraphQL<TData>(url: string, query: string, variables: 
       [DEADLINE_HEADER]: String(Math.floor(timeoutMs)),
       ...(options.authorization ? { authorization: options.authorization } : {}),
     };
+    // Made for traced work, the callee's request span continues its trace.
+    if (activeTracer()) injectTrace(context.active(), headers);
     Object.assign(headers, options.signer.sign({ method: 'POST', path: requestTarget(url), body, headers }));
     const response = await fetch(url, { method: 'POST', headers, body, signal: controller.signal });
     const answer = (await response.json()) as { data?: TData | null; errors?: unknown[] };

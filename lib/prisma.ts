@@ -3,6 +3,7 @@ import { PrismaClientKnownRequestError } from '@prisma/client/runtime/client';
 import { DRIVER_MARGIN_MS, type DatabaseTimeouts } from './databaseTimeouts';
 import { sqlStatementRecorder } from './metrics/databaseMetrics';
 import type { Metrics } from './metrics/Metrics';
+import { tracedPrismaAdapter } from './tracing/databaseSpans';
 
 export interface PrismaOptions {
   /** Called once per SQL statement; tests count queries with it (N+1 checks). */
@@ -30,7 +31,7 @@ export function createPrismaClient<TClient>(
   options: PrismaOptions = {},
 ): TClient {
   const timeouts = options.timeouts;
-  const adapter = new PrismaPg(
+  const adapter = tracedPrismaAdapter(new PrismaPg(
     timeouts
       ? {
           connectionString,
@@ -43,7 +44,7 @@ export function createPrismaClient<TClient>(
           query_timeout: timeouts.statementMs + DRIVER_MARGIN_MS,
         }
       : { connectionString },
-  );
+  ), connectionString);
   if (!options.onQuery && !options.metrics) return new PrismaClient({ adapter });
   const client = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
   const onQuery = options.onQuery;

@@ -4,10 +4,12 @@ import { Metrics } from './metrics/Metrics';
 import { runMain } from './runMain';
 import { startSubgraph, type Subgraph } from './subgraph';
 import type { BaseContext } from './subgraphServer';
+import { tracedService } from './tracing/tracedMain';
+import { tracingConfigFromEnv, type TracingConfig } from './tracing/tracingConfig';
 
 /**
  * What each subgraph's main.ts does after parsing its own settings: read the common ones (PORT,
- * HOST, LOG_LEVEL), build the subgraph, listen, and live until told to stop.
+ * HOST, LOG_LEVEL, the OTEL_* tracing variables), build the subgraph, listen, and live until told to stop.
  */
 export function runSubgraph<TContext extends BaseContext>(
   name: string,
@@ -17,14 +19,23 @@ export function runSubgraph<TContext extends BaseContext>(
 ): void {
   const common = commonEnv(defaultPort);
   const logger = createLogger(name, common.LOG_LEVEL);
-  runMain(logger, async () => {
-    const metrics = new Metrics();
-    const running = await startSubgraph(await build(logger, metrics), common.PORT, common.HOST, {
-      shutdownDelayMs: common.SHUTDOWN_DELAY_MS,
-      logger,
-      metrics,
-    });
-    logger.info(`listening on ${running.url}`);
-    return running;
-  });
+  let tracing: TracingConfig | null;
+  try {
+    tracing = tracingConfigFromEnv();
+  } catch (error) {
+    process.stderr.write(`${name}: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  runMain(logger, () =>
+    tracedService(tracing, async () => {
+      const metrics = new Metrics();
+      const running = await startSubgraph(await build(logger, metrics), common.PORT, common.HOST, {
+        shutdownDelayMs: common.SHUTDOWN_DELAY_MS,
+        logger,
+        metrics,
+      });
+      logger.info(`listening on ${running.url}`);
+      return running;
+    }),
+  );
 }

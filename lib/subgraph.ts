@@ -4,6 +4,7 @@ import { serveHttp, type HttpServerOptions, type RunningServer } from './httpSer
 import type { BaseContext } from './subgraphServer';
 import { boundedByDeadline } from './deadline';
 import { inRequestScope } from './metrics/requestWork';
+import { traceRequests } from './tracing/traceRequests';
 
 /** A built subgraph: its server, how to make a request's context, and how to release its clients. */
 export interface Subgraph<TContext extends BaseContext> {
@@ -29,9 +30,10 @@ export async function startSubgraph<TContext extends BaseContext>(
       port,
       host: host ?? '127.0.0.1',
       readiness: [{ name: 'database', check: () => subgraph.ping() }],
-      // Work on a request stops at the deadline its caller sent, or when the caller goes away.
-      // Its database calls are counted as the request's (lib/metrics/requestWork.ts).
-      beforeGraphQL: [inRequestScope(), boundedByDeadline()],
+      // The request's span first, so all its work runs inside it. Work on a request stops at the
+      // deadline its caller sent, or when the caller goes away. Its database calls are counted as
+      // the request's (lib/metrics/requestWork.ts).
+      beforeGraphQL: [traceRequests(subgraph.name), inRequestScope(), boundedByDeadline()],
       ...http,
     });
     return {

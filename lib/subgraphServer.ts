@@ -12,6 +12,7 @@ import { internalFieldsGuard } from './internalFields';
 import { rawBodyOf } from './httpServer';
 import { requestIdFrom } from './requestId';
 import type { Logger } from './logger';
+import { traceResolvers } from './tracing/traceResolvers';
 
 /** Reads a subgraph's `schema.graphql`, the same file composition and schema checks read. */
 export function loadTypeDefs(schemaFile: string): DocumentNode {
@@ -68,7 +69,7 @@ export function buildSubgraphServer<TContext extends BaseContext>(
   logger: Logger,
 ): ApolloServer<TContext> {
   return new ApolloServer<TContext>({
-    schema: buildSubgraphSchema({ typeDefs, resolvers: resolvers as GraphQLResolverMap<unknown> }),
+    schema: traceResolvers(buildSubgraphSchema({ typeDefs, resolvers: resolvers as GraphQLResolverMap<unknown> })),
     formatError: maskUnexpectedError(),
     plugins: [internalFieldsGuard<TContext>(), errorLogging<TContext>(logger)],
     includeStacktraceInErrorResponses: false,

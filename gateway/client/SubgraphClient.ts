@@ -8,6 +8,8 @@ import { withRetry } from './withRetry';
 import { withSigning } from './withSigning';
 import { withTimeBounds } from './withTimeBounds';
 import { withMetrics, type FetchObserver } from './withMetrics';
+import { withTracing } from './withTracing';
+import { serviceTracer } from '../../lib/tracing/tracing';
 
 export interface SubgraphClientOptions {
   /** Most one fetch to a subgraph may take, ms (less when the request's deadline is nearer). */
@@ -49,7 +51,9 @@ export class SubgraphClient {
   constructor(options: SubgraphClientOptions, signer: RequestSigner, logger: Logger, observers?: SubgraphClientObservers) {
     this.pools = new SubgraphPools({ connections: options.connections, keepAliveMs: options.keepAliveMs });
     this.breakers = new CircuitBreakers(options.breaker, logger, observers?.breaker);
+    const tracer = serviceTracer('gateway');
     this.send = compose(undiciSend(this.pools), [
+      ...(tracer ? [withTracing(tracer)] : []),
       ...(observers ? [withMetrics(observers.fetch)] : []),
       this.breakers.wrap(),
       withRetry(),

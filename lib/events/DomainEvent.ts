@@ -1,4 +1,5 @@
 import { newId } from '../validate';
+import { currentTraceCarrier, type TraceCarrier } from '../tracing/propagation';
 
 /**
  * What one service tells the others about a change it made. Written in the same local transaction
@@ -15,10 +16,16 @@ export interface DomainEvent<TPayload extends Record<string, unknown> = Record<s
   /** The service that made the change. */
   source: string;
   payload: TPayload;
+  /**
+   * The W3C trace context of the work that made the change (a mutation's resolver), written into
+   * the outbox with the event: each consumer's span continues that trace. Absent while tracing is off.
+   */
+  trace?: TraceCarrier;
 }
 
 export function domainEvent<TPayload extends Record<string, unknown>>(source: string, type: string, payload: TPayload): DomainEvent<TPayload> {
-  return { id: newId(), type, occurredAt: new Date().toISOString(), source, payload };
+  const trace = currentTraceCarrier();
+  return { id: newId(), type, occurredAt: new Date().toISOString(), source, payload, ...(trace ? { trace } : {}) };
 }
 
 /** The events this product exchanges, and what each carries. */

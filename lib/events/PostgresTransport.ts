@@ -27,7 +27,9 @@ CREATE TABLE IF NOT EXISTS deliveries (
   PRIMARY KEY (consumer, event_id)
 );
 -- When a failed delivery may be tried again (backoff: see retryDelayMs).
-ALTER TABLE deliveries ADD COLUMN IF NOT EXISTS retry_at timestamptz;`;
+ALTER TABLE deliveries ADD COLUMN IF NOT EXISTS retry_at timestamptz;
+-- The envelope's trace context (DomainEvent.trace), null for events made outside a trace.
+ALTER TABLE events ADD COLUMN IF NOT EXISTS trace jsonb;`;
 
 /** Serialises schema creation between processes starting at once (CREATE ... IF NOT EXISTS races). */
 const SCHEMA_LOCK = 'schemaflow.events.schema';
@@ -46,11 +48,12 @@ interface EventRow {
   occurred_at: Date;
   source: string;
   payload: Record<string, unknown>;
+  trace: DomainEvent['trace'] | null;
   attempts: number | null;
 }
 
 function toEvent(row: EventRow): DomainEvent {
-  return { id: row.id, type: row.type, occurredAt: row.occurred_at.toISOString(), source: row.source, payload: row.payload };
+  return { id: row.id, type: row.type, occurredAt: row.occurred_at.toISOString(), source: row.source, payload: row.payload, ...(row.trace ? { trace: row.trace } : {}) };
 }
 
 
@@ -122,10 +125,10 @@ export class PostgresTransport implements EventTransport {
     try {
       await this.inTransaction((client) =>
         client.query(
-          `INSERT INTO events (id, type, occurred_at, source, payload)
-           SELECT id, type, occurred_at, source, payload
-           FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::jsonb[]) WITH ORDINALITY
-             AS e(id, type, occurred_at, source, payload, position)
+          `INSERT INTO events (id, type, occurred_at, source, payload, trace)
+           SELECT id, type, occurred_at, source, payload, trace
+           FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::jsonb[], $6::jsonb[]) WITH ORDINALITY
+             AS e(id, type, occurred_at, source, payload, trace, position)
            ORDER BY position
            ON CONFLICT (id) DO NOTHING`,
           [
@@ -134,6 +137,7 @@ export class PostgresTransport implements EventTransport {
             events.map((event) => event.occurredAt),
             events.map((event) => event.source),
             events.map((event) => JSON.stringify(event.payload)),
+            events.map((event) => (event.trace ? JSON.stringify(event.trace) : null)),
           ],
         ),
       );
@@ -154,7 +158,7 @@ export class PostgresTransport implements EventTransport {
       this.inTransaction(async (client) => {
         await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [consumer]);
         const { rows } = await client.query<EventRow>(
-          `SELECT e.id, e.type, e.occurred_at, e.source, e.payload, d.attempts
+          `SELECT e.id, e.type, e.occurred_at, e.source, e.payload, e.trace, d.attempts
            FROM events e
            LEFT JOIN deliveries d ON d.consumer = $1 AND d.event_id = e.id
            WHERE e.type = ANY($2::text[])
@@ -223,7 +227,7 @@ export class PostgresTransport implements EventTransport {
 
   async deadLetters(consumer: string): Promise<{ event: DomainEvent; reason: string }[]> {
     const { rows } = await this.pool.query<EventRow & { last_error: string | null }>(
-      `SELECT e.id, e.type, e.occurred_at, e.source, e.payload, d.attempts, d.last_error
+      `SELECT e.id, e.type, e.occurred_at, e.source, e.payload, e.trace, d.attempts, d.last_error
        FROM deliveries d JOIN events e ON e.id = d.event_id
        WHERE d.consumer = $1 AND d.status = 'dead'
        ORDER BY e.seq`,

@@ -3,6 +3,7 @@ import { isId } from '../validate';
 import type { DomainEvent } from './DomainEvent';
 import type { EventTransport, Subscription } from './EventTransport';
 import { CONSUMERS, type ConsumerName } from './topology';
+import { traceConsumer } from '../tracing/traceConsumer';
 
 /**
  * Subscribes a service's consumer to the events topology.ts gives it. `apply` returns false for an
@@ -16,9 +17,11 @@ export function consume(
   apply: (event: DomainEvent) => Promise<boolean>,
   queue: string = consumer,
 ): Promise<Subscription> {
-  return transport.subscribe(queue, CONSUMERS[consumer], async (event) => {
-    if (!(await apply(event))) logger.debug(`event ${event.id} was already handled`);
-  });
+  return transport.subscribe(queue, CONSUMERS[consumer], (event) =>
+    traceConsumer(consumer, event, async () => {
+      if (!(await apply(event))) logger.debug(`event ${event.id} was already handled`);
+    }),
+  );
 }
 
 /** An id the event's payload must carry; an event without it can never succeed (it is dead-lettered with this reason). */

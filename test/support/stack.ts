@@ -26,6 +26,8 @@ import { createProfilesSubgraph } from '../../subgraphs/profiles/server';
 import { createProjectsSubgraph } from '../../subgraphs/projects/server';
 import { createTeamsSubgraph } from '../../subgraphs/teams/server';
 import { createUsersSubgraph } from '../../subgraphs/users/server';
+import { startTracing, type TracingHandle } from '../../lib/tracing/tracing';
+import type { TracingConfig } from '../../lib/tracing/tracingConfig';
 
 
 export interface GraphQLResponse<TData = Record<string, any>> {
@@ -45,6 +47,8 @@ export interface Stack {
   auth: AuthConfig;
   subgraphUrls: Record<SubgraphName, string>;
   databases: ServiceDatabases;
+  /** The process's tracing while the stack runs (flush exports the finished spans now). */
+  tracing: TracingHandle;
   /**
    * POSTs an operation to the gateway over real HTTP, as the stack's admin unless `headers` has an
    * `authorization` entry (an empty one sends no Authorization header: anonymous).
@@ -75,6 +79,8 @@ export interface StackOptions {
   databaseTimeouts?: DatabaseTimeouts;
   /** Where one service reaches its database instead (a proxy a test can cut); the others keep theirs. */
   databaseUrl?: (service: SubgraphName, url: string) => string;
+  /** Tracing for every service of the stack (this process), from start to stop; off when not given. */
+  tracing?: TracingConfig;
 }
 
 /** Account settings for tests: the production defaults, with a login throttle tests can reach. */
@@ -225,6 +231,7 @@ export async function signedPost<TData>(
  * its own real database, and the real gateway in front, all in this process.
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const tracing = startTracing(options.tracing ?? null);
   const databases = await createDatabases();
   // Domain events travel through a PostgreSQL database of this stack's own (isolated from other
   // test files); a test can hand in another transport (a RabbitMQ of its own).
@@ -327,6 +334,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       events,
       subgraphUrls,
       databases,
+      tracing,
       query: (query, variables, headers = {}) => {
         const { authorization = `Bearer ${adminToken}`, ...rest } = headers;
         return graphqlPost(gatewayUrl, query, variables, authorization ? { ...rest, authorization } : rest);
@@ -341,6 +349,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         await events.close();
         await dropDatabases(databases);
         await dropDatabase(eventsUrl);
+        await tracing.stop();
         assertNoExecutorMismatches();
       },
     };
@@ -349,6 +358,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await events.close();
     await dropDatabases(databases);
     await dropDatabase(eventsUrl);
+    await tracing.stop();
     throw error;
   }
 }

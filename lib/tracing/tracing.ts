@@ -1,0 +1,118 @@
+import {
+  context,
+  createContextKey,
+  trace,
+  type Context,
+  type Span,
+  type SpanOptions,
+  type Tracer,
+  type TracerProvider,
+} from '@opentelemetry/api';
+import type { TracingConfig } from './tracingConfig';
+import type * as Sdk from './sdk';
+
+/**
+ * Tracing for the whole process, configured once at start (`startTracing`). Every service in the
+ * process (one in production; all six in the tests' in-process stack) gets a provider of its own,
+ * so its spans carry its own `service.name`.
+ *
+ * Off (no config), the SDK is not even loaded (./sdk.ts is required on start): `serviceTracer` answers
+ * null, the wrappers pass straight through, and Apollo Gateway's own spans go to the API's no-op
+ * tracer.
+ */
+
+const TRACER_NAME = 'schemaflow';
+
+/**
+ * The tracer of the service a piece of work belongs to travels in the OpenTelemetry context beside
+ * the span: a resolver or a database call far below the request knows where its spans go without
+ * being told, and does nothing when no traced work is active.
+ */
+const SERVICE_TRACER = createContextKey('schemaflow service tracer');
+
+let current: ProcessTracing | null = null;
+let globalsInstalled = false;
+
+interface ProcessTracing {
+  config: TracingConfig;
+  sdk: typeof Sdk;
+  providers: Map<string, Sdk.ServiceProvider>;
+}
+
+function providerFor(tracing: ProcessTracing, service: string): Sdk.ServiceProvider {
+  let provider = tracing.providers.get(service);
+  if (!provider) {
+    provider = tracing.sdk.serviceProvider(tracing.config, service);
+    tracing.providers.set(service, provider);
+  }
+  return provider;
+}
+
+/** The tracer of `service` in this process; null when tracing is off. */
+export function serviceTracer(service: string): Tracer | null {
+  return current ? providerFor(current, service).getTracer(TRACER_NAME) : null;
+}
+
+/** The context that makes `span` the parent of what follows and names the service's tracer. */
+export function serviceContext(parent: Context, tracer: Tracer, span: Span): Context {
+  return trace.setSpan(parent, span).setValue(SERVICE_TRACER, tracer);
+}
+
+/** The tracer of the traced work running now (a request, an event being handled); null outside any. */
+export function activeTracer(): Tracer | null {
+  return (context.active().getValue(SERVICE_TRACER) as Tracer | undefined) ?? null;
+}
+
+/**
+ * Apollo Gateway makes its spans (gateway.request, gateway.plan, gateway.execute, gateway.fetch)
+ * with the API's global tracer, fetched once when its module loads. This provider, registered
+ * once, hands them to the gateway's provider of the moment (none while tracing is off).
+ */
+class GatewayRouting implements TracerProvider {
+  getTracer(): Tracer {
+    const target = (): Tracer => serviceTracer('gateway') ?? trace.getTracer('off');
+    return {
+      startSpan: (name: string, options?: SpanOptions, parent?: Context) => target().startSpan(name, options, parent),
+      startActiveSpan: ((...args: unknown[]) => {
+        const tracer = target();
+        return (tracer.startActiveSpan as (...all: unknown[]) => unknown).apply(tracer, args);
+      }) as Tracer['startActiveSpan'],
+    };
+  }
+}
+
+function installGlobals(sdk: typeof Sdk): void {
+  if (globalsInstalled) return;
+  globalsInstalled = true;
+  // Context follows async work (promises, timers, I/O callbacks) only with this manager.
+  context.setGlobalContextManager(sdk.asyncContextManager());
+  trace.setGlobalTracerProvider(new GatewayRouting());
+}
+
+export interface TracingHandle {
+  /** Exports every finished span now. */
+  flush(): Promise<void>;
+  /** Exports what is left and turns tracing off. */
+  stop(): Promise<void>;
+}
+
+/** Turns tracing on for this process with `config` (null: stays off). One configuration at a time. */
+export function startTracing(config: TracingConfig | null): TracingHandle {
+  if (!config) return { flush: async () => undefined, stop: async () => undefined };
+  if (current) throw new Error('tracing is already started in this process');
+  // The SDK is loaded only here: a process with tracing off never loads it.
+    const sdk = require('./sdk') as typeof Sdk;
+  installGlobals(sdk);
+  const tracing: ProcessTracing = { config, sdk, providers: new Map() };
+  current = tracing;
+  const flush = async () => {
+    await Promise.all([...tracing.providers.values()].map((provider) => provider.forceFlush()));
+  };
+  return {
+    flush,
+    stop: async () => {
+      if (current === tracing) current = null;
+      await Promise.all([...tracing.providers.values()].map((provider) => provider.shutdown()));
+    },
+  };
+}
