@@ -11,9 +11,11 @@ import type { ProfileStore } from '../subgraphs/profiles/ProfileStore';
 import { PrismaProfileStore } from '../subgraphs/profiles/PrismaProfileStore';
 import { PrismaProjectStore } from '../subgraphs/projects/PrismaProjectStore';
 import type { ProjectStore } from '../subgraphs/projects/ProjectStore';
-import { TeamStore } from '../subgraphs/teams/store';
-import { TeamTokenStore } from '../subgraphs/teams/TeamTokenStore';
-import { UserStore } from '../subgraphs/users/store';
+import { openMongoTeamsData } from '../subgraphs/teams/openMongoTeamsData';
+import type { TeamStore } from '../subgraphs/teams/TeamStore';
+import type { TeamTokenStore } from '../subgraphs/teams/TeamTokenStore';
+import { MongoUserStore } from '../subgraphs/users/MongoUserStore';
+import type { UserStore } from '../subgraphs/users/UserStore';
 
 /** One client per store, as the services use them: the operator tools go through the same stores. */
 export interface OpenStores {
@@ -31,8 +33,10 @@ export async function openStores(databases: ServiceDatabases): Promise<OpenStore
   try {
     const usersConnection: Connection = await connectMongo(databases.mongoUrl, databases.usersDatabase);
     opened.push(usersConnection);
-    const teamsConnection: Connection = await connectMongo(databases.mongoUrl, databases.teamsDatabase);
-    opened.push(teamsConnection);
+    const users = new MongoUserStore(usersConnection);
+    await users.init();
+    const teams = await openMongoTeamsData(databases.mongoUrl, databases.teamsDatabase);
+    opened.push(teams);
     const projects = createPrismaClient(ProjectsClient, databases.projectsUrl);
     opened.push({ close: () => projects.$disconnect() });
     const payments = createPrismaClient(PaymentsClient, databases.paymentsUrl);
@@ -40,9 +44,9 @@ export async function openStores(databases: ServiceDatabases): Promise<OpenStore
     const profiles = createPrismaClient(ProfilesClient, databases.profilesUrl);
     opened.push({ close: () => profiles.$disconnect() });
     return {
-      users: new UserStore(usersConnection),
-      teams: new TeamStore(teamsConnection),
-      teamTokens: new TeamTokenStore(teamsConnection),
+      users,
+      teams: teams.teams,
+      teamTokens: teams.tokens,
       projects: new PrismaProjectStore(projects),
       payments: new PrismaPaymentStore(payments),
       profiles: new PrismaProfileStore(profiles),

@@ -1,23 +1,21 @@
 import { join } from 'node:path';
 import type { Logger } from '../../lib/logger';
-import { connectMongo, initStores, type MongoOptions } from '../../lib/mongo';
+import type { MongoOptions } from '../../lib/mongo';
 import type { Subgraph } from '../../lib/subgraph';
 import { baseContext, buildSubgraphServer, loadTypeDefs } from '../../lib/subgraphServer';
 import { EntityClient } from '../../lib/EntityClient';
 import { createLoaders } from './loaders';
 import { resolvers, type TeamsContext } from './resolvers';
-import { TeamStore } from './store';
-import { TeamTokenStore } from './TeamTokenStore';
 import { AccessTokenVerifier, publicKeyFrom } from '../../lib/auth/accessTokens';
 import { Authenticator, type AuthConfig } from '../../lib/auth/authenticator';
 import { RequestSigner } from '../../lib/auth/RequestSigner';
 import type { EventTransport } from '../../lib/events/EventTransport';
-import { MongoProcessedEvents } from '../../lib/events/MongoProcessedEvents';
 import { startServiceEvents } from '../../lib/events/serviceEvents';
 import { consumeEvents } from './events';
 import { RevocationList } from '../../lib/auth/RevocationList';
 import { followRevocations, loadRevocationsVia } from '../../lib/auth/revocationEvents';
-import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from '../../lib/databaseTimeouts';
+import type { DatabaseTimeouts } from '../../lib/databaseTimeouts';
+import { openMongoTeamsData } from './openMongoTeamsData';
 
 export const typeDefs = loadTypeDefs(join(__dirname, 'schema.graphql'));
 
@@ -40,11 +38,8 @@ export async function createTeamsSubgraph(
   /** Where domain events go and come from; without it they wait in the outbox (tests of one service). */
   events?: EventTransport,
 ): Promise<Subgraph<TeamsContext>> {
-  const connection = await connectMongo(config.mongoUrl, config.database, { ...mongoOptions, timeouts: config.databaseTimeouts ?? DEFAULT_DATABASE_TIMEOUTS });
-  const store = new TeamStore(connection);
-  const tokens = new TeamTokenStore(connection);
-  const processed = new MongoProcessedEvents(connection);
-  await initStores(connection, store, tokens, processed);
+  const data = await openMongoTeamsData(config.mongoUrl, config.database, config.databaseTimeouts, mongoOptions);
+  const { teams: store, tokens, processed } = data;
   const revocations = new RevocationList();
   const serviceEvents = await startServiceEvents(events, logger, {
     outboxes: [store.outbox(), tokens.outbox()],
@@ -66,11 +61,11 @@ export async function createTeamsSubgraph(
     name: 'teams',
     server: buildSubgraphServer(typeDefs, resolvers, logger),
     context: async (req) => ({ ...(await baseContext(req, authenticator)), store, tokens, users, loaders: createLoaders(store) }),
-    ping: async () => void (await connection.db!.admin().ping()),
+    ping: () => data.ping(),
     close: async () => {
       revocationSnapshot.stop();
       await serviceEvents.stop();
-      await connection.close();
+      await data.close();
     },
   };
 }

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { AccessTokenIssuer, privateKeyFrom } from '../../lib/auth/accessTokens';
 import { createAuthenticator, type AuthConfig } from '../../lib/auth/authenticator';
 import type { Logger } from '../../lib/logger';
-import { connectMongo, initStores, type MongoOptions } from '../../lib/mongo';
+import type { MongoOptions } from '../../lib/mongo';
 import type { Subgraph } from '../../lib/subgraph';
 import { baseContext, buildSubgraphServer, loadTypeDefs } from '../../lib/subgraphServer';
 import { Bulkhead } from '../../lib/Bulkhead';
@@ -10,16 +10,14 @@ import { Accounts } from './Accounts';
 import type { AccountsConfig } from './accountsConfig';
 import { createLoaders } from './loaders';
 import { LoginThrottle } from './LoginThrottle';
-import { RefreshTokenStore } from './RefreshTokenStore';
 import { resolvers, type UsersContext } from './resolvers';
-import { UserStore } from './store';
 import type { EventTransport } from '../../lib/events/EventTransport';
 import { startServiceEvents } from '../../lib/events/serviceEvents';
-import { AuditLogStore } from './AuditLogStore';
 import { consumeEvents } from './events';
 import { RevocationList } from '../../lib/auth/RevocationList';
 import { followRevocations } from '../../lib/auth/revocationEvents';
-import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from '../../lib/databaseTimeouts';
+import type { DatabaseTimeouts } from '../../lib/databaseTimeouts';
+import { openMongoUsersData } from './openMongoUsersData';
 
 export const typeDefs = loadTypeDefs(join(__dirname, 'schema.graphql'));
 
@@ -42,11 +40,8 @@ export async function createUsersSubgraph(
   /** Where the outbox is relayed to; without it events wait in the outbox (tests of one service). */
   events?: EventTransport,
 ): Promise<Subgraph<UsersContext>> {
-  const connection = await connectMongo(config.mongoUrl, config.database, { ...mongoOptions, timeouts: config.databaseTimeouts ?? DEFAULT_DATABASE_TIMEOUTS });
-  const store = new UserStore(connection);
-  const refreshTokens = new RefreshTokenStore(connection, config.accounts.refreshTokenTtlSeconds);
-  const auditLog = new AuditLogStore(connection);
-  await initStores(connection, store, refreshTokens, auditLog);
+  const data = await openMongoUsersData(config.mongoUrl, config.database, config.accounts.refreshTokenTtlSeconds, config.databaseTimeouts, mongoOptions);
+  const { users: store, refreshTokens, auditLog } = data;
   const revocations = new RevocationList();
   const accounts = new Accounts(
     store,
@@ -71,10 +66,10 @@ export async function createUsersSubgraph(
     name: 'users',
     server: buildSubgraphServer(typeDefs, resolvers, logger),
     context: async (req) => ({ ...(await baseContext(req, authenticator)), store, auditLog, accounts, loaders: createLoaders(store) }),
-    ping: async () => void (await connection.db!.admin().ping()),
+    ping: () => data.ping(),
     close: async () => {
       await serviceEvents.stop();
-      await connection.close();
+      await data.close();
     },
   };
 }
