@@ -12,6 +12,7 @@ import { PrismaProfileStore } from '../subgraphs/profiles/PrismaProfileStore';
 import { PrismaProjectStore } from '../subgraphs/projects/PrismaProjectStore';
 import type { ProjectStore } from '../subgraphs/projects/ProjectStore';
 import { openMongoTeamsData } from '../subgraphs/teams/openMongoTeamsData';
+import { openPrismaTeamsData } from '../subgraphs/teams/openPrismaTeamsData';
 import type { TeamStore } from '../subgraphs/teams/TeamStore';
 import type { TeamTokenStore } from '../subgraphs/teams/TeamTokenStore';
 import { MongoUserStore } from '../subgraphs/users/MongoUserStore';
@@ -35,7 +36,8 @@ export async function openStores(databases: ServiceDatabases): Promise<OpenStore
     opened.push(usersConnection);
     const users = new MongoUserStore(usersConnection);
     await users.init();
-    const teams = await openMongoTeamsData(databases.mongoUrl, databases.teamsDatabase);
+    // Wherever the teams live: their PostgreSQL database when one is named (TEAMS_STORE=postgresql).
+    const teams = databases.teamsUrl ? openPrismaTeamsData(databases.teamsUrl) : await openMongoTeamsData(databases.mongoUrl, databases.teamsDatabase);
     opened.push(teams);
     const projects = createPrismaClient(ProjectsClient, databases.projectsUrl);
     opened.push({ close: () => projects.$disconnect() });

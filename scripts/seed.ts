@@ -3,6 +3,7 @@ import { connectMongo } from '../lib/mongo';
 import { PrismaClient as PaymentsClient } from '../prisma/payments/generated/client';
 import { PrismaClient as ProfilesClient } from '../prisma/profiles/generated/client';
 import { PrismaClient as ProjectsClient } from '../prisma/projects/generated/client';
+import { PrismaClient as TeamsClient } from '../prisma/teams/generated/client';
 import { hashPassword } from '../subgraphs/users/passwords';
 import { DEMO_PASSWORD, DEMO_PAYMENTS, DEMO_PROFILES, DEMO_PROJECTS, DEMO_TEAMS, DEMO_USERS, DEMO_VERSIONS } from './demoData';
 
@@ -11,6 +12,8 @@ export interface ServiceDatabases {
   mongoUrl: string;
   usersDatabase: string;
   teamsDatabase: string;
+  /** Set when the teams live on PostgreSQL (TEAMS_STORE=postgresql): their database, instead of `teamsDatabase`. */
+  teamsUrl?: string;
   projectsUrl: string;
   paymentsUrl: string;
   profilesUrl: string;
@@ -30,6 +33,23 @@ async function seedMongo(url: string, database: string, collection: string, docs
   }
 }
 
+/** The demo teams in the teams' PostgreSQL database (TEAMS_STORE=postgresql), members in their order. */
+async function seedPostgresTeams(url: string): Promise<void> {
+  const teams = createPrismaClient(TeamsClient, url);
+  try {
+    await teams.team.createMany({
+      data: DEMO_TEAMS.map((team) => ({ id: team._id, name: team.name, revision: 0, createdAt: team.createdAt, updatedAt: team.createdAt })),
+      skipDuplicates: true,
+    });
+    await teams.teamMember.createMany({
+      data: DEMO_TEAMS.flatMap((team) => team.members.map((member, position) => ({ teamId: team._id, ...member, position }))),
+      skipDuplicates: true,
+    });
+  } finally {
+    await teams.$disconnect();
+  }
+}
+
 export async function seedDemoData(targets: ServiceDatabases): Promise<void> {
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   await seedMongo(
@@ -38,8 +58,9 @@ export async function seedDemoData(targets: ServiceDatabases): Promise<void> {
     'users',
     DEMO_USERS.map((user) => ({ ...user, passwordHash })),
   );
-  // `revision`: the compare-and-set counter every team document carries (subgraphs/teams/store.ts).
-  await seedMongo(targets.mongoUrl, targets.teamsDatabase, 'teams', DEMO_TEAMS.map((team) => ({ ...team, revision: 0 })));
+  if (targets.teamsUrl) await seedPostgresTeams(targets.teamsUrl);
+  // `revision`: the compare-and-set counter every team document carries (subgraphs/teams/MongoTeamStore.ts).
+  else await seedMongo(targets.mongoUrl, targets.teamsDatabase, 'teams', DEMO_TEAMS.map((team) => ({ ...team, revision: 0 })));
 
   const projects = createPrismaClient(ProjectsClient, targets.projectsUrl);
   try {

@@ -43,7 +43,14 @@ function toToken(doc: TeamTokenDocument): TeamToken {
   };
 }
 
-const LAST_USE_RESOLUTION_MS = 60_000;
+/**
+ * Every service checks the token on every hop of a request: recording each use would be a write
+ * per hop, so the last use is kept to the minute (both stores).
+ */
+export const LAST_USE_RESOLUTION_MS = 60_000;
+
+/** `sft_<id>_<secret>`, as both stores parse it. */
+export const TEAM_TOKEN_PATTERN = /^sft_([0-9a-f-]{36})_([A-Za-z0-9_-]{20,100})$/;
 
 /** The team API tokens' store on MongoDB (FerretDB). */
 export class MongoTeamTokenStore implements TeamTokenStore {
@@ -95,14 +102,12 @@ export class MongoTeamTokenStore implements TeamTokenStore {
 
   /** The team a presented token acts for, or null (unknown, wrong secret, revoked); records the use. */
   async authenticate(token: string): Promise<TeamTokenIdentity | null> {
-    const match = /^sft_([0-9a-f-]{36})_([A-Za-z0-9_-]{20,100})$/.exec(token);
+    const match = TEAM_TOKEN_PATTERN.exec(token);
     if (!match) return null;
     const [, id, secret] = match;
     const doc = await this.tokens.findOne({ _id: id }).lean<TeamTokenDocument>();
     if (!doc || doc.revokedAt) return null;
     if (!secretMatches(doc.secretHash, secret!)) return null;
-    // Every service checks the token on every hop of a request: recording each use would be a write
-    // per hop, so the last use is kept to the minute.
     const now = Date.now();
     if (!doc.lastUsedAt || now - doc.lastUsedAt.getTime() > LAST_USE_RESOLUTION_MS) {
       // Through the token's queue: on FerretDB this write would otherwise be able to undo a revocation.

@@ -1,5 +1,5 @@
 import { connectMongo, initStores, type MongoOptions } from '../../lib/mongo';
-import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from '../../lib/databaseTimeouts';
+import type { DatabaseTimeouts } from '../../lib/databaseTimeouts';
 import { MongoProcessedEvents } from '../../lib/events/MongoProcessedEvents';
 import { MongoTeamStore } from './MongoTeamStore';
 import { MongoTeamTokenStore } from './MongoTeamTokenStore';
@@ -9,10 +9,11 @@ import type { TeamsData } from './TeamsData';
 export async function openMongoTeamsData(
   mongoUrl: string,
   database: string,
-  timeouts: DatabaseTimeouts = DEFAULT_DATABASE_TIMEOUTS,
+  /** A service's bounds; an operator tool's long reads go without. */
+  timeouts?: DatabaseTimeouts,
   mongoOptions: MongoOptions = {},
 ): Promise<TeamsData> {
-  const connection = await connectMongo(mongoUrl, database, { ...mongoOptions, timeouts });
+  const connection = await connectMongo(mongoUrl, database, { ...mongoOptions, ...(timeouts ? { timeouts } : {}) });
   const teams = new MongoTeamStore(connection);
   const tokens = new MongoTeamTokenStore(connection);
   const processed = new MongoProcessedEvents(connection);

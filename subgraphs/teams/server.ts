@@ -14,15 +14,25 @@ import { startServiceEvents } from '../../lib/events/serviceEvents';
 import { consumeEvents } from './events';
 import { RevocationList } from '../../lib/auth/RevocationList';
 import { followRevocations, loadRevocationsVia } from '../../lib/auth/revocationEvents';
-import type { DatabaseTimeouts } from '../../lib/databaseTimeouts';
+import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from '../../lib/databaseTimeouts';
 import { openMongoTeamsData } from './openMongoTeamsData';
+import { openPrismaTeamsData } from './openPrismaTeamsData';
+import type { PrismaOptions } from '../../lib/prisma';
 
 export const typeDefs = loadTypeDefs(join(__dirname, 'schema.graphql'));
 
+/** Which database keeps the teams (TEAMS_STORE). */
+export const TEAMS_STORES = ['mongodb', 'postgresql'] as const;
+export type TeamsStore = (typeof TEAMS_STORES)[number];
+
 export interface TeamsConfig {
+  /** 'mongodb' (the default: `mongoUrl` and `database`) or 'postgresql' (`databaseUrl`). */
+  store?: TeamsStore;
   mongoUrl: string;
   /** The MongoDB database this service owns. */
   database: string;
+  /** The PostgreSQL database this service owns when `store` is 'postgresql' (TEAMS_DATABASE_URL), migrated beforehand. */
+  databaseUrl?: string;
   /** The users subgraph, asked whether a user exists before they become a member. */
   usersUrl: string;
   /** How this service verifies callers (its `teamsUrl` is unused: this service checks team tokens itself). */
@@ -37,8 +47,10 @@ export async function createTeamsSubgraph(
   mongoOptions: MongoOptions = {},
   /** Where domain events go and come from; without it they wait in the outbox (tests of one service). */
   events?: EventTransport,
+  /** For the PostgreSQL store (query hooks in tests). */
+  prismaOptions: PrismaOptions = {},
 ): Promise<Subgraph<TeamsContext>> {
-  const data = await openMongoTeamsData(config.mongoUrl, config.database, config.databaseTimeouts, mongoOptions);
+  const data = await openTeamsData(config, mongoOptions, prismaOptions);
   const { teams: store, tokens, processed } = data;
   const revocations = new RevocationList();
   const serviceEvents = await startServiceEvents(events, logger, {
@@ -68,4 +80,11 @@ export async function createTeamsSubgraph(
       await data.close();
     },
   };
+}
+
+function openTeamsData(config: TeamsConfig, mongoOptions: MongoOptions, prismaOptions: PrismaOptions) {
+  const timeouts = config.databaseTimeouts ?? DEFAULT_DATABASE_TIMEOUTS;
+  if (config.store !== 'postgresql') return openMongoTeamsData(config.mongoUrl, config.database, timeouts, mongoOptions);
+  if (!config.databaseUrl) throw new Error('the teams store is postgresql, but no TEAMS_DATABASE_URL was given');
+  return Promise.resolve(openPrismaTeamsData(config.databaseUrl, timeouts, prismaOptions));
 }

@@ -1,5 +1,5 @@
 import { connectMongo, initStores, type MongoOptions } from '../../lib/mongo';
-import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from '../../lib/databaseTimeouts';
+import type { DatabaseTimeouts } from '../../lib/databaseTimeouts';
 import { MongoAuditLogStore } from './MongoAuditLogStore';
 import { MongoRefreshTokenStore } from './MongoRefreshTokenStore';
 import { MongoUserStore } from './MongoUserStore';
@@ -10,10 +10,11 @@ export async function openMongoUsersData(
   mongoUrl: string,
   database: string,
   refreshTokenTtlSeconds: number,
-  timeouts: DatabaseTimeouts = DEFAULT_DATABASE_TIMEOUTS,
+  /** A service's bounds; an operator tool's long reads go without. */
+  timeouts?: DatabaseTimeouts,
   mongoOptions: MongoOptions = {},
 ): Promise<UsersData> {
-  const connection = await connectMongo(mongoUrl, database, { ...mongoOptions, timeouts });
+  const connection = await connectMongo(mongoUrl, database, { ...mongoOptions, ...(timeouts ? { timeouts } : {}) });
   const users = new MongoUserStore(connection);
   const refreshTokens = new MongoRefreshTokenStore(connection, refreshTokenTtlSeconds);
   const auditLog = new MongoAuditLogStore(connection);

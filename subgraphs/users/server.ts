@@ -16,7 +16,7 @@ import { startServiceEvents } from '../../lib/events/serviceEvents';
 import { consumeEvents } from './events';
 import { RevocationList } from '../../lib/auth/RevocationList';
 import { followRevocations } from '../../lib/auth/revocationEvents';
-import type { DatabaseTimeouts } from '../../lib/databaseTimeouts';
+import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from '../../lib/databaseTimeouts';
 import { openMongoUsersData } from './openMongoUsersData';
 
 export const typeDefs = loadTypeDefs(join(__dirname, 'schema.graphql'));
@@ -40,7 +40,7 @@ export async function createUsersSubgraph(
   /** Where the outbox is relayed to; without it events wait in the outbox (tests of one service). */
   events?: EventTransport,
 ): Promise<Subgraph<UsersContext>> {
-  const data = await openMongoUsersData(config.mongoUrl, config.database, config.accounts.refreshTokenTtlSeconds, config.databaseTimeouts, mongoOptions);
+  const data = await openMongoUsersData(config.mongoUrl, config.database, config.accounts.refreshTokenTtlSeconds, config.databaseTimeouts ?? DEFAULT_DATABASE_TIMEOUTS, mongoOptions);
   const { users: store, refreshTokens, auditLog } = data;
   const revocations = new RevocationList();
   const accounts = new Accounts(

@@ -22,7 +22,7 @@ import type { ServiceDatabases } from '../../scripts/seed';
 import { createPaymentsSubgraph } from '../../subgraphs/payments/server';
 import { createProfilesSubgraph } from '../../subgraphs/profiles/server';
 import { createProjectsSubgraph } from '../../subgraphs/projects/server';
-import { createTeamsSubgraph } from '../../subgraphs/teams/server';
+import { createTeamsSubgraph, type TeamsStore } from '../../subgraphs/teams/server';
 import { createUsersSubgraph } from '../../subgraphs/users/server';
 
 
@@ -73,6 +73,8 @@ export interface StackOptions {
   databaseTimeouts?: DatabaseTimeouts;
   /** Where one service reaches its database instead (a proxy a test can cut); the others keep theirs. */
   databaseUrl?: (service: SubgraphName, url: string) => string;
+  /** Where the teams live: 'mongodb' (the default, as TEAMS_STORE's) or 'postgresql' (a migrated database of this stack's own). */
+  teamsStore?: TeamsStore;
 }
 
 /** Account settings for tests: the production defaults, with a login throttle tests can reach. */
@@ -133,15 +135,16 @@ export function testEngines(): { postgresUrl: string; mongoUrl: string } {
 }
 
 /** Fresh, migrated databases of every service, named uniquely for one test file. */
-export async function createDatabases(): Promise<ServiceDatabases> {
+export async function createDatabases(stores: { teams?: TeamsStore } = {}): Promise<ServiceDatabases> {
   const { postgresUrl, mongoUrl } = testEngines();
   const suffix = randomBytes(4).toString('hex');
-  const [projectsUrl, paymentsUrl, profilesUrl] = await Promise.all([
+  const [projectsUrl, paymentsUrl, profilesUrl, teamsUrl] = await Promise.all([
     prepareDatabase(postgresUrl, 'projects', `projects_${suffix}`),
     prepareDatabase(postgresUrl, 'payments', `payments_${suffix}`),
     prepareDatabase(postgresUrl, 'profiles', `profiles_${suffix}`),
+    stores.teams === 'postgresql' ? prepareDatabase(postgresUrl, 'teams', `teams_${suffix}`) : undefined,
   ]);
-  return { mongoUrl, usersDatabase: `users_${suffix}`, teamsDatabase: `teams_${suffix}`, projectsUrl, paymentsUrl, profilesUrl };
+  return { mongoUrl, usersDatabase: `users_${suffix}`, teamsDatabase: `teams_${suffix}`, projectsUrl, paymentsUrl, profilesUrl, ...(teamsUrl ? { teamsUrl } : {}) };
 }
 
 /** A new, empty PostgreSQL database on the test server (events, a legacy source, a migration state). */
@@ -168,7 +171,7 @@ export async function dropDatabases(databases: ServiceDatabases): Promise<void> 
   const admin = new Client({ connectionString: postgresUrl });
   await admin.connect();
   try {
-    for (const url of [databases.projectsUrl, databases.paymentsUrl, databases.profilesUrl]) {
+    for (const url of [databases.projectsUrl, databases.paymentsUrl, databases.profilesUrl, ...(databases.teamsUrl ? [databases.teamsUrl] : [])]) {
       const name = new URL(url).pathname.slice(1);
       await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     }
@@ -223,7 +226,7 @@ export async function signedPost<TData>(
  * its own real database, and the real gateway in front, all in this process.
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const databases = await createDatabases();
+  const databases = await createDatabases({ teams: options.teamsStore });
   // Domain events travel through a PostgreSQL database of this stack's own (isolated from other
   // test files); a test can hand in another transport (a RabbitMQ of its own).
   const eventsUrl = await freshDatabase('events');
@@ -282,10 +285,19 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await start(
       'teams',
       createTeamsSubgraph(
-        { mongoUrl: at('teams', databases.mongoUrl), database: databases.teamsDatabase, usersUrl: urlOf('users'), auth, databaseTimeouts },
+        {
+          store: databases.teamsUrl ? 'postgresql' : 'mongodb',
+          mongoUrl: at('teams', databases.mongoUrl),
+          database: databases.teamsDatabase,
+          ...(databases.teamsUrl ? { databaseUrl: at('teams', databases.teamsUrl) } : {}),
+          usersUrl: urlOf('users'),
+          auth,
+          databaseTimeouts,
+        },
         logger('teams'),
         mongo('teams'),
         events,
+        prisma('teams'),
       ),
     );
     await start(
