@@ -16,6 +16,7 @@ import { openPrismaTeamsData } from '../subgraphs/teams/openPrismaTeamsData';
 import type { TeamStore } from '../subgraphs/teams/TeamStore';
 import type { TeamTokenStore } from '../subgraphs/teams/TeamTokenStore';
 import { MongoUserStore } from '../subgraphs/users/MongoUserStore';
+import { openPrismaUsersData } from '../subgraphs/users/openPrismaUsersData';
 import type { UserStore } from '../subgraphs/users/UserStore';
 
 /** One client per store, as the services use them: the operator tools go through the same stores. */
@@ -32,10 +33,7 @@ export interface OpenStores {
 export async function openStores(databases: ServiceDatabases): Promise<OpenStores> {
   const opened: { close(): Promise<unknown> }[] = [];
   try {
-    const usersConnection: Connection = await connectMongo(databases.mongoUrl, databases.usersDatabase);
-    opened.push(usersConnection);
-    const users = new MongoUserStore(usersConnection);
-    await users.init();
+    const users = await openUsers(databases, opened);
     // Wherever the teams live: their PostgreSQL database when one is named (TEAMS_STORE=postgresql).
     const teams = databases.teamsUrl ? openPrismaTeamsData(databases.teamsUrl) : await openMongoTeamsData(databases.mongoUrl, databases.teamsDatabase);
     opened.push(teams);
@@ -60,4 +58,19 @@ export async function openStores(databases: ServiceDatabases): Promise<OpenStore
     for (const store of opened.reverse()) await store.close();
     throw error;
   }
+}
+
+/** The users store wherever the users live: their PostgreSQL database when one is named (USERS_STORE=postgresql). */
+async function openUsers(databases: ServiceDatabases, opened: { close(): Promise<unknown> }[]): Promise<UserStore> {
+  if (databases.usersUrl) {
+    // Refresh tokens are not the integrity check's business: their lifetime does not matter here.
+    const data = openPrismaUsersData(databases.usersUrl, 0);
+    opened.push(data);
+    return data.users;
+  }
+  const connection: Connection = await connectMongo(databases.mongoUrl, databases.usersDatabase);
+  opened.push(connection);
+  const users = new MongoUserStore(connection);
+  await users.init();
+  return users;
 }

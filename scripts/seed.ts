@@ -4,6 +4,7 @@ import { PrismaClient as PaymentsClient } from '../prisma/payments/generated/cli
 import { PrismaClient as ProfilesClient } from '../prisma/profiles/generated/client';
 import { PrismaClient as ProjectsClient } from '../prisma/projects/generated/client';
 import { PrismaClient as TeamsClient } from '../prisma/teams/generated/client';
+import { PrismaClient as UsersClient } from '../prisma/users/generated/client';
 import { hashPassword } from '../subgraphs/users/passwords';
 import { DEMO_PASSWORD, DEMO_PAYMENTS, DEMO_PROFILES, DEMO_PROJECTS, DEMO_TEAMS, DEMO_USERS, DEMO_VERSIONS } from './demoData';
 
@@ -14,6 +15,8 @@ export interface ServiceDatabases {
   teamsDatabase: string;
   /** Set when the teams live on PostgreSQL (TEAMS_STORE=postgresql): their database, instead of `teamsDatabase`. */
   teamsUrl?: string;
+  /** Set when the users live on PostgreSQL (USERS_STORE=postgresql): their database, instead of `usersDatabase`. */
+  usersUrl?: string;
   projectsUrl: string;
   paymentsUrl: string;
   profilesUrl: string;
@@ -30,6 +33,19 @@ async function seedMongo(url: string, database: string, collection: string, docs
     if (missing.length > 0) await connection.collection(collection).insertMany(missing as never[]);
   } finally {
     await connection.close();
+  }
+}
+
+/** The demo users in the users' PostgreSQL database (USERS_STORE=postgresql). */
+async function seedPostgresUsers(url: string, passwordHash: string): Promise<void> {
+  const users = createPrismaClient(UsersClient, url);
+  try {
+    await users.user.createMany({
+      data: DEMO_USERS.map(({ _id, ...user }) => ({ ...user, id: _id, passwordHash, updatedAt: user.createdAt })),
+      skipDuplicates: true,
+    });
+  } finally {
+    await users.$disconnect();
   }
 }
 
@@ -52,12 +68,8 @@ async function seedPostgresTeams(url: string): Promise<void> {
 
 export async function seedDemoData(targets: ServiceDatabases): Promise<void> {
   const passwordHash = await hashPassword(DEMO_PASSWORD);
-  await seedMongo(
-    targets.mongoUrl,
-    targets.usersDatabase,
-    'users',
-    DEMO_USERS.map((user) => ({ ...user, passwordHash })),
-  );
+  if (targets.usersUrl) await seedPostgresUsers(targets.usersUrl, passwordHash);
+  else await seedMongo(targets.mongoUrl, targets.usersDatabase, 'users', DEMO_USERS.map((user) => ({ ...user, passwordHash })));
   if (targets.teamsUrl) await seedPostgresTeams(targets.teamsUrl);
   // `revision`: the compare-and-set counter every team document carries (subgraphs/teams/MongoTeamStore.ts).
   else await seedMongo(targets.mongoUrl, targets.teamsDatabase, 'teams', DEMO_TEAMS.map((team) => ({ ...team, revision: 0 })));

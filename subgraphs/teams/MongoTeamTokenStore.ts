@@ -6,7 +6,7 @@ import type { AuditFor } from '../../lib/events/audit';
 import { MongoOutbox, outboxFields, updateWithEvents, withEvents, type WithOutbox } from '../../lib/events/MongoOutbox';
 import { KeyedQueue } from '../../lib/KeyedQueue';
 import type { TeamToken } from './domain';
-import type { TeamTokenStore } from './TeamTokenStore';
+import { LAST_USE_RESOLUTION_MS, TEAM_TOKEN_PATTERN, type TeamTokenStore } from './TeamTokenStore';
 
 interface TeamTokenDocument extends Omit<TeamToken, 'id'>, WithOutbox {
   _id: string;
@@ -43,14 +43,7 @@ function toToken(doc: TeamTokenDocument): TeamToken {
   };
 }
 
-/**
- * Every service checks the token on every hop of a request: recording each use would be a write
- * per hop, so the last use is kept to the minute (both stores).
- */
-export const LAST_USE_RESOLUTION_MS = 60_000;
 
-/** `sft_<id>_<secret>`, as both stores parse it. */
-export const TEAM_TOKEN_PATTERN = /^sft_([0-9a-f-]{36})_([A-Za-z0-9_-]{20,100})$/;
 
 /** The team API tokens' store on MongoDB (FerretDB). */
 export class MongoTeamTokenStore implements TeamTokenStore {

@@ -6,8 +6,7 @@ import { PrismaOutbox, writeOutbox } from '../../lib/events/PrismaOutbox';
 import { isId, newId } from '../../lib/validate';
 import type { PrismaClient, TeamToken as TeamTokenRow } from '../../prisma/teams/generated/client';
 import type { TeamToken } from './domain';
-import { LAST_USE_RESOLUTION_MS, TEAM_TOKEN_PATTERN } from './MongoTeamTokenStore';
-import type { TeamTokenStore } from './TeamTokenStore';
+import { LAST_USE_RESOLUTION_MS, TEAM_TOKEN_PATTERN, type TeamTokenStore } from './TeamTokenStore';
 
 function toToken(row: TeamTokenRow): TeamToken {
   return {

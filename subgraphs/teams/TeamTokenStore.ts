@@ -4,6 +4,15 @@ import type { OutboxSource } from '../../lib/events/OutboxRelay';
 import type { TeamToken } from './domain';
 
 /**
+ * Every service checks the token on every hop of a request: recording each use would be a write
+ * per hop, so the last use is kept to the minute (both stores).
+ */
+export const LAST_USE_RESOLUTION_MS = 60_000;
+
+/** `sft_<id>_<secret>`, as both stores parse it. */
+export const TEAM_TOKEN_PATTERN = /^sft_([0-9a-f-]{36})_([A-Za-z0-9_-]{20,100})$/;
+
+/**
  * Team API tokens, `sft_<id>_<secret>`: stored hashed, revocable, their last use recorded to the
  * minute (MongoTeamTokenStore, PrismaTeamTokenStore). Creating and revoking one writes its audit
  * event with it.

@@ -5,7 +5,7 @@ import { newId } from '../../lib/validate';
 import type { DomainEvent } from '../../lib/events/DomainEvent';
 import { MongoOutbox, outboxFields, updateWithEvents, withEvents, type WithOutbox } from '../../lib/events/MongoOutbox';
 import type { Redemption } from './domain';
-import type { RefreshTokenStore } from './RefreshTokenStore';
+import { LEGACY_TOKEN, type RefreshTokenStore } from './RefreshTokenStore';
 
 interface RefreshTokenDocument extends WithOutbox {
   _id: string;
@@ -42,8 +42,6 @@ refreshTokenSchema.index({ userId: 1 });
 refreshTokenSchema.index({ hasOutbox: 1 }, { sparse: true });
 refreshTokenSchema.index({ legacyTokenHash: 1 }, { sparse: true });
 
-/** A legacy token: an opaque secret without our `<id>.` prefix (see migration/). */
-const LEGACY_TOKEN = /^[A-Za-z0-9_-]{16,200}$/;
 
 /**
  * The refresh tokens' store on MongoDB (FerretDB). Opaque refresh tokens (`<id>.<secret>`), stored hashed, rotated on every use: redeeming one

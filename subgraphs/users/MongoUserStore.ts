@@ -7,7 +7,7 @@ import type { DomainEvent } from '../../lib/events/DomainEvent';
 import { MongoOutbox, outboxFields, updateWithEvents, withEvents, type WithOutbox } from '../../lib/events/MongoOutbox';
 import type { Page } from '../../lib/pagination';
 import type { Credentials, EndedSessions, NewUser, NewUserEvents, Role, SessionsEnd, User, UserChanges, UserStatus } from './domain';
-import { ROLES } from './domain';
+import { ROLES, tombstoneFields } from './domain';
 import type { UserStore } from './UserStore';
 
 interface UserDocument extends WithOutbox {
@@ -60,17 +60,6 @@ function toUser(doc: UserDocument): User {
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
   };
-}
-
-/**
- * A tombstone's email: unique (the index needs one) and not an email address at all, so no
- * registration can take it and block the deletion, and the user's own address is free again.
- */
-const tombstoneEmail = (id: string) => `deleted:${id}`;
-
-/** What deleting a user sets: the tombstone keeps the id and when, nothing personal. */
-export function tombstoneFields(id: string) {
-  return { deletedAt: new Date(), email: tombstoneEmail(id), name: null, passwordHash: null, emailVerified: false };
 }
 
 /** Live users only: a deleted user's tombstone is not a user to anyone asking. */

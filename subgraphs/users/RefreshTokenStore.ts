@@ -2,6 +2,9 @@ import type { DomainEvent } from '../../lib/events/DomainEvent';
 import type { OutboxSource } from '../../lib/events/OutboxRelay';
 import type { Redemption } from './domain';
 
+/** A legacy token: an opaque secret without our `<id>.` prefix (see migration/). */
+export const LEGACY_TOKEN = /^[A-Za-z0-9_-]{16,200}$/;
+
 /**
  * Opaque refresh tokens (`<id>.<secret>`), stored hashed, rotated on every use: redeeming one
  * spends it and the caller gets a new one of the same family. Presenting a spent token means it

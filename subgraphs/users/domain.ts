@@ -28,6 +28,17 @@ export interface NewUser {
   passwordHash?: string;
 }
 
+/**
+ * A tombstone's email: unique (the index needs one) and not an email address at all, so no
+ * registration can take it and block the deletion, and the user's own address is free again.
+ */
+const tombstoneEmail = (id: string) => `deleted:${id}`;
+
+/** What deleting a user sets: the tombstone keeps the id and when, nothing personal. */
+export function tombstoneFields(id: string) {
+  return { deletedAt: new Date(), email: tombstoneEmail(id), name: null, passwordHash: null, emailVerified: false };
+}
+
 /** Whether each id is a user, a deleted user's tombstone, or neither (the integrity check asks). */
 export type UserStatus = 'live' | 'deleted';
 

@@ -18,13 +18,23 @@ import { RevocationList } from '../../lib/auth/RevocationList';
 import { followRevocations } from '../../lib/auth/revocationEvents';
 import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from '../../lib/databaseTimeouts';
 import { openMongoUsersData } from './openMongoUsersData';
+import { openPrismaUsersData } from './openPrismaUsersData';
+import type { PrismaOptions } from '../../lib/prisma';
 
 export const typeDefs = loadTypeDefs(join(__dirname, 'schema.graphql'));
 
+/** Which database keeps the users, their sessions and the audit log (USERS_STORE). */
+export const USERS_STORES = ['mongodb', 'postgresql'] as const;
+export type UsersStore = (typeof USERS_STORES)[number];
+
 export interface UsersConfig {
+  /** 'mongodb' (the default: `mongoUrl` and `database`) or 'postgresql' (`databaseUrl`). */
+  store?: UsersStore;
   mongoUrl: string;
   /** The MongoDB database this service owns. */
   database: string;
+  /** The PostgreSQL database this service owns when `store` is 'postgresql' (USERS_DATABASE_URL), migrated beforehand. */
+  databaseUrl?: string;
   /** How this service verifies credentials. */
   auth: AuthConfig;
   /** How it issues them. */
@@ -39,8 +49,10 @@ export async function createUsersSubgraph(
   mongoOptions: MongoOptions = {},
   /** Where the outbox is relayed to; without it events wait in the outbox (tests of one service). */
   events?: EventTransport,
+  /** For the PostgreSQL store (query hooks in tests). */
+  prismaOptions: PrismaOptions = {},
 ): Promise<Subgraph<UsersContext>> {
-  const data = await openMongoUsersData(config.mongoUrl, config.database, config.accounts.refreshTokenTtlSeconds, config.databaseTimeouts ?? DEFAULT_DATABASE_TIMEOUTS, mongoOptions);
+  const data = await openUsersData(config, mongoOptions, prismaOptions);
   const { users: store, refreshTokens, auditLog } = data;
   const revocations = new RevocationList();
   const accounts = new Accounts(
@@ -72,4 +84,12 @@ export async function createUsersSubgraph(
       await data.close();
     },
   };
+}
+
+function openUsersData(config: UsersConfig, mongoOptions: MongoOptions, prismaOptions: PrismaOptions) {
+  const timeouts = config.databaseTimeouts ?? DEFAULT_DATABASE_TIMEOUTS;
+  const ttl = config.accounts.refreshTokenTtlSeconds;
+  if (config.store !== 'postgresql') return openMongoUsersData(config.mongoUrl, config.database, ttl, timeouts, mongoOptions);
+  if (!config.databaseUrl) throw new Error('the users store is postgresql, but no USERS_DATABASE_URL was given');
+  return Promise.resolve(openPrismaUsersData(config.databaseUrl, ttl, timeouts, prismaOptions));
 }

@@ -1,23 +1,33 @@
 import type { TeamsStore } from '../../subgraphs/teams/server';
-import { addMember, as, createProject, createTeam, createUser, expectNoErrors } from '../support/fixtures';
+import type { UsersStore } from '../../subgraphs/users/server';
+import { addMember, ANONYMOUS_REQUEST, as, createPayment, createProject, createTeam, createUser, expectNoErrors } from '../support/fixtures';
 import { eventually } from '../support/eventually';
-import { startStack, type Stack } from '../support/stack';
+import { startStack, TEST_PASSWORD, type Stack } from '../support/stack';
 
 /**
- * The teams service's main flows through the real gateway with its teams on MongoDB (FerretDB)
- * and on PostgreSQL (TEAMS_STORE=postgresql): the same requests give the same answers.
+ * The main flows through the real gateway with users and teams on MongoDB (FerretDB), and with
+ * both on PostgreSQL (USERS_STORE=postgresql, TEAMS_STORE=postgresql): the same requests give the
+ * same answers.
  */
 const TEAMS_OF = `query($id: ID!) {
   user(id: $id) {
     name
     teams { edges { node { name memberCount members { edges { node { role user { name } } } } } } }
     projects { edges { node { name team { name } } } }
+    sent: payments(direction: SENT) { edges { node { amount currency recipient { name } } } }
   }
 }`;
 
+const SESSION = '{ accessToken refreshToken user { name role } }';
+
 const TEAM = `query($t: ID!) { team(id: $t) { name memberCount members { edges { node { role user { name } } } } } }`;
 
-describe.each<TeamsStore>(['mongodb', 'postgresql'])('teams on %s', (teamsStore) => {
+const STORES: { usersStore: UsersStore; teamsStore: TeamsStore }[] = [
+  { usersStore: 'mongodb', teamsStore: 'mongodb' },
+  { usersStore: 'postgresql', teamsStore: 'postgresql' },
+];
+
+describe.each(STORES)('users on $usersStore, teams on $teamsStore', ({ usersStore, teamsStore }) => {
   let stack: Stack;
   let ann: string;
   let bob: string;
@@ -25,7 +35,7 @@ describe.each<TeamsStore>(['mongodb', 'postgresql'])('teams on %s', (teamsStore)
   let team: string;
 
   beforeAll(async () => {
-    stack = await startStack({ teamsStore });
+    stack = await startStack({ usersStore, teamsStore });
     ann = await createUser(stack, 'Ann Example');
     bob = await createUser(stack, 'Bob Example');
     cid = await createUser(stack, 'Cid Example');
@@ -33,6 +43,7 @@ describe.each<TeamsStore>(['mongodb', 'postgresql'])('teams on %s', (teamsStore)
     await addMember(stack, team, bob, 'ADMIN');
     await addMember(stack, team, cid, 'MEMBER');
     await createProject(stack, 'Shared API', ann, team);
+    await createPayment(stack, ann, bob, '12.5');
   });
 
   afterAll(async () => {
@@ -41,6 +52,7 @@ describe.each<TeamsStore>(['mongodb', 'postgresql'])('teams on %s', (teamsStore)
 
   it('keeps its data where it was told', () => {
     expect(Boolean(stack.databases.teamsUrl)).toBe(teamsStore === 'postgresql');
+    expect(Boolean(stack.databases.usersUrl)).toBe(usersStore === 'postgresql');
   });
 
   it('answers the dashboard: the user, their teams with members, and the team of their projects', async () => {
@@ -65,7 +77,31 @@ describe.each<TeamsStore>(['mongodb', 'postgresql'])('teams on %s', (teamsStore)
         ],
       },
       projects: { edges: [{ node: { name: 'Shared API', team: { name: 'Platform' } } }] },
+      sent: { edges: [{ node: { amount: '12.50', currency: 'EUR', recipient: { name: 'Bob Example' } } }] },
     });
+  });
+
+  it('signs up, signs in, refreshes once per token, and logs out', async () => {
+    const email = `dee.${Date.now()}@example.test`;
+    const anonymous = <T>(query: string, variables: Record<string, unknown>) => stack.query<T>(query, variables, ANONYMOUS_REQUEST);
+    const registered = expectNoErrors(
+      await anonymous<{ register: any }>(`mutation($input: RegisterInput!) { register(input: $input) ${SESSION} }`, { input: { email, password: TEST_PASSWORD, name: 'Dee' } }),
+    ).register;
+    expect(registered.user).toEqual({ name: 'Dee', role: 'CUSTOMER' });
+    const duplicate = await anonymous(`mutation($input: RegisterInput!) { register(input: $input) { accessToken } }`, { input: { email, password: TEST_PASSWORD, name: 'Dee' } });
+    expect(duplicate.body.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    const wrong = await anonymous(`mutation($input: LoginInput!) { login(input: $input) { accessToken } }`, { input: { email, password: 'not the password at all' } });
+    expect(wrong.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    const login = expectNoErrors(await anonymous<{ login: any }>(`mutation($input: LoginInput!) { login(input: $input) ${SESSION} }`, { input: { email, password: TEST_PASSWORD } })).login;
+    const REFRESH = `mutation($token: String!) { refreshSession(refreshToken: $token) ${SESSION} }`;
+    const refreshed = expectNoErrors(await anonymous<{ refreshSession: any }>(REFRESH, { token: login.refreshToken })).refreshSession;
+    expect(refreshed.user).toEqual({ name: 'Dee', role: 'CUSTOMER' });
+    expect(expectNoErrors(await stack.query<{ me: { name: string } }>('{ me { name } }', {}, { authorization: `Bearer ${refreshed.accessToken}` })).me.name).toBe('Dee');
+    // The spent token again: reuse, which ends that login's sessions (the refreshed one too).
+    expect((await anonymous(REFRESH, { token: login.refreshToken })).body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect((await anonymous(REFRESH, { token: refreshed.refreshToken })).body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(expectNoErrors(await anonymous<{ logout: boolean }>(`mutation($token: String!) { logout(refreshToken: $token) }`, { token: registered.refreshToken })).logout).toBe(true);
+    expect((await anonymous(REFRESH, { token: registered.refreshToken })).body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 
   it('renames, changes roles and removes members, refusing what breaks the rules with the same codes', async () => {
@@ -112,6 +148,7 @@ describe.each<TeamsStore>(['mongodb', 'postgresql'])('teams on %s', (teamsStore)
 
   it('deleting the OWNER hands the team to the longest-standing ADMIN; deleting the team leaves nothing to see', async () => {
     expectNoErrors(await stack.query(`mutation($id: ID!) { deleteUser(id: $id) }`, { id: ann }));
+    expect(expectNoErrors(await stack.query<{ user: unknown }>(`query($id: ID!) { user(id: $id) { name } }`, { id: ann }))).toEqual({ user: null });
     const handedOver = await eventually(
       async () => (await stack.query<{ team: any }>(TEAM, { t: team }, as(bob))).body.data?.team,
       (seen) => seen?.memberCount === 2,
