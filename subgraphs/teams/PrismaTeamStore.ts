@@ -107,8 +107,8 @@ export class PrismaTeamStore implements TeamStore {
     try {
       return await this.db.$transaction((tx) => this.changeLocked(tx, id.toLowerCase(), decide, audit));
     } catch (error) {
-      // Two writers waiting on one row are served in turn; a deadlock is not expected, but a lock
-      // wait cut by the statement timeout says the team is busy.
+      // Writers of one team wait for each other on its row; should PostgreSQL still give up on one
+      // (a deadlock or write conflict, P2034), it is answered as the MongoDB store's exhausted retries.
       if ((error as { code?: string }).code === 'P2034') throw conflict('the team is being changed by someone else at the same time; try again');
       throw error;
     }
