@@ -11,9 +11,13 @@ import type { ProfileStore } from '../subgraphs/profiles/ProfileStore';
 import { PrismaProfileStore } from '../subgraphs/profiles/PrismaProfileStore';
 import { PrismaProjectStore } from '../subgraphs/projects/PrismaProjectStore';
 import type { ProjectStore } from '../subgraphs/projects/ProjectStore';
-import { TeamStore } from '../subgraphs/teams/store';
-import { TeamTokenStore } from '../subgraphs/teams/TeamTokenStore';
-import { UserStore } from '../subgraphs/users/store';
+import { openMongoTeamsData } from '../subgraphs/teams/openMongoTeamsData';
+import { openPrismaTeamsData } from '../subgraphs/teams/openPrismaTeamsData';
+import type { TeamStore } from '../subgraphs/teams/TeamStore';
+import type { TeamTokenStore } from '../subgraphs/teams/TeamTokenStore';
+import { MongoUserStore } from '../subgraphs/users/MongoUserStore';
+import { openPrismaUsersData } from '../subgraphs/users/openPrismaUsersData';
+import type { UserStore } from '../subgraphs/users/UserStore';
 
 /** One client per store, as the services use them: the operator tools go through the same stores. */
 export interface OpenStores {
@@ -29,10 +33,10 @@ export interface OpenStores {
 export async function openStores(databases: ServiceDatabases): Promise<OpenStores> {
   const opened: { close(): Promise<unknown> }[] = [];
   try {
-    const usersConnection: Connection = await connectMongo(databases.mongoUrl, databases.usersDatabase);
-    opened.push(usersConnection);
-    const teamsConnection: Connection = await connectMongo(databases.mongoUrl, databases.teamsDatabase);
-    opened.push(teamsConnection);
+    const users = await openUsers(databases, opened);
+    // Wherever the teams live: their PostgreSQL database when one is named (TEAMS_STORE=postgresql).
+    const teams = databases.teamsUrl ? openPrismaTeamsData(databases.teamsUrl) : await openMongoTeamsData(databases.mongoUrl, databases.teamsDatabase);
+    opened.push(teams);
     const projects = createPrismaClient(ProjectsClient, databases.projectsUrl);
     opened.push({ close: () => projects.$disconnect() });
     const payments = createPrismaClient(PaymentsClient, databases.paymentsUrl);
@@ -40,9 +44,9 @@ export async function openStores(databases: ServiceDatabases): Promise<OpenStore
     const profiles = createPrismaClient(ProfilesClient, databases.profilesUrl);
     opened.push({ close: () => profiles.$disconnect() });
     return {
-      users: new UserStore(usersConnection),
-      teams: new TeamStore(teamsConnection),
-      teamTokens: new TeamTokenStore(teamsConnection),
+      users,
+      teams: teams.teams,
+      teamTokens: teams.tokens,
       projects: new PrismaProjectStore(projects),
       payments: new PrismaPaymentStore(payments),
       profiles: new PrismaProfileStore(profiles),
@@ -54,4 +58,19 @@ export async function openStores(databases: ServiceDatabases): Promise<OpenStore
     for (const store of opened.reverse()) await store.close();
     throw error;
   }
+}
+
+/** The users store wherever the users live: their PostgreSQL database when one is named (USERS_STORE=postgresql). */
+async function openUsers(databases: ServiceDatabases, opened: { close(): Promise<unknown> }[]): Promise<UserStore> {
+  if (databases.usersUrl) {
+    // Refresh tokens are not the integrity check's business: their lifetime does not matter here.
+    const data = openPrismaUsersData(databases.usersUrl, 0);
+    opened.push(data);
+    return data.users;
+  }
+  const connection: Connection = await connectMongo(databases.mongoUrl, databases.usersDatabase);
+  opened.push(connection);
+  const users = new MongoUserStore(connection);
+  await users.init();
+  return users;
 }

@@ -3,8 +3,8 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 
-/** The three PostgreSQL databases, each owned by one service, each with its schema in prisma/<name>/. */
-export const POSTGRES_DATABASES = ['projects', 'payments', 'profiles'] as const;
+/** The PostgreSQL databases, each owned by one service, each with its schema in prisma/<name>/ (teams' and users' when TEAMS_STORE / USERS_STORE is postgresql). */
+export const POSTGRES_DATABASES = ['projects', 'payments', 'profiles', 'teams', 'users'] as const;
 export type PostgresDatabase = (typeof POSTGRES_DATABASES)[number];
 
 export function migrationsDir(database: PostgresDatabase): string {

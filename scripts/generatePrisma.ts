@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { POSTGRES_DATABASES } from '../prisma/migrate';
 
 /**
- * `npm run generate`: generates the three Prisma clients (prisma/<db>/generated/), skipping any
+ * `npm run generate`: generates the Prisma clients (prisma/<db>/generated/), skipping any
  * that is newer than its schema. Prisma's CLI wants to download its schema engine first, which
  * generation does not use; where that download is impossible PRISMA_SCHEMA_ENGINE_BINARY points it
  * at any executable (ENVIRONMENT.md) unless the caller set one.

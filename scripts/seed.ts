@@ -8,6 +8,10 @@ import type { UserProfileCreateManyInput } from '../prisma/profiles/generated/mo
 import { PrismaClient as ProjectsClient } from '../prisma/projects/generated/client';
 import type { ProjectCreateManyInput } from '../prisma/projects/generated/models/Project';
 import type { ProjectVersionCreateManyInput } from '../prisma/projects/generated/models/ProjectVersion';
+import { PrismaClient as TeamsClient } from '../prisma/teams/generated/client';
+import { PrismaClient as UsersClient } from '../prisma/users/generated/client';
+import type { TeamRole } from '../subgraphs/teams/domain';
+import type { Role } from '../subgraphs/users/domain';
 import { hashPassword } from '../subgraphs/users/passwords';
 import { DEMO_PASSWORD, DEMO_PAYMENTS, DEMO_PROFILES, DEMO_PROJECTS, DEMO_TEAMS, DEMO_USERS, DEMO_VERSIONS } from './demoData';
 
@@ -15,8 +19,8 @@ import { DEMO_PASSWORD, DEMO_PAYMENTS, DEMO_PROFILES, DEMO_PROJECTS, DEMO_TEAMS,
 export interface DataSet {
   /** Every user signs in with this password. */
   password: string;
-  users: readonly { _id: string; email: string; name: string; role: string; emailVerified: boolean; createdAt: Date }[];
-  teams: readonly { _id: string; name: string; members: readonly { userId: string; role: string; joinedAt: Date }[]; createdAt: Date }[];
+  users: readonly { _id: string; email: string; name: string; role: Role; emailVerified: boolean; createdAt: Date }[];
+  teams: readonly { _id: string; name: string; members: readonly { userId: string; role: TeamRole; joinedAt: Date }[]; createdAt: Date }[];
   projects: readonly (Omit<ProjectCreateManyInput, 'versionCount' | 'updatedAt'> & { id: string; createdAt: Date })[];
   versions: readonly ProjectVersionCreateManyInput[];
   payments: readonly (Omit<PaymentCreateManyInput, 'updatedAt' | 'completedAt'> & { status: PaymentStatus; createdAt: Date; history: readonly PaymentStatus[] })[];
@@ -38,6 +42,10 @@ export interface ServiceDatabases {
   mongoUrl: string;
   usersDatabase: string;
   teamsDatabase: string;
+  /** Set when the teams live on PostgreSQL (TEAMS_STORE=postgresql): their database, instead of `teamsDatabase`. */
+  teamsUrl?: string;
+  /** Set when the users live on PostgreSQL (USERS_STORE=postgresql): their database, instead of `usersDatabase`. */
+  usersUrl?: string;
   projectsUrl: string;
   paymentsUrl: string;
   profilesUrl: string;
@@ -57,6 +65,36 @@ async function seedMongo(url: string, database: string, collection: string, docs
   }
 }
 
+/** The users in the users' PostgreSQL database (USERS_STORE=postgresql). */
+async function seedPostgresUsers(url: string, users: DataSet['users'], passwordHash: string): Promise<void> {
+  const client = createPrismaClient(UsersClient, url);
+  try {
+    await client.user.createMany({
+      data: users.map(({ _id, ...user }) => ({ ...user, id: _id, passwordHash, updatedAt: user.createdAt })),
+      skipDuplicates: true,
+    });
+  } finally {
+    await client.$disconnect();
+  }
+}
+
+/** The teams in the teams' PostgreSQL database (TEAMS_STORE=postgresql), members in their order. */
+async function seedPostgresTeams(url: string, teams: DataSet['teams']): Promise<void> {
+  const client = createPrismaClient(TeamsClient, url);
+  try {
+    await client.team.createMany({
+      data: teams.map((team) => ({ id: team._id, name: team.name, revision: 0, createdAt: team.createdAt, updatedAt: team.createdAt })),
+      skipDuplicates: true,
+    });
+    await client.teamMember.createMany({
+      data: teams.flatMap((team) => team.members.map((member, position) => ({ teamId: team._id, ...member, position }))),
+      skipDuplicates: true,
+    });
+  } finally {
+    await client.$disconnect();
+  }
+}
+
 export function seedDemoData(targets: ServiceDatabases): Promise<void> {
   return seedDataSet(targets, DEMO_DATA);
 }
@@ -65,14 +103,11 @@ export function seedDemoData(targets: ServiceDatabases): Promise<void> {
 export async function seedDataSet(targets: ServiceDatabases, data: DataSet): Promise<void> {
   const { users, teams, projects: projectRows, versions, payments: paymentRows, profiles: profileRows } = data;
   const passwordHash = await hashPassword(data.password);
-  await seedMongo(
-    targets.mongoUrl,
-    targets.usersDatabase,
-    'users',
-    users.map((user) => ({ ...user, passwordHash })),
-  );
-  // `revision`: the compare-and-set counter every team document carries (subgraphs/teams/store.ts).
-  await seedMongo(targets.mongoUrl, targets.teamsDatabase, 'teams', teams.map((team) => ({ ...team, revision: 0 })));
+  if (targets.usersUrl) await seedPostgresUsers(targets.usersUrl, users, passwordHash);
+  else await seedMongo(targets.mongoUrl, targets.usersDatabase, 'users', users.map((user) => ({ ...user, passwordHash })));
+  if (targets.teamsUrl) await seedPostgresTeams(targets.teamsUrl, teams);
+  // `revision`: the compare-and-set counter every team document carries (subgraphs/teams/MongoTeamStore.ts).
+  else await seedMongo(targets.mongoUrl, targets.teamsDatabase, 'teams', teams.map((team) => ({ ...team, revision: 0 })));
 
   const projects = createPrismaClient(ProjectsClient, targets.projectsUrl);
   try {

@@ -7,6 +7,8 @@ import { MONGO_ENGINES } from '../engines/mongo';
 import { startEngines, type Engines } from '../engines/startEngines';
 import { databaseUrl, ensureDatabase, migrateOnStart, POSTGRES_DATABASES, type PostgresDatabase } from '../prisma/migrate';
 import { SUBGRAPHS, type SubgraphName } from '../schema/subgraphs';
+import { TEAMS_STORES } from '../subgraphs/teams/server';
+import { USERS_STORES } from '../subgraphs/users/server';
 import { seedDemoData, type ServiceDatabases } from './seed';
 import { STORES_FILE } from './storesConfig';
 import { ensureInternalSigningSecret, ensureSigningKeys } from './signingKeys';
@@ -26,7 +28,7 @@ const env = cleanEnv(process.env, {
   HOST: str({ default: '127.0.0.1', desc: 'Interface the gateway listens on' }),
   DATA_DIR: str({ default: join(__dirname, '..', '.data'), desc: 'Where embedded engines keep their data' }),
   MONGO_URL: mongoUrl({ default: undefined, desc: 'MongoDB server for users and teams; an embedded engine when unset' }),
-  POSTGRES_URL: url({ default: undefined, desc: 'PostgreSQL server on which to create the three service databases' }),
+  POSTGRES_URL: url({ default: undefined, desc: 'PostgreSQL server on which to create every service database it needs' }),
   PROJECTS_DATABASE_URL: url({ default: undefined }),
   PAYMENTS_DATABASE_URL: url({ default: undefined }),
   PROFILES_DATABASE_URL: url({ default: undefined }),
@@ -34,6 +36,10 @@ const env = cleanEnv(process.env, {
   EVENTS_DATABASE_URL: url({ default: undefined, desc: 'PostgreSQL database carrying domain events (default: schemaflow_events on the PostgreSQL server)' }),
   USERS_DATABASE: str({ default: 'schemaflow_users' }),
   TEAMS_DATABASE: str({ default: 'schemaflow_teams' }),
+  TEAMS_STORE: str({ default: 'mongodb', choices: TEAMS_STORES, desc: 'Where the teams live: mongodb, or postgresql (schemaflow_teams on the PostgreSQL server, or TEAMS_DATABASE_URL)' }),
+  TEAMS_DATABASE_URL: url({ default: undefined }),
+  USERS_STORE: str({ default: 'mongodb', choices: USERS_STORES, desc: 'Where the users live: mongodb, or postgresql (schemaflow_users on the PostgreSQL server, or USERS_DATABASE_URL)' }),
+  USERS_DATABASE_URL: url({ default: undefined }),
   SEED_DEMO_DATA: bool({ default: true, desc: 'Insert the demo data set (idempotent)' }),
   MONGO_ENGINE: str({ default: 'auto', choices: MONGO_ENGINES, desc: 'Engine started when MONGO_URL is unset: auto (mongod if it can be downloaded, else FerretDB), mongod, ferretdb' }),
   FERRETDB_LOG_LEVEL: str({ default: 'ERROR+4', desc: "FerretDB's log level; the default silences its log of every refused command" }),
@@ -50,7 +56,14 @@ const explicitDatabaseUrls: Record<PostgresDatabase, string | undefined> = {
   projects: env.PROJECTS_DATABASE_URL,
   payments: env.PAYMENTS_DATABASE_URL,
   profiles: env.PROFILES_DATABASE_URL,
+  teams: env.TEAMS_DATABASE_URL,
+  users: env.USERS_DATABASE_URL,
 };
+
+/** The PostgreSQL databases this start needs: the teams' and the users' only when they live there. */
+const postgresDatabases = POSTGRES_DATABASES.filter(
+  (database) => (database !== 'teams' || env.TEAMS_STORE === 'postgresql') && (database !== 'users' || env.USERS_STORE === 'postgresql'),
+);
 
 async function main(): Promise<void> {
   const supervisor = new Supervisor(
@@ -85,7 +98,7 @@ async function main(): Promise<void> {
     engines = await startEngines({
       dataDir: env.DATA_DIR,
       postgresUrl: env.POSTGRES_URL,
-      needPostgres: POSTGRES_DATABASES.some((db) => !explicitDatabaseUrls[db]) || (!env.AMQP_URL && !env.EVENTS_DATABASE_URL),
+      needPostgres: postgresDatabases.some((db) => !explicitDatabaseUrls[db]) || (!env.AMQP_URL && !env.EVENTS_DATABASE_URL),
       needMongo: !env.MONGO_URL,
       mongoEngine: env.MONGO_ENGINE,
       ferretLogLevel: env.FERRETDB_LOG_LEVEL,
@@ -94,8 +107,8 @@ async function main(): Promise<void> {
     const postgresAdminUrl = engines.postgresAdminUrl;
     const mongoUrl = env.MONGO_URL ?? engines.mongoUrl!;
 
-    const databaseUrls = {} as Record<PostgresDatabase, string>;
-    for (const database of POSTGRES_DATABASES) {
+    const databaseUrls = {} as Partial<Record<PostgresDatabase, string>>;
+    for (const database of postgresDatabases) {
       let target = explicitDatabaseUrls[database];
       if (!target) {
         await ensureDatabase(postgresAdminUrl!, `schemaflow_${database}`);
@@ -118,9 +131,11 @@ async function main(): Promise<void> {
       mongoUrl,
       usersDatabase: env.USERS_DATABASE,
       teamsDatabase: env.TEAMS_DATABASE,
-      projectsUrl: databaseUrls.projects,
-      paymentsUrl: databaseUrls.payments,
-      profilesUrl: databaseUrls.profiles,
+      projectsUrl: databaseUrls.projects!,
+      paymentsUrl: databaseUrls.payments!,
+      profilesUrl: databaseUrls.profiles!,
+      ...(databaseUrls.teams ? { teamsUrl: databaseUrls.teams } : {}),
+      ...(databaseUrls.users ? { usersUrl: databaseUrls.users } : {}),
     };
     // For the operator tools (npm run integrity) run beside this one: where the stores are.
     writeFileSync(join(env.DATA_DIR, STORES_FILE), `${JSON.stringify(stores, null, 2)}\n`, { mode: 0o600 });
@@ -142,6 +157,10 @@ async function main(): Promise<void> {
       MONGO_URL: mongoUrl,
       USERS_DATABASE: env.USERS_DATABASE,
       TEAMS_DATABASE: env.TEAMS_DATABASE,
+      TEAMS_STORE: env.TEAMS_STORE,
+      ...(databaseUrls.teams ? { TEAMS_DATABASE_URL: databaseUrls.teams } : {}),
+      USERS_STORE: env.USERS_STORE,
+      ...(databaseUrls.users ? { USERS_DATABASE_URL: databaseUrls.users } : {}),
       PROJECTS_DATABASE_URL: databaseUrls.projects,
       PAYMENTS_DATABASE_URL: databaseUrls.payments,
       PROFILES_DATABASE_URL: databaseUrls.profiles,

@@ -10,6 +10,8 @@ import type { ServiceDatabases } from './seed';
 /** The file `npm start` leaves in DATA_DIR saying where its stores are, for the operator tools. */
 export const STORES_FILE = 'stores.json';
 
+type Required = Exclude<keyof ServiceDatabases, 'teamsUrl' | 'usersUrl'>;
+
 const VARIABLES: Record<keyof ServiceDatabases, string> = {
   mongoUrl: 'MONGO_URL',
   usersDatabase: 'USERS_DATABASE',
@@ -17,11 +19,14 @@ const VARIABLES: Record<keyof ServiceDatabases, string> = {
   projectsUrl: 'PROJECTS_DATABASE_URL',
   paymentsUrl: 'PAYMENTS_DATABASE_URL',
   profilesUrl: 'PROFILES_DATABASE_URL',
+  // Only when the teams live on PostgreSQL (TEAMS_STORE=postgresql).
+  teamsUrl: 'TEAMS_DATABASE_URL',
+  usersUrl: 'USERS_DATABASE_URL',
 };
 
 /** The environment that names these stores (for the operator tools run as processes, and their tests). */
 export function storesEnv(stores: ServiceDatabases): Record<string, string> {
-  return Object.fromEntries((Object.keys(VARIABLES) as (keyof ServiceDatabases)[]).map((key) => [VARIABLES[key], stores[key]]));
+  return Object.fromEntries((Object.keys(VARIABLES) as (keyof ServiceDatabases)[]).flatMap((key) => (stores[key] ? [[VARIABLES[key], stores[key]]] : [])));
 }
 
 const DEFAULT_DATABASES: Partial<ServiceDatabases> = { usersDatabase: 'schemaflow_users', teamsDatabase: 'schemaflow_teams' };
@@ -37,7 +42,7 @@ export function storesFromEnv(env: NodeJS.ProcessEnv = process.env, dataDir = en
   const file = join(dataDir, STORES_FILE);
   const fromFile: Partial<ServiceDatabases> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
   const stores = { ...DEFAULT_DATABASES, ...fromFile, ...fromEnv };
-  const missing = (Object.keys(VARIABLES) as (keyof ServiceDatabases)[]).filter((key) => !stores[key]);
+  const missing = (Object.keys(VARIABLES) as (keyof ServiceDatabases)[]).filter((key): key is Required => key !== 'teamsUrl' && key !== 'usersUrl' && !stores[key]);
   if (missing.length > 0) {
     throw new Error(`set ${missing.map((key) => VARIABLES[key]).join(', ')} (or run it beside \`npm start\`, which writes ${file})`);
   }

@@ -10,7 +10,7 @@ export type ActorType = 'USER' | 'TEAM_TOKEN' | 'ANONYMOUS';
 /**
  * One successful mutation, as the audit log keeps it. Written by the service that made the change,
  * in the same transaction (or document) as the change, so a change without its record (or a record
- * without its change) cannot happen; the users service stores it (see subgraphs/users/AuditLogStore).
+ * without its change) cannot happen; the users service stores it (see subgraphs/users/AuditLogStore.ts).
  */
 export interface AuditRecorded extends Record<string, unknown> {
   actorType: ActorType;

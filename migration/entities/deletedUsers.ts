@@ -1,5 +1,5 @@
 import { mongoStorage, outcome, type Entity } from '../entity';
-import { tombstoneFields } from '../../subgraphs/users/store';
+import { tombstoneFields } from '../../subgraphs/users/domain';
 import { keyset } from './keyset';
 
 /** Users that payments still name but auth.users lost (hard-deleted long ago). */

@@ -1,7 +1,7 @@
 import { iso, mongoStorage, outcome, type Entity } from '../entity';
 import { domainEvent, type UserDeleted } from '../../lib/events/DomainEvent';
 import { updateWithEvents } from '../../lib/events/MongoOutbox';
-import { tombstoneFields } from '../../subgraphs/users/store';
+import { tombstoneFields } from '../../subgraphs/users/domain';
 import { countRows, keyset } from './keyset';
 
 /** auth.users → the users service's `users`: ids, password hashes (as they are), lower-cased emails. */

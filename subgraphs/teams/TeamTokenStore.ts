@@ -1,122 +1,32 @@
-import { hashSecret, newSecret, secretMatches } from '../../lib/auth/secrets';
-import { Schema, type Connection, type Model } from 'mongoose';
-import { TEAM_TOKEN_PREFIX, type TeamTokenIdentity } from '../../lib/auth/authenticator';
-import { newId } from '../../lib/validate';
+import type { TeamTokenIdentity } from '../../lib/auth/authenticator';
 import type { AuditFor } from '../../lib/events/audit';
-import { MongoOutbox, outboxFields, updateWithEvents, withEvents, type WithOutbox } from '../../lib/events/MongoOutbox';
-import { KeyedQueue } from '../../lib/KeyedQueue';
+import type { OutboxSource } from '../../lib/events/OutboxRelay';
+import type { TeamToken } from './domain';
 
-export interface TeamToken {
-  id: string;
-  teamId: string;
-  name: string;
-  createdBy: string;
-  createdAt: Date;
-  lastUsedAt: Date | null;
-  revokedAt: Date | null;
-}
+/**
+ * Every service checks the token on every hop of a request: recording each use would be a write
+ * per hop, so the last use is kept to the minute (both stores).
+ */
+export const LAST_USE_RESOLUTION_MS = 60_000;
 
-interface TeamTokenDocument extends Omit<TeamToken, 'id'>, WithOutbox {
-  _id: string;
-  /** SHA-256 of the secret: the token is shown once, at creation, and never stored. */
-  secretHash: string;
-}
+/** `sft_<id>_<secret>`, as both stores parse it. */
+export const TEAM_TOKEN_PATTERN = /^sft_([0-9a-f-]{36})_([A-Za-z0-9_-]{20,100})$/;
 
-const teamTokenSchema = new Schema<TeamTokenDocument>(
-  {
-    _id: { type: String, required: true },
-    teamId: { type: String, required: true },
-    name: { type: String, required: true },
-    createdBy: { type: String, required: true },
-    secretHash: { type: String, required: true },
-    lastUsedAt: { type: Date, default: null },
-    revokedAt: { type: Date, default: null },
-    // Creating or revoking a token is audited: the event leaves with the token's own write.
-    ...outboxFields,
-  },
-  { collection: 'team_tokens', timestamps: { createdAt: true, updatedAt: false }, versionKey: false },
-);
-teamTokenSchema.index({ teamId: 1 });
-teamTokenSchema.index({ hasOutbox: 1 }, { sparse: true });
-
-function toToken(doc: TeamTokenDocument): TeamToken {
-  return {
-    id: doc._id,
-    teamId: doc.teamId,
-    name: doc.name,
-    createdBy: doc.createdBy,
-    createdAt: doc.createdAt,
-    lastUsedAt: doc.lastUsedAt ?? null,
-    revokedAt: doc.revokedAt ?? null,
-  };
-}
-
-const LAST_USE_RESOLUTION_MS = 60_000;
-
-
-/** Team API tokens: `sft_<id>_<secret>`, stored hashed, revocable, last use recorded. */
-export class TeamTokenStore {
-  private readonly tokens: Model<TeamTokenDocument>;
-  /** Revocations and the relay's outbox writes, one at a time per token (see MongoOutbox). */
-  private readonly writes = new KeyedQueue();
-
-  constructor(connection: Connection) {
-    this.tokens = connection.model<TeamTokenDocument>('TeamToken', teamTokenSchema);
-  }
-
-  async init(): Promise<void> {
-    await this.tokens.createIndexes();
-  }
-
+/**
+ * Team API tokens, `sft_<id>_<secret>`: stored hashed, revocable, their last use recorded to the
+ * minute (MongoTeamTokenStore, PrismaTeamTokenStore). Creating and revoking one writes its audit
+ * event with it.
+ */
+export interface TeamTokenStore {
   /** The new token's record and its secret form, which is returned this once. */
-  async create(teamId: string, name: string, createdBy: string, audit: AuditFor): Promise<{ token: string; record: TeamToken }> {
-    const id = newId();
-    const secret = newSecret();
-    const [doc] = await this.tokens.create([{ _id: id, teamId, name, createdBy, secretHash: hashSecret(secret), ...withEvents(audit(id)) }]);
-    return { token: `${TEAM_TOKEN_PREFIX}${id}_${secret}`, record: toToken(doc!.toObject()) };
-  }
-
-  async listByTeam(teamId: string): Promise<TeamToken[]> {
-    const docs = await this.tokens.find({ teamId }).sort({ createdAt: -1, _id: -1 }).lean<TeamTokenDocument[]>();
-    return docs.map(toToken);
-  }
-
+  create(teamId: string, name: string, createdBy: string, audit: AuditFor): Promise<{ token: string; record: TeamToken }>;
+  /** The team's tokens, newest first. */
+  listByTeam(teamId: string): Promise<TeamToken[]>;
   /** Revokes one of the team's tokens; null when the team has no such token. */
-  revoke(teamId: string, tokenId: string, audit: AuditFor): Promise<TeamToken | null> {
-    return this.writes.run(tokenId, async () => {
-      const doc = await this.tokens
-        .findOneAndUpdate({ _id: tokenId, teamId }, updateWithEvents({ revokedAt: new Date() }, [audit(tokenId)]), { returnDocument: 'after' })
-        .lean<TeamTokenDocument>();
-      return doc ? toToken(doc) : null;
-    });
-  }
-
-  outbox(): MongoOutbox<TeamTokenDocument> {
-    return new MongoOutbox(this.tokens, this.writes);
-  }
-
+  revoke(teamId: string, tokenId: string, audit: AuditFor): Promise<TeamToken | null>;
   /** Revokes every token of a team (when the team is deleted). */
-  async revokeAll(teamId: string): Promise<void> {
-    const live = await this.tokens.find({ teamId, revokedAt: null }, { _id: 1 }).lean<{ _id: string }[]>();
-    const revokedAt = new Date();
-    await Promise.all(live.map(({ _id }) => this.writes.run(_id, () => this.tokens.updateOne({ _id }, { $set: { revokedAt } }))));
-  }
-
+  revokeAll(teamId: string): Promise<void>;
   /** The team a presented token acts for, or null (unknown, wrong secret, revoked); records the use. */
-  async authenticate(token: string): Promise<TeamTokenIdentity | null> {
-    const match = /^sft_([0-9a-f-]{36})_([A-Za-z0-9_-]{20,100})$/.exec(token);
-    if (!match) return null;
-    const [, id, secret] = match;
-    const doc = await this.tokens.findOne({ _id: id }).lean<TeamTokenDocument>();
-    if (!doc || doc.revokedAt) return null;
-    if (!secretMatches(doc.secretHash, secret!)) return null;
-    // Every service checks the token on every hop of a request: recording each use would be a write
-    // per hop, so the last use is kept to the minute.
-    const now = Date.now();
-    if (!doc.lastUsedAt || now - doc.lastUsedAt.getTime() > LAST_USE_RESOLUTION_MS) {
-      // Through the token's queue: on FerretDB this write would otherwise be able to undo a revocation.
-      await this.writes.run(id!, () => this.tokens.updateOne({ _id: id, revokedAt: null }, { $set: { lastUsedAt: new Date(now) } }));
-    }
-    return { teamId: doc.teamId, tokenId: doc._id };
-  }
+  authenticate(token: string): Promise<TeamTokenIdentity | null>;
+  outbox(): OutboxSource;
 }

@@ -1,5 +1,5 @@
 import { forbidden, isAdmin, requireUser, type Identity } from '../../lib/auth/identity';
-import type { Team, TeamRole } from './store';
+import type { Team, TeamRole } from './domain';
 
 /**
  * Who may do what in a team, decided by the caller's role in it. App admins may do everything; a

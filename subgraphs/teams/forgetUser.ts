@@ -1,4 +1,5 @@
-import type { Member, Team, TeamChange, TeamStore } from './store';
+import type { Member, Team, TeamChange } from './domain';
+import type { TeamStore } from './TeamStore';
 import type { TeamTokenStore } from './TeamTokenStore';
 
 const byJoined = (a: Member, b: Member) => a.joinedAt.getTime() - b.joinedAt.getTime() || a.userId.localeCompare(b.userId);

@@ -1,5 +1,5 @@
 import { byIdLoader, groupLoader } from '../../lib/loaders';
-import type { TeamStore } from './store';
+import type { TeamStore } from './TeamStore';
 
 /** Made once per request, when its context is built. */
 export function createLoaders(store: TeamStore) {

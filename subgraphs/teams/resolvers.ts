@@ -7,9 +7,10 @@ import type { EntityClient } from '../../lib/EntityClient';
 import { requireId, requireOneOf, requireText } from '../../lib/validate';
 import { canSee, requireManager, roleIn } from './access';
 import type { Loaders } from './loaders';
-import type { TeamToken, TeamTokenStore } from './TeamTokenStore';
+import type { TeamTokenStore } from './TeamTokenStore';
 import { auditor, type AuditFor } from '../../lib/events/audit';
-import { TEAM_ROLES, type Member, type Team, type TeamChange, type TeamStore } from './store';
+import { TEAM_ROLES, type Member, type Team, type TeamChange, type TeamToken } from './domain';
+import type { TeamStore } from './TeamStore';
 
 export interface TeamsContext extends BaseContext {
   store: TeamStore;

@@ -1,30 +1,38 @@
 import { join } from 'node:path';
 import type { Logger } from '../../lib/logger';
-import { connectMongo, initStores, type MongoOptions } from '../../lib/mongo';
+import type { MongoOptions } from '../../lib/mongo';
 import type { Subgraph } from '../../lib/subgraph';
 import { baseContext, buildSubgraphServer, loadTypeDefs } from '../../lib/subgraphServer';
 import { EntityClient } from '../../lib/EntityClient';
 import { createLoaders } from './loaders';
 import { resolvers, type TeamsContext } from './resolvers';
-import { TeamStore } from './store';
-import { TeamTokenStore } from './TeamTokenStore';
 import { AccessTokenVerifier, publicKeyFrom } from '../../lib/auth/accessTokens';
 import { Authenticator, type AuthConfig } from '../../lib/auth/authenticator';
 import { RequestSigner } from '../../lib/auth/RequestSigner';
 import type { EventTransport } from '../../lib/events/EventTransport';
-import { MongoProcessedEvents } from '../../lib/events/MongoProcessedEvents';
 import { startServiceEvents } from '../../lib/events/serviceEvents';
 import { consumeEvents } from './events';
 import { RevocationList } from '../../lib/auth/RevocationList';
 import { followRevocations, loadRevocationsVia } from '../../lib/auth/revocationEvents';
 import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from '../../lib/databaseTimeouts';
+import { openMongoTeamsData } from './openMongoTeamsData';
+import { openPrismaTeamsData } from './openPrismaTeamsData';
+import type { PrismaOptions } from '../../lib/prisma';
 
 export const typeDefs = loadTypeDefs(join(__dirname, 'schema.graphql'));
 
+/** Which database keeps the teams (TEAMS_STORE). */
+export const TEAMS_STORES = ['mongodb', 'postgresql'] as const;
+export type TeamsStore = (typeof TEAMS_STORES)[number];
+
 export interface TeamsConfig {
+  /** 'mongodb' (the default: `mongoUrl` and `database`) or 'postgresql' (`databaseUrl`). */
+  store?: TeamsStore;
   mongoUrl: string;
   /** The MongoDB database this service owns. */
   database: string;
+  /** The PostgreSQL database this service owns when `store` is 'postgresql' (TEAMS_DATABASE_URL), migrated beforehand. */
+  databaseUrl?: string;
   /** The users subgraph, asked whether a user exists before they become a member. */
   usersUrl: string;
   /** How this service verifies callers (its `teamsUrl` is unused: this service checks team tokens itself). */
@@ -39,12 +47,11 @@ export async function createTeamsSubgraph(
   mongoOptions: MongoOptions = {},
   /** Where domain events go and come from; without it they wait in the outbox (tests of one service). */
   events?: EventTransport,
+  /** For the PostgreSQL store (query hooks in tests). */
+  prismaOptions: PrismaOptions = {},
 ): Promise<Subgraph<TeamsContext>> {
-  const connection = await connectMongo(config.mongoUrl, config.database, { ...mongoOptions, timeouts: config.databaseTimeouts ?? DEFAULT_DATABASE_TIMEOUTS });
-  const store = new TeamStore(connection);
-  const tokens = new TeamTokenStore(connection);
-  const processed = new MongoProcessedEvents(connection);
-  await initStores(connection, store, tokens, processed);
+  const data = await openTeamsData(config, mongoOptions, prismaOptions);
+  const { teams: store, tokens, processed } = data;
   const revocations = new RevocationList();
   const serviceEvents = await startServiceEvents(events, logger, {
     metrics: mongoOptions.metrics && { metrics: mongoOptions.metrics, service: 'teams' },
@@ -67,11 +74,18 @@ export async function createTeamsSubgraph(
     name: 'teams',
     server: buildSubgraphServer(typeDefs, resolvers, logger),
     context: async (req) => ({ ...(await baseContext(req, authenticator)), store, tokens, users, loaders: createLoaders(store) }),
-    ping: async () => void (await connection.db!.admin().ping()),
+    ping: () => data.ping(),
     close: async () => {
       revocationSnapshot.stop();
       await serviceEvents.stop();
-      await connection.close();
+      await data.close();
     },
   };
+}
+
+function openTeamsData(config: TeamsConfig, mongoOptions: MongoOptions, prismaOptions: PrismaOptions) {
+  const timeouts = config.databaseTimeouts ?? DEFAULT_DATABASE_TIMEOUTS;
+  if (config.store !== 'postgresql') return openMongoTeamsData(config.mongoUrl, config.database, timeouts, mongoOptions);
+  if (!config.databaseUrl) throw new Error('the teams store is postgresql, but no TEAMS_DATABASE_URL was given');
+  return Promise.resolve(openPrismaTeamsData(config.databaseUrl, timeouts, prismaOptions));
 }

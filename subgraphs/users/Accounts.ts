@@ -9,7 +9,8 @@ import { AppError } from '../../lib/errors';
 import type { LoginThrottle } from './LoginThrottle';
 import { decoyHash, hashPassword, verifyPassword } from './passwords';
 import type { RefreshTokenStore } from './RefreshTokenStore';
-import type { Role, User, UserChanges, UserStore } from './store';
+import type { Role, User, UserChanges } from './domain';
+import type { UserStore } from './UserStore';
 
 export interface Session {
   accessToken: string;

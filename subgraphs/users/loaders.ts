@@ -1,5 +1,5 @@
 import { byIdLoader } from '../../lib/loaders';
-import type { UserStore } from './store';
+import type { UserStore } from './UserStore';
 
 /** Made once per request, when its context is built. */
 export function createLoaders(store: UserStore) {

@@ -1,17 +1,38 @@
-import { authEnv, cleanEnv, mongoUrl, str } from '../../lib/env';
+import { authEnv, bool, cleanEnv, mongoUrl, str, url } from '../../lib/env';
 import { databaseTimeoutsEnv } from '../../lib/databaseTimeouts';
 import { runSubgraph } from '../../lib/runSubgraph';
 import { withConfiguredTransport } from '../../lib/events/connectTransport';
+import { migrateOnStart } from '../../prisma/migrate';
 import { accountsEnv } from './accountsConfig';
-import { createUsersSubgraph } from './server';
+import { createUsersSubgraph, USERS_STORES } from './server';
 
 const env = cleanEnv(process.env, {
-  MONGO_URL: mongoUrl({ desc: 'MongoDB connection string (a replica set in production)' }),
+  USERS_STORE: str({ choices: USERS_STORES, default: 'mongodb', desc: 'Which database keeps the users: mongodb (MONGO_URL) or postgresql (USERS_DATABASE_URL)' }),
+  MONGO_URL: mongoUrl({ default: undefined, desc: 'MongoDB connection string (a replica set in production); required when USERS_STORE=mongodb' }),
   USERS_DATABASE: str({ default: 'schemaflow_users', desc: 'MongoDB database owned by the users service' }),
+  USERS_DATABASE_URL: url({ default: undefined, desc: 'PostgreSQL URL of the users database; required when USERS_STORE=postgresql' }),
+  MIGRATE_ON_START: bool({ default: true, desc: 'With USERS_STORE=postgresql: apply pending migrations of prisma/users before serving' }),
 });
 
-runSubgraph('users', 4001, (logger, metrics) =>
-  withConfiguredTransport(logger, (events) =>
-    createUsersSubgraph({ mongoUrl: env.MONGO_URL, database: env.USERS_DATABASE, auth: authEnv(), accounts: accountsEnv(), databaseTimeouts: databaseTimeoutsEnv() }, logger, { metrics }, events),
-  ),
-);
+if (env.USERS_STORE === 'mongodb' && !env.MONGO_URL) throw new Error('invalid environment: MONGO_URL is required when USERS_STORE=mongodb');
+if (env.USERS_STORE === 'postgresql' && !env.USERS_DATABASE_URL) throw new Error('invalid environment: USERS_DATABASE_URL is required when USERS_STORE=postgresql');
+
+runSubgraph('users', 4001, async (logger, metrics) => {
+  if (env.USERS_STORE === 'postgresql' && env.MIGRATE_ON_START) await migrateOnStart(env.USERS_DATABASE_URL!, 'users', logger);
+  return withConfiguredTransport(logger, (events) =>
+    createUsersSubgraph(
+      {
+        store: env.USERS_STORE,
+        mongoUrl: env.MONGO_URL ?? '',
+        database: env.USERS_DATABASE,
+        databaseUrl: env.USERS_DATABASE_URL,
+        auth: authEnv(),
+        accounts: accountsEnv(),
+        databaseTimeouts: databaseTimeoutsEnv(),
+      },
+      logger,
+      { metrics },
+      events,
+    ),
+  );
+});

@@ -7,9 +7,10 @@ import { requireEmail, requireId, requireOneOf, requireText } from '../../lib/va
 import type { Accounts, Session } from './Accounts';
 import type { Loaders } from './loaders';
 import { requirePassword } from './passwords';
-import { ROLES, type User, type UserChanges, type UserStore } from './store';
+import { ROLES, type AuditLogEntry, type AuditLogFilter, type User, type UserChanges } from './domain';
+import type { UserStore } from './UserStore';
 import { auditor } from '../../lib/events/audit';
-import type { AuditLogEntry, AuditLogFilter, AuditLogStore } from './AuditLogStore';
+import type { AuditLogStore } from './AuditLogStore';
 
 export interface UsersContext extends BaseContext {
   store: UserStore;

@@ -12,7 +12,7 @@ import type { ProfileRules } from '../../subgraphs/profiles/ProfileStore';
 import { PrismaClient as ProjectsClient } from '../../prisma/projects/generated/client';
 import { PrismaProjectStore } from '../../subgraphs/projects/PrismaProjectStore';
 import { testAudit } from '../support/audit';
-import { UserStore } from '../../subgraphs/users/store';
+import { MongoUserStore } from '../../subgraphs/users/MongoUserStore';
 import { eventually } from '../support/eventually';
 import { createUser } from '../support/fixtures';
 import { createDatabases, dropDatabases, startStack, type Stack } from '../support/stack';
@@ -120,12 +120,12 @@ describe('faults', () => {
     const userId = randomUUID();
     // Before the "crash": the user and its event are written together, nothing relays them.
     const first = await connectMongo(databases.mongoUrl, databases.usersDatabase);
-    const users = new UserStore(first);
+    const users = new MongoUserStore(first);
     await users.create({ id: userId, email: `restart.${userId}@example.test`, name: 'Restart', role: 'CUSTOMER', events: (id) => [domainEvent('users', 'user.registered', { userId: id })] });
     await first.close();
     // After the restart: a new process finds the event in the outbox and relays it.
     const second = await connectMongo(databases.mongoUrl, databases.usersDatabase);
-    const relay = new OutboxRelay(new UserStore(second).outbox(), stack.events, createLogger('test', 'silent'));
+    const relay = new OutboxRelay(new MongoUserStore(second).outbox(), stack.events, createLogger('test', 'silent'));
     try {
       expect(await relay.relayAll()).toBe(1);
       expect(await eventually(() => profilesOf(userId), (n) => n === 1)).toBe(1);

@@ -23,8 +23,6 @@ const ids = {} as Record<Planted, string>;
 beforeAll(async () => {
   databases = await createDatabases();
   stores = await openStores(databases);
-  await stores.users.init();
-  await stores.teams.init();
   alive = (await stores.users.create({ email: `alive.${newId()}@example.test`, name: 'Alive', role: 'CUSTOMER' })).id;
   gone = (await stores.users.create({ email: `gone.${newId()}@example.test`, name: 'Gone', role: 'CUSTOMER' })).id;
   await stores.users.delete(gone);

@@ -24,7 +24,8 @@ import type { ServiceDatabases } from '../../scripts/seed';
 import { createPaymentsSubgraph } from '../../subgraphs/payments/server';
 import { createProfilesSubgraph } from '../../subgraphs/profiles/server';
 import { createProjectsSubgraph } from '../../subgraphs/projects/server';
-import { createTeamsSubgraph } from '../../subgraphs/teams/server';
+import { createTeamsSubgraph, type TeamsStore } from '../../subgraphs/teams/server';
+import type { UsersStore } from '../../subgraphs/users/server';
 import { createUsersSubgraph } from '../../subgraphs/users/server';
 import { startTracing, type TracingHandle } from '../../lib/tracing/tracing';
 import type { TracingConfig } from '../../lib/tracing/tracingConfig';
@@ -81,6 +82,10 @@ export interface StackOptions {
   databaseUrl?: (service: SubgraphName, url: string) => string;
   /** Tracing for every service of the stack (this process), from start to stop; off when not given. */
   tracing?: TracingConfig;
+  /** Where the teams live: 'mongodb' (the default, as TEAMS_STORE's) or 'postgresql' (a migrated database of this stack's own). */
+  teamsStore?: TeamsStore;
+  /** Where the users live: 'mongodb' (the default, as USERS_STORE's) or 'postgresql' (a migrated database of this stack's own). */
+  usersStore?: UsersStore;
 }
 
 /** Account settings for tests: the production defaults, with a login throttle tests can reach. */
@@ -111,6 +116,25 @@ async function bootstrapAdmin(gatewayUrl: string, databases: ServiceDatabases): 
   );
   const id = registered.body.data?.register.user.id;
   if (!id) throw new Error(`could not register the stack's admin: ${JSON.stringify(registered.body)}`);
+  if (databases.usersUrl) {
+    // An ordinary row update: PostgreSQL locks the row, so it undoes none of the service's writes.
+    const client = new Client({ connectionString: databases.usersUrl });
+    await client.connect();
+    await client.query(`UPDATE users SET role = 'ADMIN' WHERE id = $1`, [id]).finally(() => client.end());
+  } else {
+    await makeAdminOnMongo(databases, id);
+  }
+  const login = await graphqlPost<{ login: { accessToken: string } }>(
+    gatewayUrl,
+    `mutation($input: LoginInput!) { login(input: $input) { accessToken } }`,
+    { input: { email, password: TEST_PASSWORD } },
+  );
+  const token = login.body.data?.login.accessToken;
+  if (!token) throw new Error(`could not sign the stack's admin in: ${JSON.stringify(login.body)}`);
+  return token;
+}
+
+async function makeAdminOnMongo(databases: ServiceDatabases, id: string): Promise<void> {
   const connection = await connectMongo(databases.mongoUrl, databases.usersDatabase);
   try {
     // This write bypasses the users service, so first let its outbox relay finish with the new
@@ -123,14 +147,6 @@ async function bootstrapAdmin(gatewayUrl: string, databases: ServiceDatabases): 
   } finally {
     await connection.close();
   }
-  const login = await graphqlPost<{ login: { accessToken: string } }>(
-    gatewayUrl,
-    `mutation($input: LoginInput!) { login(input: $input) { accessToken } }`,
-    { input: { email, password: TEST_PASSWORD } },
-  );
-  const token = login.body.data?.login.accessToken;
-  if (!token) throw new Error(`could not sign the stack's admin in: ${JSON.stringify(login.body)}`);
-  return token;
 }
 
 export function testEngines(): { postgresUrl: string; mongoUrl: string } {
@@ -141,15 +157,17 @@ export function testEngines(): { postgresUrl: string; mongoUrl: string } {
 }
 
 /** Fresh, migrated databases of every service, named uniquely for one test file. */
-export async function createDatabases(): Promise<ServiceDatabases> {
+export async function createDatabases(stores: { teams?: TeamsStore; users?: UsersStore } = {}): Promise<ServiceDatabases> {
   const { postgresUrl, mongoUrl } = testEngines();
   const suffix = randomBytes(4).toString('hex');
-  const [projectsUrl, paymentsUrl, profilesUrl] = await Promise.all([
+  const [projectsUrl, paymentsUrl, profilesUrl, teamsUrl, usersUrl] = await Promise.all([
     prepareDatabase(postgresUrl, 'projects', `projects_${suffix}`),
     prepareDatabase(postgresUrl, 'payments', `payments_${suffix}`),
     prepareDatabase(postgresUrl, 'profiles', `profiles_${suffix}`),
+    stores.teams === 'postgresql' ? prepareDatabase(postgresUrl, 'teams', `teams_${suffix}`) : undefined,
+    stores.users === 'postgresql' ? prepareDatabase(postgresUrl, 'users', `users_${suffix}`) : undefined,
   ]);
-  return { mongoUrl, usersDatabase: `users_${suffix}`, teamsDatabase: `teams_${suffix}`, projectsUrl, paymentsUrl, profilesUrl };
+  return { mongoUrl, usersDatabase: `users_${suffix}`, teamsDatabase: `teams_${suffix}`, projectsUrl, paymentsUrl, profilesUrl, ...(teamsUrl ? { teamsUrl } : {}), ...(usersUrl ? { usersUrl } : {}) };
 }
 
 /** A new, empty PostgreSQL database on the test server (events, a legacy source, a migration state). */
@@ -176,7 +194,7 @@ export async function dropDatabases(databases: ServiceDatabases): Promise<void> 
   const admin = new Client({ connectionString: postgresUrl });
   await admin.connect();
   try {
-    for (const url of [databases.projectsUrl, databases.paymentsUrl, databases.profilesUrl]) {
+    for (const url of [databases.projectsUrl, databases.paymentsUrl, databases.profilesUrl, ...(databases.teamsUrl ? [databases.teamsUrl] : []), ...(databases.usersUrl ? [databases.usersUrl] : [])]) {
       const name = new URL(url).pathname.slice(1);
       await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     }
@@ -232,7 +250,7 @@ export async function signedPost<TData>(
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const tracing = startTracing(options.tracing ?? null);
-  const databases = await createDatabases();
+  const databases = await createDatabases({ teams: options.teamsStore, users: options.usersStore });
   // Domain events travel through a PostgreSQL database of this stack's own (isolated from other
   // test files); a test can hand in another transport (a RabbitMQ of its own).
   const eventsUrl = await freshDatabase('events');
@@ -288,19 +306,37 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await start(
       'users',
       createUsersSubgraph(
-        { mongoUrl: at('users', databases.mongoUrl), database: databases.usersDatabase, auth, accounts: { ...TEST_ACCOUNTS, privateKey: keys.privateKey, ...options.accounts }, databaseTimeouts },
+        {
+          store: databases.usersUrl ? 'postgresql' : 'mongodb',
+          mongoUrl: at('users', databases.mongoUrl),
+          database: databases.usersDatabase,
+          ...(databases.usersUrl ? { databaseUrl: at('users', databases.usersUrl) } : {}),
+          auth,
+          accounts: { ...TEST_ACCOUNTS, privateKey: keys.privateKey, ...options.accounts },
+          databaseTimeouts,
+        },
         logger('users'),
         mongo('users'),
         events,
+        prisma('users'),
       ),
     );
     await start(
       'teams',
       createTeamsSubgraph(
-        { mongoUrl: at('teams', databases.mongoUrl), database: databases.teamsDatabase, usersUrl: urlOf('users'), auth, databaseTimeouts },
+        {
+          store: databases.teamsUrl ? 'postgresql' : 'mongodb',
+          mongoUrl: at('teams', databases.mongoUrl),
+          database: databases.teamsDatabase,
+          ...(databases.teamsUrl ? { databaseUrl: at('teams', databases.teamsUrl) } : {}),
+          usersUrl: urlOf('users'),
+          auth,
+          databaseTimeouts,
+        },
         logger('teams'),
         mongo('teams'),
         events,
+        prisma('teams'),
       ),
     );
     await start(

@@ -1,5 +1,5 @@
 import { withoutMember } from '../../subgraphs/teams/forgetUser';
-import type { Member, Team } from '../../subgraphs/teams/store';
+import type { Member, Team } from '../../subgraphs/teams/domain';
 
 const at = (minute: number) => new Date(Date.UTC(2026, 0, 1, 0, minute));
 const member = (userId: string, role: Member['role'], minute: number): Member => ({ userId, role, joinedAt: at(minute) });

@@ -16,7 +16,7 @@ export function dashboardData(count: number): DataSet & { userIds: string[] } {
     _id: id,
     email: `bench.${index}@dashboard.test`,
     name: `Bench User ${index}`,
-    role: 'CUSTOMER',
+    role: 'CUSTOMER' as const,
     emailVerified: true,
     createdAt: at(index),
   }));
@@ -25,7 +25,7 @@ export function dashboardData(count: number): DataSet & { userIds: string[] } {
     name: `Bench Team ${team}`,
     members: userIds.slice(team * TEAM_SIZE, (team + 1) * TEAM_SIZE).map((userId, position) => ({
       userId,
-      role: position === 0 ? 'OWNER' : 'MEMBER',
+      role: position === 0 ? ('OWNER' as const) : ('MEMBER' as const),
       joinedAt: at(count + team),
     })),
     createdAt: at(count + team),

@@ -6,19 +6,9 @@ import { KeyedQueue } from '../../lib/KeyedQueue';
 import type { DomainEvent } from '../../lib/events/DomainEvent';
 import { MongoOutbox, outboxFields, updateWithEvents, withEvents, type WithOutbox } from '../../lib/events/MongoOutbox';
 import type { Page } from '../../lib/pagination';
-
-export const ROLES = ['ADMIN', 'CUSTOMER', 'VENDOR'] as const;
-export type Role = (typeof ROLES)[number];
-
-export interface User {
-  id: string;
-  email: string;
-  name: string | null;
-  role: Role;
-  emailVerified: boolean;
-  createdAt: Date;
-  updatedAt: Date;
-}
+import type { Credentials, EndedSessions, NewUser, NewUserEvents, Role, SessionsEnd, User, UserChanges, UserStatus } from './domain';
+import { ROLES, tombstoneFields } from './domain';
+import type { UserStore } from './UserStore';
 
 interface UserDocument extends WithOutbox {
   _id: string;
@@ -72,59 +62,11 @@ function toUser(doc: UserDocument): User {
   };
 }
 
-export interface NewUser {
-  id?: string;
-  email: string;
-  name: string;
-  role: Role;
-  emailVerified?: boolean;
-  passwordHash?: string;
-}
-
-/**
- * A tombstone's email: unique (the index needs one) and not an email address at all, so no
- * registration can take it and block the deletion, and the user's own address is free again.
- */
-const tombstoneEmail = (id: string) => `deleted:${id}`;
-
-/** What deleting a user sets: the tombstone keeps the id and when, nothing personal. */
-export function tombstoneFields(id: string) {
-  return { deletedAt: new Date(), email: tombstoneEmail(id), name: null, passwordHash: null, emailVerified: false };
-}
-
 /** Live users only: a deleted user's tombstone is not a user to anyone asking. */
 const LIVE = { deletedAt: null };
 
-/** Whether each id is a user, a deleted user's tombstone, or neither (the integrity check asks). */
-export type UserStatus = 'live' | 'deleted';
-
-export interface NewUserEvents {
-  /** Builds the events of the new user's creation (they need its id), stored with it. */
-  events?: (userId: string) => DomainEvent[];
-}
-
-export interface Credentials {
-  user: User;
-  passwordHash: string | null;
-}
-
-export interface UserChanges {
-  name?: string;
-  role?: Role;
-  emailVerified?: boolean;
-}
-
-/** The events of a write that ends a user's sessions, made from the instant it chose (`notBefore`). */
-export type SessionsEnd = (notBefore: Date) => DomainEvent[];
-
-/** Sessions a user ended at `notBefore` (a tombstone's included). */
-export interface EndedSessions {
-  userId: string;
-  notBefore: Date;
-}
-
-/** The users service's data access: every MongoDB query the service makes lives here. */
-export class UserStore {
+/** The users' store on MongoDB (FerretDB): every MongoDB query the users service makes about users lives here. */
+export class MongoUserStore implements UserStore {
   private readonly users: Model<UserDocument>;
 
   constructor(connection: Connection) {

@@ -7,25 +7,8 @@ import { newId } from '../../lib/validate';
 import type { AuditFor } from '../../lib/events/audit';
 import { domainEvent, type DomainEvent, type TeamDeleted } from '../../lib/events/DomainEvent';
 import { MongoOutbox, outboxFields, updateWithEvents, withEvents, type WithOutbox } from '../../lib/events/MongoOutbox';
-
-export const TEAM_ROLES = ['OWNER', 'ADMIN', 'MEMBER'] as const;
-export type TeamRole = (typeof TEAM_ROLES)[number];
-
-export interface Member {
-  userId: string;
-  role: TeamRole;
-  joinedAt: Date;
-}
-
-export interface Team {
-  id: string;
-  name: string;
-  members: Member[];
-  /** Bumped by every change; a write succeeds only against the revision it read. */
-  revision: number;
-  createdAt: Date;
-  updatedAt: Date;
-}
+import { TEAM_ROLES, type ChangedTeam, type Member, type Team, type TeamChange, type TeamStatus } from './domain';
+import type { TeamStore } from './TeamStore';
 
 interface TeamDocument extends WithOutbox {
   _id: string;
@@ -76,23 +59,16 @@ function toTeam(doc: TeamDocument): Team {
   };
 }
 
-/** What a change to a team sets; computed from the team as last read. `deleted`: the team goes. */
-export interface TeamChange {
-  name?: string;
-  members?: Member[];
-  deleted?: true;
-}
-
 const MAX_CHANGE_ATTEMPTS = 5;
 
 /**
- * The teams service's data access. Members live inside the team document, so every change to a
+ * The teams' store on MongoDB (FerretDB). Members live inside the team document, so every change to a
  * team is a single-document write (no multi-document transaction, which FerretDB lacks).
  * Concurrent changes to one team are serialized two ways: across processes by the `revision`
  * compare-and-set (atomic on MongoDB), and within this process by a per-team queue, because
  * FerretDB 1.x applies updates as unlocked read-modify-write and would let two writers both win.
  */
-export class TeamStore {
+export class MongoTeamStore implements TeamStore {
   private readonly teams: Model<TeamDocument>;
   private readonly changing = new KeyedQueue();
 
@@ -110,7 +86,7 @@ export class TeamStore {
   }
 
   /** Live teams and deleted teams' tombstones among `ids`, in one query (the integrity check asks). */
-  async statusOf(ids: readonly string[]): Promise<Map<string, 'live' | 'deleted'>> {
+  async statusOf(ids: readonly string[]): Promise<Map<string, TeamStatus>> {
     const docs = await this.teams.find({ _id: { $in: ids } }, { _id: 1, deletedAt: 1 }).lean<{ _id: string; deletedAt?: Date | null }[]>();
     return new Map(docs.map((doc) => [doc._id, doc.deletedAt ? 'deleted' : 'live']));
   }
@@ -167,11 +143,11 @@ export class TeamStore {
    * change's audit event (and team.deleted when the team goes) is written by the same write.
    * Returns null when the team does not exist; a deleted team comes back with `deletedAt` set.
    */
-  change(id: string, decide: (team: Team) => TeamChange, audit?: AuditFor): Promise<(Team & { deletedAt?: Date }) | null> {
+  change(id: string, decide: (team: Team) => TeamChange, audit?: AuditFor): Promise<ChangedTeam | null> {
     return this.changing.run(id, () => this.compareAndSet(id, decide, audit));
   }
 
-  private async compareAndSet(id: string, decide: (team: Team) => TeamChange, audit?: AuditFor): Promise<(Team & { deletedAt?: Date }) | null> {
+  private async compareAndSet(id: string, decide: (team: Team) => TeamChange, audit?: AuditFor): Promise<ChangedTeam | null> {
     for (let attempt = 0; attempt < MAX_CHANGE_ATTEMPTS; attempt++) {
       const [team] = await this.findByIds([id]);
       if (!team) return null;

@@ -1,0 +1,88 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import type { AuditRecorded } from '../../lib/events/audit';
+import type { DomainEvent } from '../../lib/events/DomainEvent';
+import { afterCursorFilter, insertUnlessPresent, NEWEST_FIRST } from '../../lib/mongo';
+import type { Page } from '../../lib/pagination';
+import type { AuditLogEntry, AuditLogFilter } from './domain';
+import type { AuditLogStore } from './AuditLogStore';
+
+type AuditLogDocument = Omit<AuditLogEntry, 'id'> & { _id: string };
+
+const auditLogSchema = new Schema<AuditLogDocument>(
+  {
+    _id: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    service: { type: String, required: true },
+    actorType: { type: String, required: true },
+    actorId: { type: String, default: null },
+    actorTeamId: { type: String, default: null },
+    action: { type: String, required: true },
+    resourceType: { type: String, required: true },
+    resourceId: { type: String, default: null },
+    clientIp: { type: String, default: null },
+    userAgent: { type: String, default: null },
+    requestId: { type: String, default: null },
+    details: { type: Schema.Types.Mixed, default: undefined },
+  },
+  { collection: 'audit_logs', versionKey: false },
+);
+// Newest first, on its own and within each filter an admin is likely to use.
+auditLogSchema.index({ createdAt: -1, _id: -1 });
+auditLogSchema.index({ actorId: 1, createdAt: -1, _id: -1 });
+auditLogSchema.index({ resourceType: 1, resourceId: 1, createdAt: -1, _id: -1 });
+auditLogSchema.index({ action: 1, createdAt: -1, _id: -1 });
+
+function toEntry(doc: AuditLogDocument): AuditLogEntry {
+  const { _id, ...rest } = doc;
+  return { ...rest, id: _id } as AuditLogEntry;
+}
+
+/** The audit log on MongoDB (FerretDB). */
+export class MongoAuditLogStore implements AuditLogStore {
+  private readonly entries: Model<AuditLogDocument>;
+
+  constructor(connection: Connection) {
+    this.entries = connection.model<AuditLogDocument>('AuditLog', auditLogSchema);
+  }
+
+  async init(): Promise<void> {
+    await this.entries.createIndexes();
+  }
+
+  /** Records an audit event; false when it was recorded before (a redelivery). */
+  async record(event: DomainEvent): Promise<boolean> {
+    const payload = event.payload as AuditRecorded;
+    return insertUnlessPresent(this.entries, {
+      _id: event.id,
+      createdAt: new Date(event.occurredAt),
+      service: event.source,
+      actorType: payload.actorType,
+      actorId: payload.actorId ?? null,
+      actorTeamId: payload.actorTeamId ?? null,
+      action: payload.action,
+      resourceType: payload.resourceType,
+      resourceId: payload.resourceId,
+      clientIp: payload.clientIp ?? null,
+      userAgent: payload.userAgent ?? null,
+      requestId: payload.requestId,
+    });
+  }
+
+  async list(filter: AuditLogFilter, page: Page): Promise<AuditLogEntry[]> {
+    const time = { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lt: filter.to } : {}) };
+    const where = {
+      ...(filter.actorId ? { actorId: filter.actorId } : {}),
+      ...(filter.action ? { action: filter.action } : {}),
+      ...(filter.resourceType ? { resourceType: filter.resourceType } : {}),
+      ...(filter.resourceId ? { resourceId: filter.resourceId } : {}),
+      ...(filter.from || filter.to ? { createdAt: time } : {}),
+    };
+    const after = afterCursorFilter(page.after);
+    const docs = await this.entries
+      .find(Object.keys(after).length > 0 ? { $and: [where, after] } : where)
+      .sort(NEWEST_FIRST)
+      .limit(page.limit + 1)
+      .lean<AuditLogDocument[]>();
+    return docs.map(toEntry);
+  }
+}

@@ -1,0 +1,117 @@
+import { sqltag as sql } from '@prisma/client/runtime/client';
+import { hashSecret, newSecret, secretMatches } from '../../lib/auth/secrets';
+import type { DomainEvent } from '../../lib/events/DomainEvent';
+import type { OutboxSource } from '../../lib/events/OutboxRelay';
+import { PrismaOutbox, writeOutbox } from '../../lib/events/PrismaOutbox';
+import { isId, newId } from '../../lib/validate';
+import type { Prisma, PrismaClient, RefreshToken as RefreshTokenRow } from '../../prisma/users/generated/client';
+import type { Redemption } from './domain';
+import { LEGACY_TOKEN, type RefreshTokenStore } from './RefreshTokenStore';
+
+type Tx = Prisma.TransactionClient;
+
+/**
+ * The refresh tokens' store on PostgreSQL. Redeeming locks the token's row (SELECT ... FOR UPDATE)
+ * and spends it in that transaction: of concurrent presentations, from any number of instances,
+ * exactly one finds it unspent; the others find it spent, which is reuse (the family is revoked).
+ */
+export class PrismaRefreshTokenStore implements RefreshTokenStore {
+  constructor(
+    private readonly db: PrismaClient,
+    private readonly ttlSeconds: number,
+  ) {}
+
+  async issue(userId: string, rotation?: { familyId: string; expiresAt: Date }, events: readonly DomainEvent[] = []): Promise<string> {
+    const id = newId();
+    const secret = newSecret();
+    const familyId = rotation?.familyId ?? newId();
+    const expiresAt = rotation?.expiresAt ?? new Date(Date.now() + this.ttlSeconds * 1000);
+    await this.db.$transaction(async (tx) => {
+      await tx.refreshToken.create({ data: { id, familyId, userId, secretHash: hashSecret(secret), expiresAt } });
+      await writeOutbox(tx, events);
+    });
+    return `${id}.${secret}`;
+  }
+
+  async redeem(token: string): Promise<Redemption> {
+    if (LEGACY_TOKEN.test(token)) {
+      const legacy = await this.db.refreshToken.findFirst({ where: { legacyTokenHash: hashSecret(token) }, select: { id: true } });
+      if (!legacy) return { ok: false, reason: 'unknown' };
+      return this.redeemLocked(legacy.id, () => true);
+    }
+    const [id, secret, extra] = token.split('.');
+    if (!id || !secret || extra !== undefined || !isId(id) || secret.length > 128) return { ok: false, reason: 'unknown' };
+    return this.redeemLocked(id.toLowerCase(), (row) => secretMatches(row.secretHash, secret));
+  }
+
+  private redeemLocked(id: string, presented: (row: RefreshTokenRow) => boolean): Promise<Redemption> {
+    return this.db.$transaction(async (tx): Promise<Redemption> => {
+      const locked = await tx.$queryRaw<unknown[]>(sql`SELECT 1 FROM refresh_tokens WHERE id = ${id}::uuid FOR UPDATE`);
+      if (locked.length === 0) return { ok: false, reason: 'unknown' };
+      const row = await tx.refreshToken.findUniqueOrThrow({ where: { id } });
+      if (!presented(row)) return { ok: false, reason: 'unknown' };
+      if (row.revokedAt) return { ok: false, reason: 'revoked' };
+      if (row.usedAt) {
+        await revokeFamily(tx, row.familyId);
+        return { ok: false, reason: 'reused' };
+      }
+      if (row.expiresAt.getTime() <= Date.now()) return { ok: false, reason: 'expired' };
+      // Revocation is always of a whole family: one revoked member means the family is over.
+      if ((await tx.refreshToken.count({ where: { familyId: row.familyId, revokedAt: { not: null } } })) > 0) {
+        await revokeFamily(tx, row.familyId);
+        return { ok: false, reason: 'revoked' };
+      }
+      await tx.refreshToken.update({ where: { id }, data: { usedAt: new Date() } });
+      return { ok: true, userId: row.userId, familyId: row.familyId, expiresAt: row.expiresAt };
+    });
+  }
+
+  async revokeByToken(token: string, events: (userId: string) => DomainEvent[] = () => []): Promise<boolean> {
+    const row = await this.findPresented(token);
+    if (!row) return false;
+    if (row.revokedAt) return true;
+    await this.db.$transaction(async (tx) => {
+      // The presented token and its audit event first, in one write with the rest of its family.
+      const { count } = await tx.refreshToken.updateMany({ where: { id: row.id, revokedAt: null }, data: { revokedAt: new Date() } });
+      if (count === 1) await writeOutbox(tx, events(row.userId));
+      await revokeFamily(tx, row.familyId);
+    });
+    return true;
+  }
+
+  private async findPresented(token: string): Promise<RefreshTokenRow | null> {
+    if (LEGACY_TOKEN.test(token)) return this.db.refreshToken.findFirst({ where: { legacyTokenHash: hashSecret(token) } });
+    const [id, secret, extra] = token.split('.');
+    if (!id || !secret || extra !== undefined || !isId(id)) return null;
+    const row = await this.db.refreshToken.findUnique({ where: { id: id.toLowerCase() } });
+    return row && secretMatches(row.secretHash, secret) ? row : null;
+  }
+
+  async familyRevoked(familyId: string): Promise<boolean> {
+    if (!isId(familyId)) return false;
+    return (await this.db.refreshToken.count({ where: { familyId, revokedAt: { not: null } } })) > 0;
+  }
+
+  async familyEnded(familyId: string): Promise<boolean> {
+    if (!isId(familyId)) return false;
+    return (await this.db.refreshToken.count({ where: { familyId, endedAt: { not: null } } })) > 0;
+  }
+
+  async revokeAllOf(userId: string): Promise<void> {
+    if (!isId(userId)) return;
+    const now = new Date();
+    await this.db.$transaction([
+      this.db.refreshToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: now } }),
+      // Also on tokens a reuse revoked before: their family's sessions are over for this reason too.
+      this.db.refreshToken.updateMany({ where: { userId, endedAt: null }, data: { endedAt: now } }),
+    ]);
+  }
+
+  outbox(): OutboxSource {
+    return new PrismaOutbox(this.db);
+  }
+}
+
+async function revokeFamily(tx: Tx, familyId: string): Promise<void> {
+  await tx.refreshToken.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: new Date() } });
+}

@@ -1,0 +1,189 @@
+import { AppError } from '../../lib/errors';
+import { domainEvent } from '../../lib/events/DomainEvent';
+import { auditor } from '../../lib/events/audit';
+import { ANONYMOUS } from '../../lib/auth/identity';
+import { newId } from '../../lib/validate';
+import type { NewUser } from '../../subgraphs/users/domain';
+import type { UsersData } from '../../subgraphs/users/UsersData';
+import { describeStoreContract } from '../support/storeContract';
+import { openMongoUsers, openPrismaUsers } from '../support/usersStores';
+
+/**
+ * The users' store contracts (UserStore, RefreshTokenStore, AuditLogStore), the same tests on
+ * MongoDB (FerretDB) and on PostgreSQL, so the two implementations cannot drift.
+ */
+const newUser = (overrides: Partial<NewUser> = {}): NewUser => ({ email: `u.${newId()}@example.test`, name: 'A User', role: 'CUSTOMER', passwordHash: 'hash', ...overrides });
+const marker = (userId: string) => [domainEvent('users', 'user.registered', { userId })];
+
+async function settled<T>(runs: Promise<T>[]): Promise<{ won: T[]; refused: unknown[] }> {
+  const results = await Promise.allSettled(runs);
+  return {
+    won: results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : [])),
+    refused: results.flatMap((result) => (result.status === 'rejected' ? [result.reason] : [])),
+  };
+}
+
+const auditEvent = (action: string, actorId: string | null, resourceId: string) =>
+  auditor('teams')({ identity: actorId ? { kind: 'user', userId: actorId, role: 'CUSTOMER' } as never : ANONYMOUS, clientIp: null, userAgent: null, requestId: 'test' }, action, 'Team')(resourceId);
+
+describeStoreContract<UsersData>('the users stores', { mongodb: openMongoUsers, postgresql: openPrismaUsers }, (data) => {
+  describe('users', () => {
+    it('creates a user, with its events, and finds it by id, by email (with the hash) and in lists', async () => {
+      const input = newUser({ name: 'Ann', role: 'VENDOR', emailVerified: true });
+      const user = await data().users.create({ ...input, events: marker });
+      expect(user).toMatchObject({ email: input.email, name: 'Ann', role: 'VENDOR', emailVerified: true });
+      expect(await data().users.findByIds([user.id, newId(), 'not-an-id'])).toEqual([user]);
+      expect(await data().users.findCredentials(input.email)).toEqual({ user, passwordHash: 'hash' });
+      expect(await data().users.hasLiveUsers()).toBe(true);
+      expect((await data().users.list({ limit: 1000, after: null })).map((u) => u.id)).toContain(user.id);
+      const pending = await data().users.outbox().pending(100_000);
+      expect(pending.some((event) => event.type === 'user.registered' && event.payload.userId === user.id)).toBe(true);
+    });
+
+    it('refuses a second user with one email with CONFLICT; of concurrent registrations one wins', async () => {
+      const email = `same.${newId()}@example.test`;
+      const { won, refused } = await settled(Array.from({ length: 5 }, () => data().users.create(newUser({ email }))));
+      expect(won).toHaveLength(1);
+      expect(refused).toHaveLength(4);
+      for (const error of refused) expect((error as AppError).extensions.code).toBe('CONFLICT');
+      await expect(data().users.create(newUser({ email }))).rejects.toThrow(`a user with email ${email} already exists`);
+    });
+
+    it('deletes a user to a tombstone: gone to lookups, its email free again, its sessions ended', async () => {
+      const input = newUser();
+      const user = await data().users.create(input);
+      const ended = await data().users.delete(user.id, (notBefore) => [domainEvent('users', 'user.deleted', { userId: user.id, at: notBefore.toISOString() })]);
+      expect(ended).toBeInstanceOf(Date);
+      expect(await data().users.findByIds([user.id])).toEqual([]);
+      expect(await data().users.findCredentials(input.email)).toBeNull();
+      expect(await data().users.findForSession(user.id)).toBeNull();
+      expect(await data().users.statusOf([user.id, newId()])).toEqual(new Map([[user.id, 'deleted']]));
+      expect(await data().users.delete(user.id)).toBeNull();
+      expect((await data().users.sessionsEndedSince(new Date(ended!.getTime() - 1))).some((s) => s.userId === user.id)).toBe(true);
+      expect((await data().users.create(newUser({ email: input.email }))).email).toBe(input.email);
+    });
+
+    it('a new role ends the sessions (when, and its events); another change or the same role does not', async () => {
+      const user = await data().users.create(newUser());
+      const renamed = await data().users.update(user.id, { name: 'Renamed', role: 'CUSTOMER' });
+      expect(renamed).toMatchObject({ user: { name: 'Renamed', role: 'CUSTOMER' }, sessionsEndedAt: null });
+      const promoted = await data().users.update(user.id, { role: 'ADMIN' }, [], (notBefore) => [domainEvent('users', 'user.access-changed', { userId: user.id, n: notBefore.getTime() })]);
+      expect(promoted!.user.role).toBe('ADMIN');
+      expect(promoted!.sessionsEndedAt).toBeInstanceOf(Date);
+      const since = await data().users.sessionsEndedSince(new Date(promoted!.sessionsEndedAt!.getTime() - 1));
+      expect(since).toContainEqual({ userId: user.id, notBefore: promoted!.sessionsEndedAt });
+      expect(await data().users.update(newId(), { name: 'x' })).toBeNull();
+      expect(await data().users.endSessions(newId(), () => [])).toBeNull();
+    });
+
+    it('a session read beside a role change is issued before its cut-off with the old role, or after it with the new one', async () => {
+      const user = await data().users.create(newUser());
+      const reads = Array.from({ length: 10 }, () => data().users.findForSession(user.id));
+      const change = data().users.update(user.id, { role: 'VENDOR' });
+      const [changed, ...sessions] = await Promise.all([change, ...reads]);
+      const cutOff = changed!.sessionsEndedAt!.getTime();
+      for (const session of sessions) {
+        if (session!.readAt > cutOff) expect(session!.user.role).toBe('VENDOR');
+      }
+      const after = await data().users.findForSession(user.id);
+      expect(after!.readAt).toBeGreaterThan(cutOff);
+      expect(after!.user.role).toBe('VENDOR');
+    });
+  });
+
+  describe('refresh tokens', () => {
+    it('redeems a token once; presenting it again is reuse and ends its whole family', async () => {
+      const userId = newId();
+      const token = await data().refreshTokens.issue(userId);
+      const first = await data().refreshTokens.redeem(token);
+      expect(first).toMatchObject({ ok: true, userId });
+      if (!first.ok) throw new Error('not redeemed');
+      const rotated = await data().refreshTokens.issue(userId, { familyId: first.familyId, expiresAt: first.expiresAt });
+      expect(await data().refreshTokens.redeem(token)).toEqual({ ok: false, reason: 'reused' });
+      expect(await data().refreshTokens.familyRevoked(first.familyId)).toBe(true);
+      expect(await data().refreshTokens.redeem(rotated)).toEqual({ ok: false, reason: 'revoked' });
+    });
+
+    it('one token redeemed concurrently five times: exactly one winner', async () => {
+      const token = await data().refreshTokens.issue(newId());
+      const outcomes = await Promise.all(Array.from({ length: 5 }, () => data().refreshTokens.redeem(token)));
+      expect(outcomes.filter((outcome) => outcome.ok)).toHaveLength(1);
+      // The first loser finds it spent (reuse) and ends the family; later ones may find it revoked.
+      for (const outcome of outcomes.filter((o) => !o.ok)) expect(['reused', 'revoked']).toContain(!outcome.ok && outcome.reason);
+      expect(outcomes.some((outcome) => !outcome.ok && outcome.reason === 'reused')).toBe(true);
+    });
+
+    it('refuses a wrong secret, a malformed token and an expired one', async () => {
+      const userId = newId();
+      const token = await data().refreshTokens.issue(userId);
+      const [id] = token.split('.');
+      expect(await data().refreshTokens.redeem(`${id}.${'x'.repeat(43)}`)).toEqual({ ok: false, reason: 'unknown' });
+      expect(await data().refreshTokens.redeem('a.b.c')).toEqual({ ok: false, reason: 'unknown' });
+      expect(await data().refreshTokens.redeem(`${newId()}.secret`)).toEqual({ ok: false, reason: 'unknown' });
+      const expired = await data().refreshTokens.issue(userId, { familyId: newId(), expiresAt: new Date(Date.now() - 1000) });
+      expect(await data().refreshTokens.redeem(expired)).toEqual({ ok: false, reason: 'expired' });
+      expect((await data().refreshTokens.redeem(token)).ok).toBe(true);
+    });
+
+    it("logout ends the token's family, with its events, once; logging out everywhere ends every family", async () => {
+      const userId = newId();
+      const token = await data().refreshTokens.issue(userId);
+      expect(await data().refreshTokens.revokeByToken('not-ours.x')).toBe(false);
+      expect(await data().refreshTokens.revokeByToken(token, (user) => [domainEvent('users', 'test.logout', { userId: user })])).toBe(true);
+      expect(await data().refreshTokens.revokeByToken(token)).toBe(true);
+      expect(await data().refreshTokens.redeem(token)).toEqual({ ok: false, reason: 'revoked' });
+      const pending = await data().refreshTokens.outbox().pending(100_000);
+      expect(pending.filter((event) => event.type === 'test.logout' && event.payload.userId === userId)).toHaveLength(1);
+
+      const others = await Promise.all([data().refreshTokens.issue(userId), data().refreshTokens.issue(userId)]);
+      await data().refreshTokens.revokeAllOf(userId);
+      for (const other of others) expect(await data().refreshTokens.redeem(other)).toEqual({ ok: false, reason: 'revoked' });
+    });
+  });
+
+  describe('audit log', () => {
+    it('records each event once and lists entries newest first, filtered, in keyset pages', async () => {
+      const actor = newId();
+      const resource = newId();
+      const events = [auditEvent('createTeam', actor, resource), auditEvent('renameTeam', actor, resource), auditEvent('renameTeam', null, newId())];
+      for (const event of events) expect(await data().auditLog.record(event)).toBe(true);
+      expect(await data().auditLog.record(events[0]!)).toBe(false);
+
+      const mine = await data().auditLog.list({ actorId: actor }, { limit: 10, after: null });
+      expect(mine.map((entry) => entry.action).sort()).toEqual(['createTeam', 'renameTeam']);
+      expect(mine[0]).toMatchObject({ service: 'teams', actorType: 'USER', actorId: actor, resourceType: 'Team', resourceId: resource, requestId: 'test' });
+      expect(mine[0]).not.toHaveProperty('details');
+      const renames = await data().auditLog.list({ action: 'renameTeam', resourceType: 'Team', resourceId: resource }, { limit: 10, after: null });
+      expect(renames.map((entry) => entry.id)).toEqual([events[1]!.id]);
+      const all = await data().auditLog.list({}, { limit: 1, after: null });
+      expect(all).toHaveLength(2);
+      const rest = await data().auditLog.list({}, { limit: 10, after: { createdAt: all[0]!.createdAt, id: all[0]!.id } });
+      expect(rest.map((entry) => entry.id)).not.toContain(all[0]!.id);
+      const window = await data().auditLog.list({ actorId: actor, from: new Date(Date.now() + 60_000) }, { limit: 10, after: null });
+      expect(window).toEqual([]);
+    });
+  });
+});
+
+describe('the users stores on PostgreSQL, as three service instances on one database', () => {
+  let opened: Awaited<ReturnType<typeof openPrismaUsers>>;
+  let instances: UsersData[];
+  beforeAll(async () => {
+    opened = await openPrismaUsers(2);
+    instances = [opened.store, ...opened.others];
+  });
+  afterAll(() => opened.close());
+
+  it('one refresh token redeemed through different instances: exactly one winner', async () => {
+    const token = await instances[0]!.refreshTokens.issue(newId());
+    const outcomes = await Promise.all(Array.from({ length: 6 }, (_, i) => instances[i % 3]!.refreshTokens.redeem(token)));
+    expect(outcomes.filter((outcome) => outcome.ok)).toHaveLength(1);
+  });
+
+  it('concurrent registrations of one email through different instances: one wins', async () => {
+    const email = `same.${newId()}@example.test`;
+    const { won, refused } = await settled(Array.from({ length: 6 }, (_, i) => instances[i % 3]!.users.create(newUser({ email }))));
+    expect(won).toHaveLength(1);
+    for (const error of refused) expect((error as AppError).extensions.code).toBe('CONFLICT');
+  });
+});
