@@ -51,6 +51,11 @@ export class Observability {
     return this.gatewayMetrics.plugin();
   }
 
+  /** A lookup of a compiled operation by the gateway's own executor (gateway/executor/FastGateway.ts). */
+  planLookup(hit: boolean): void {
+    this.gatewayMetrics.planLookup(hit);
+  }
+
   planCache(): ReturnType<GatewayMetrics['planCacheStore']> {
     return this.gatewayMetrics.planCacheStore();
   }

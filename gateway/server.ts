@@ -67,6 +67,7 @@ export function createGateway(config: GatewayConfig, logger: Logger, client: Sub
   };
   // With metrics, the plan cache is one that counts its hits (the same size as the gateway's own).
   const queryPlannerConfig = observability ? { queryPlannerConfig: { cache: observability.planCache() } } : {};
+  const planLookup = (hit: boolean) => observability?.planLookup(hit);
   if (supergraphSource(config) === 'managed') {
     const { key, graphRef } = config.apollo!;
     logger.info(`supergraph: managed federation, fetched from Apollo Uplink for ${graphRef}`);
@@ -74,6 +75,7 @@ export function createGateway(config: GatewayConfig, logger: Logger, client: Sub
       { supergraphSdl: new UplinkSupergraphManager({ apiKey: key, graphRef, logger }), buildService, ...queryPlannerConfig, logger },
       config.executor,
       logger,
+      planLookup,
     );
   }
   logger.info(`supergraph: the file ${config.supergraphFile}, watched for new versions`);
@@ -89,6 +91,7 @@ export function createGateway(config: GatewayConfig, logger: Logger, client: Sub
     },
     config.executor,
     logger,
+    planLookup,
   );
 }
 

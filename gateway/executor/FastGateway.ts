@@ -7,6 +7,7 @@ import type { Logger } from '../../lib/logger';
 import { compileOperation, type CompiledOperation } from './compileOperation';
 import { executeCompiled } from './executeCompiled';
 import { runDifferential } from './runDifferential';
+import { serviceTracer } from '../../lib/tracing/tracing';
 
 /** Which executor runs query plans (GATEWAY_EXECUTOR; README "Gateway executor"). */
 export type ExecutorMode = 'fast' | 'apollo' | 'differential';
@@ -51,6 +52,8 @@ export class FastGateway extends ApolloGateway {
     config: ApolloGatewayConfig,
     private readonly mode: ExecutorMode,
     private readonly log: Logger,
+    /** Told of each lookup of a compiled operation (the gateway's plan-cache metrics: a hit, or a miss that plans). */
+    private readonly onPlanLookup: (hit: boolean) => void = () => undefined,
   ) {
     super(config);
     this.apolloExecutor = this.executor;
@@ -64,6 +67,9 @@ export class FastGateway extends ApolloGateway {
   private async execute(requestContext: GatewayGraphQLRequestContext): Promise<GatewayExecutionResult> {
     const internals = this.internals;
     if (requestContext.metrics.captureTraces || internals.config.experimental_didResolveQueryPlan) return this.apolloExecutor(requestContext);
+    // Apollo's executor makes the plan's OpenTelemetry spans (gateway.request, .plan, .execute,
+    // .fetch), which ours does not yet: with tracing on, it runs the request.
+    if (serviceTracer('gateway')) return this.apolloExecutor(requestContext);
     if (internals.config.__exposeQueryPlanExperimental && requestContext.request.http?.headers.get('apollo-query-plan-experimental')) {
       return this.apolloExecutor(requestContext);
     }
@@ -74,6 +80,7 @@ export class FastGateway extends ApolloGateway {
     }
     const key = request.operationName ? `${queryHash}\0${request.operationName}` : queryHash;
     let compiled = this.compiled.get(key);
+    this.onPlanLookup(compiled !== undefined);
     const operationContext = compiled?.operationContext ?? buildOperationContext({ schema: internals.schema!, operationDocument: document, operationName: request.operationName });
     const definitions = operationContext.operation.variableDefinitions;
     if (definitions && definitions.length > 0) {

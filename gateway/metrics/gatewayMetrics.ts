@@ -134,6 +134,11 @@ export class GatewayMetrics {
     };
   }
 
+  /** One lookup of the gateway's own executor's compiled operations (its plan cache). */
+  planLookup(hit: boolean): void {
+    this.planCache.inc({ result: hit ? 'hit' : 'miss' });
+  }
+
   /** The query-plan cache to give ApolloGateway (`queryPlannerConfig.cache`), counting hits and misses. */
   planCacheStore(): QueryPlanCache {
     const cache = new InMemoryLRUCache<QueryPlan>({ maxSize: PLAN_CACHE_BYTES, sizeCalculation: (value) => Buffer.byteLength(JSON.stringify(value), 'utf8') });

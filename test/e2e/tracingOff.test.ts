@@ -12,11 +12,11 @@ import { graphqlPost } from '../support/stack';
  * fetch carries the client's trace on (the contrast that shows the test can fail).
  */
 
-/** A subgraph answering `alpha` that keeps the headers of every fetch it got. */
+/** A subgraph answering `alpha` that keeps the headers of every GraphQL fetch it got (not the gateway's readiness probes). */
 async function startRecordingSubgraph(): Promise<{ url: string; headers: IncomingHttpHeaders[]; stop(): Promise<void> }> {
   const headers: IncomingHttpHeaders[] = [];
   const server: Server = createServer((req, res) => {
-    headers.push(req.headers);
+    if (req.method === 'POST') headers.push(req.headers);
     req.resume();
     req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { alpha: 'a' } })));
   });
