@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { DASHBOARD_FOR_USER } from '../../scripts/dashboardQuery';
 import { DEMO_PASSWORD } from '../../scripts/demoData';
 import { seedDemoData } from '../../scripts/seed';
 import { CHROMIUM as CHROMIUM_TOOL } from '../../scripts/systemTools';
@@ -18,23 +19,7 @@ const ARTIFACTS = join(__dirname, '../../test-artifacts');
 const SCREENSHOT = join(ARTIFACTS, 'explorer-dashboard.png');
 
 /** The README's dashboard query (Grace Hopper is the default id). */
-const DASHBOARD = `query Dashboard($id: ID! = "8d7c6f52-1c1e-4c5e-9a43-3f1b2a000001") {
-  user(id: $id) {
-    name
-    email
-    teams { edges { node { name memberCount } } }
-    projects {
-      edges { node { name team { name } latestVersion { number message author { name } } } }
-    }
-    profile { bio phone preferences }
-    sent: payments(direction: SENT) {
-      edges { node { amount currency status recipient { name } } }
-    }
-    received: payments(direction: RECEIVED) {
-      edges { node { amount currency status sender { name } } }
-    }
-  }
-}`;
+const DASHBOARD = DASHBOARD_FOR_USER;
 
 let stack: Stack | undefined;
 let context: BrowserContext | undefined;

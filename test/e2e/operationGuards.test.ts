@@ -1,5 +1,6 @@
 import { ANONYMOUS_REQUEST, addMember, as, commitVersion, createProject, createTeam, createUser, expectNoErrors } from '../support/fixtures';
 import { startStack, type GraphQLResponse, type Stack } from '../support/stack';
+import { DASHBOARD_FOR_USER } from '../../scripts/dashboardQuery';
 
 /**
  * The findings of issue 11 about operations, each through the real gateway and engines: every
@@ -11,23 +12,7 @@ import { startStack, type GraphQLResponse, type Stack } from '../support/stack';
 const QUICKLY_MS = 6_000;
 
 /** The README's dashboard (Grace's, here Ann's). */
-const DASHBOARD = `query Dashboard($id: ID!) {
-  user(id: $id) {
-    name
-    email
-    teams { edges { node { name memberCount } } }
-    projects {
-      edges { node { name team { name } latestVersion { number message author { name } } } }
-    }
-    profile { bio phone preferences }
-    sent: payments(direction: SENT) {
-      edges { node { amount currency status recipient { name } } }
-    }
-    received: payments(direction: RECEIVED) {
-      edges { node { amount currency status sender { name } } }
-    }
-  }
-}`;
+const DASHBOARD = DASHBOARD_FOR_USER;
 
 let stack: Stack;
 let ann: string;

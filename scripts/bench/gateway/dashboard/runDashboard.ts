@@ -12,7 +12,7 @@ import type { BenchOptions } from '../options';
 import { answerProblem } from '../sameAnswer';
 import { mintAccessTokens, writeTokensFile } from '../tokens';
 import { dashboardData } from './dashboardData';
-import { DASHBOARD_QUERY } from './dashboardQuery';
+import { DASHBOARD_FOR_ME } from '../../../dashboardQuery';
 import type { DashboardSubgraphAnswer, DashboardSubgraphSetup } from './subgraphMain';
 import { generateSigningSecret } from '../../../../lib/auth/RequestSigner';
 
@@ -106,7 +106,7 @@ export async function runDashboard(options: BenchOptions, dir: string, keys: { p
       writeFileSync(supergraphFile, composed.supergraphSdl);
       const tokensFile = join(dir, 'dashboard-tokens.txt');
       writeTokensFile(tokensFile, await mintAccessTokens(keys.privateKey, data.userIds, options.dashboardTokensPerUser));
-      const body = JSON.stringify({ query: DASHBOARD_QUERY });
+      const body = JSON.stringify({ query: DASHBOARD_FOR_ME });
       const bodyFile = join(dir, 'dashboard-body.json');
       writeFileSync(bodyFile, body);
 
