@@ -1,3 +1,4 @@
+import type { AuditRecorded } from '../../lib/events/audit';
 import type { DomainEvent } from '../../lib/events/DomainEvent';
 import type { Page } from '../../lib/pagination';
 import type { AuditLogEntry, AuditLogFilter } from './domain';
@@ -8,4 +9,22 @@ export interface AuditLogStore {
   record(event: DomainEvent): Promise<boolean>;
   /** Entries matching `filter`, newest first, at most `page.limit + 1`. */
   list(filter: AuditLogFilter, page: Page): Promise<AuditLogEntry[]>;
+}
+
+/** The record of an `audit.recorded` event as both stores keep it (the event id becomes the entry's id). */
+export function auditRecordOf(event: DomainEvent) {
+  const payload = event.payload as AuditRecorded;
+  return {
+    createdAt: new Date(event.occurredAt),
+    service: event.source,
+    actorType: payload.actorType,
+    actorId: payload.actorId ?? null,
+    actorTeamId: payload.actorTeamId ?? null,
+    action: payload.action,
+    resourceType: payload.resourceType,
+    resourceId: payload.resourceId,
+    clientIp: payload.clientIp ?? null,
+    userAgent: payload.userAgent ?? null,
+    requestId: payload.requestId,
+  };
 }

@@ -1,10 +1,9 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { AuditRecorded } from '../../lib/events/audit';
 import type { DomainEvent } from '../../lib/events/DomainEvent';
 import { afterCursorFilter, insertUnlessPresent, NEWEST_FIRST } from '../../lib/mongo';
 import type { Page } from '../../lib/pagination';
 import type { AuditLogEntry, AuditLogFilter } from './domain';
-import type { AuditLogStore } from './AuditLogStore';
+import { auditRecordOf, type AuditLogStore } from './AuditLogStore';
 
 type AuditLogDocument = Omit<AuditLogEntry, 'id'> & { _id: string };
 
@@ -51,21 +50,7 @@ export class MongoAuditLogStore implements AuditLogStore {
 
   /** Records an audit event; false when it was recorded before (a redelivery). */
   async record(event: DomainEvent): Promise<boolean> {
-    const payload = event.payload as AuditRecorded;
-    return insertUnlessPresent(this.entries, {
-      _id: event.id,
-      createdAt: new Date(event.occurredAt),
-      service: event.source,
-      actorType: payload.actorType,
-      actorId: payload.actorId ?? null,
-      actorTeamId: payload.actorTeamId ?? null,
-      action: payload.action,
-      resourceType: payload.resourceType,
-      resourceId: payload.resourceId,
-      clientIp: payload.clientIp ?? null,
-      userAgent: payload.userAgent ?? null,
-      requestId: payload.requestId,
-    });
+    return insertUnlessPresent(this.entries, { _id: event.id, ...auditRecordOf(event) });
   }
 
   async list(filter: AuditLogFilter, page: Page): Promise<AuditLogEntry[]> {

@@ -1,9 +1,8 @@
-import type { AuditRecorded } from '../../lib/events/audit';
 import type { DomainEvent } from '../../lib/events/DomainEvent';
 import type { Page } from '../../lib/pagination';
 import { afterCursorWhere, NEWEST_FIRST_ORDER } from '../../lib/sqlPaging';
 import type { AuditLog as AuditLogRow, Prisma, PrismaClient } from '../../prisma/users/generated/client';
-import type { AuditLogStore } from './AuditLogStore';
+import { auditRecordOf, type AuditLogStore } from './AuditLogStore';
 import type { AuditLogEntry, AuditLogFilter } from './domain';
 
 function toEntry(row: AuditLogRow): AuditLogEntry {
@@ -16,24 +15,8 @@ export class PrismaAuditLogStore implements AuditLogStore {
   constructor(private readonly db: PrismaClient) {}
 
   async record(event: DomainEvent): Promise<boolean> {
-    const payload = event.payload as AuditRecorded;
     const { count } = await this.db.auditLog.createMany({
-      data: [
-        {
-          id: event.id,
-          createdAt: new Date(event.occurredAt),
-          service: event.source,
-          actorType: payload.actorType,
-          actorId: payload.actorId ?? null,
-          actorTeamId: payload.actorTeamId ?? null,
-          action: payload.action,
-          resourceType: payload.resourceType,
-          resourceId: payload.resourceId,
-          clientIp: payload.clientIp ?? null,
-          userAgent: payload.userAgent ?? null,
-          requestId: payload.requestId,
-        },
-      ],
+      data: [{ id: event.id, ...auditRecordOf(event) }],
       skipDuplicates: true,
     });
     return count === 1;
