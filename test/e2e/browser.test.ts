@@ -1,11 +1,10 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { DASHBOARD_FOR_USER } from '../../scripts/dashboardQuery';
 import { DEMO_PASSWORD } from '../../scripts/demoData';
 import { seedDemoData } from '../../scripts/seed';
-import { CHROMIUM as CHROMIUM_TOOL } from '../../scripts/systemTools';
+import { launchChromium, type HeadlessChromium } from '../support/chromium';
 import { graphqlPost, startStack, type Stack } from '../support/stack';
 
 /**
@@ -14,7 +13,6 @@ import { graphqlPost, startStack, type Stack } from '../support/stack';
  * query for Grace Hopper from the demo data and sees the answer. The page may load nothing from
  * anywhere but the gateway. The screenshot is kept in test-artifacts/.
  */
-const CHROMIUM = CHROMIUM_TOOL.binary;
 const ARTIFACTS = join(__dirname, '../../test-artifacts');
 const SCREENSHOT = join(ARTIFACTS, 'explorer-dashboard.png');
 
@@ -22,40 +20,19 @@ const SCREENSHOT = join(ARTIFACTS, 'explorer-dashboard.png');
 const DASHBOARD = DASHBOARD_FOR_USER;
 
 let stack: Stack | undefined;
+let browser: HeadlessChromium | undefined;
 let context: BrowserContext | undefined;
-let profileDir: string | undefined;
 
 beforeAll(async () => {
-  // No skipping: without the browser this test fails, saying how to get it.
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} is missing: the browser test needs Debian's ${CHROMIUM_TOOL.debianPackage} package. ` +
-        `npm test installs it when run as root; otherwise: apt-get update && apt-get install -y ${CHROMIUM_TOOL.debianPackage}`,
-    );
-  }
+  // First: without the browser this fails at once, saying how to get it.
+  browser = await launchChromium({ width: 1600, height: 1000 });
+  context = browser.context;
   stack = await startStack();
   await seedDemoData(stack.databases);
-  profileDir = mkdtempSync(join(tmpdir(), 'schemaflow-chromium-'));
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-quic',
-      '--no-first-run',
-    ],
-    viewport: { width: 1600, height: 1000 },
-  });
 }, 120_000);
 
 afterAll(async () => {
-  await context?.close();
-  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+  await browser?.close();
   await stack?.stop();
 });
 

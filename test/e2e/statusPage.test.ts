@@ -1,9 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
-import { CHROMIUM as CHROMIUM_TOOL } from '../../scripts/systemTools';
+import type { BrowserContext } from 'playwright-core';
 import { createUser, expectNoErrors } from '../support/fixtures';
+import { launchChromium, type HeadlessChromium } from '../support/chromium';
 import { startStack, type Stack } from '../support/stack';
 
 /**
@@ -12,36 +11,23 @@ import { startStack, type Stack } from '../support/stack';
  * down and the others ready, with charts, the supergraph's version and the slowest operations.
  * The page loads nothing from anywhere but the gateway. The screenshot is kept in test-artifacts/.
  */
-const CHROMIUM = CHROMIUM_TOOL.binary;
 const ARTIFACTS = join(__dirname, '../../test-artifacts');
 const SCREENSHOT = join(ARTIFACTS, 'status-page-subgraph-down.png');
 
 let stack: Stack | undefined;
+let browser: HeadlessChromium | undefined;
 let context: BrowserContext | undefined;
-let profileDir: string | undefined;
 
 beforeAll(async () => {
-  // No skipping: without the browser this test fails, saying how to get it.
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} is missing: the browser test needs Debian's ${CHROMIUM_TOOL.debianPackage} package. ` +
-        `npm test installs it when run as root; otherwise: apt-get update && apt-get install -y ${CHROMIUM_TOOL.debianPackage}`,
-    );
-  }
+  // First: without the browser this fails at once, saying how to get it.
+  browser = await launchChromium({ width: 1500, height: 1300 });
+  context = browser.context;
   // Production, with the status page turned on: it is off there unless STATUS_PAGE=true.
   stack = await startStack({ gatewayEnv: { NODE_ENV: 'production', STATUS_PAGE: 'true', READINESS_POLL_MS: '300' } });
-  profileDir = mkdtempSync(join(tmpdir(), 'schemaflow-chromium-'));
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
-    viewport: { width: 1500, height: 1300 },
-  });
 }, 120_000);
 
 afterAll(async () => {
-  await context?.close();
-  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+  await browser?.close();
   await stack?.stop();
 });
 

@@ -15,7 +15,7 @@ export interface RunNeeds {
 /** Each tool and how a test file shows that it needs it (what it imports), unless a variable points elsewhere. */
 const USES: { tool: SystemTool; imports: RegExp; unlessSet?: string }[] = [
   { tool: RABBITMQ, imports: /^import [^;]+ from '\.\.\/support\/rabbitmq';/m, unlessSet: 'TEST_AMQP_URL' },
-  { tool: CHROMIUM, imports: /^import [^;]+ from 'playwright-core';/m },
+  { tool: CHROMIUM, imports: /^import [^;]+ from '(playwright-core|\.\.\/support\/chromium)';/m },
   { tool: REDIS, imports: /^import [^;]+ from '\.\.\/support\/redis';/m, unlessSet: 'TEST_REDIS_URL' },
 ];
 

@@ -3,7 +3,7 @@ import { needsOf } from '../support/runNeeds';
 
 const unit = { path: 'unit/money.test.ts', source: `import { parseMoney } from '../../lib/money';` };
 const broker = { path: 'e2e/eventsBroker.test.ts', source: `import { startRabbitMq } from '../support/rabbitmq';` };
-const browser = { path: 'e2e/browser.test.ts', source: `import { chromium } from 'playwright-core';` };
+const browser = { path: 'e2e/browser.test.ts', source: `import { launchChromium } from '../support/chromium';` };
 const redis = { path: 'e2e/rateLimits.test.ts', source: `import { startRedis } from '../support/redis';` };
 const dashboard = { path: 'e2e/dashboard.test.ts', source: `import { startStack } from '../support/stack';` };
 
