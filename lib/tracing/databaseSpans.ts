@@ -1,6 +1,7 @@
-import { SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
+import { SpanKind, type Span } from '@opentelemetry/api';
 import type { PrismaPg } from '@prisma/adapter-pg';
 import type { Schema } from 'mongoose';
+import { endFailed, endWhenSettled } from './endSpan';
 import { activeTracer } from './tracing';
 
 /**
@@ -9,21 +10,6 @@ import { activeTracer } from './tracing';
  * mongoose query, aggregation, save or insert. Made only inside traced work: the outbox relay's
  * polling and anything with tracing off pass through untouched.
  */
-
-function ended<T>(span: Span, work: Promise<T>): Promise<T> {
-  return work.then(
-    (value) => {
-      span.end();
-      return value;
-    },
-    (error: unknown) => {
-      span.recordException(error instanceof Error ? error : String(error));
-      span.setStatus({ code: SpanStatusCode.ERROR });
-      span.end();
-      throw error;
-    },
-  );
-}
 
 const SQL_OPERATION = /^\s*(\w+)/;
 const SQL_TABLE = /\b(?:FROM|INTO|UPDATE)\s+(?:"?\w+"?\.)?"?(\w+)"?/i;
@@ -38,7 +24,7 @@ function sqlSpan<T>(database: string, sql: string, run: () => Promise<T>): Promi
     // The statement as Prisma sends it: parameters are placeholders ($1...), never values.
     attributes: { 'db.system.name': 'postgresql', 'db.namespace': database, 'db.operation.name': operation, 'db.query.text': sql, ...(table ? { 'db.collection.name': table } : {}) },
   });
-  return ended(span, run());
+  return endWhenSettled(span, run());
 }
 
 interface Queryable {
@@ -104,9 +90,7 @@ function finish(this: Traced): void {
 function failed(this: Traced, error: Error, _result: unknown, next: (error?: Error) => void): void {
   const span = this[SPAN];
   if (span) {
-    span.recordException(error);
-    span.setStatus({ code: SpanStatusCode.ERROR });
-    span.end();
+    endFailed(span, error);
     this[SPAN] = undefined;
   }
   next(error);

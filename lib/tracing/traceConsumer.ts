@@ -1,5 +1,6 @@
-import { context, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { context, SpanKind } from '@opentelemetry/api';
 import type { DomainEvent } from '../events/DomainEvent';
+import { endWhenSettled } from './endSpan';
 import { extractTrace } from './propagation';
 import { serviceContext, serviceTracer } from './tracing';
 
@@ -33,16 +34,5 @@ export function traceConsumer<T>(consumer: string, event: DomainEvent, handle: (
     },
     parent,
   );
-  return context.with(serviceContext(parent, tracer, span), handle).then(
-    (value) => {
-      span.end();
-      return value;
-    },
-    (error: unknown) => {
-      span.recordException(error instanceof Error ? error : String(error));
-      span.setStatus({ code: SpanStatusCode.ERROR });
-      span.end();
-      throw error;
-    },
-  );
+  return endWhenSettled(span, context.with(serviceContext(parent, tracer, span), handle));
 }

@@ -1,5 +1,6 @@
-import { context, SpanStatusCode } from '@opentelemetry/api';
+import { context } from '@opentelemetry/api';
 import { getNamedType, isCompositeType, isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
+import { endFailed } from './endSpan';
 import { activeTracer, serviceContext } from './tracing';
 
 /**
@@ -29,9 +30,7 @@ function traced(name: string, resolve: GraphQLFieldResolver<unknown, unknown>, e
     if (!tracer) return resolve(source, args, ctx, info);
     const span = tracer.startSpan(name, { attributes: { 'graphql.field.path': pathOf(info.path), ...(entities ? entityTypes(args) : {}) } });
     const fail = (error: unknown) => {
-      span.recordException(error instanceof Error ? error : String(error));
-      span.setStatus({ code: SpanStatusCode.ERROR });
-      span.end();
+      endFailed(span, error);
       throw error;
     };
     try {
