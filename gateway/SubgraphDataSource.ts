@@ -1,6 +1,6 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { Kind, OperationTypeNode, parse, type DocumentNode, type SelectionSetNode } from 'graphql';
+import { Kind, OperationTypeNode, parse, type DocumentNode, type FieldNode, type SelectionSetNode } from 'graphql';
 import type { Logger } from '../lib/logger';
 import type { GatewayContext } from './context';
 import { SubgraphFailure, type Send, type SubgraphResponse } from './client/types';
@@ -101,14 +101,19 @@ function unavailableErrors(document: DocumentNode | undefined, variables: Record
   });
   const operation = document?.definitions.find((definition) => definition.kind === Kind.OPERATION_DEFINITION);
   if (!operation || operation.kind !== Kind.OPERATION_DEFINITION) return [error([])];
-  const roots = responseKeys(operation.selectionSet);
-  if (roots.length !== 1 || roots[0] !== '_entities') return roots.map((key) => error([key]));
-  // An entity fetch: paths go through `_entities`, which the gateway maps back to where each
-  // entity sits in the client's response.
-  const entities = operation.selectionSet.selections.find((selection) => selection.kind === Kind.FIELD);
-  const fields = entities?.kind === Kind.FIELD && entities.selectionSet ? responseKeys(entities.selectionSet) : [];
-  const count = Array.isArray(variables?.representations) ? variables.representations.length : 0;
-  return Array.from({ length: count }, (_, index) => fields.map((field) => error(['_entities', index, field]))).flat();
+  const roots = operation.selectionSet.selections.filter((selection): selection is FieldNode => selection.kind === Kind.FIELD && selection.name.value !== '__typename');
+  if (roots.length === 0 || roots.some((root) => root.name.value !== '_entities')) return responseKeys(operation.selectionSet).map((key) => error([key]));
+  // Entity fetches (one, or several under aliases as the gateway merges them): paths go through
+  // each `_entities` field, which the gateway maps back to where each entity sits in the
+  // client's response.
+  return roots.flatMap((entities) => {
+    const key = entities.alias?.value ?? entities.name.value;
+    const fields = entities.selectionSet ? responseKeys(entities.selectionSet) : [];
+    const argument = entities.arguments?.find((candidate) => candidate.name.value === 'representations')?.value;
+    const list = argument?.kind === Kind.VARIABLE ? variables?.[argument.name.value] : undefined;
+    const count = Array.isArray(list) ? list.length : 0;
+    return Array.from({ length: count }, (_, index) => fields.map((field) => error([key, index, field]))).flat();
+  });
 }
 
 /** The response keys a selection set asks for, looking through inline fragments. */

@@ -7,6 +7,7 @@ import type { EventsConfig } from '../lib/events/connectTransport';
 import { defaultUrl, SUPERGRAPH_FILE, type SubgraphName } from '../schema/subgraphs';
 import { guardsConfigFromEnv, type GuardsConfig } from './guards/guardsConfig';
 import type { ExecutorMode } from './executor/FastGateway';
+import { FETCH_BATCHING_MODES, type FetchBatching } from './executor/compileBatches';
 
 /** Everything the gateway process is configured with, parsed once at start. */
 export interface GatewayConfig {
@@ -69,6 +70,12 @@ export interface GatewayConfig {
    * for tests: twice the work). README "Gateway executor".
    */
   executor: ExecutorMode;
+  /**
+   * GATEWAY_FETCH_BATCHING: how the fast executor puts fetches to one subgraph into one request:
+   * `levels` (those at the same depth of the plan), `ready` (those that would start at the same
+   * moment) or `off`. README "Gateway executor".
+   */
+  fetchBatching: FetchBatching;
 }
 
 /** A whole number above zero (a duration in ms, a count). */
@@ -112,6 +119,7 @@ export function gatewayConfigFromEnv(environment: NodeJS.ProcessEnv = process.en
       READINESS_POLL_MS: positive({ default: 5_000, desc: "How often the gateway asks each subgraph's /ready, ms" }),
       METRICS_OPERATION_NAMES: num({ default: 100, desc: 'Distinct operation names the metrics label by (the first seen); others are "other"' }),
       GATEWAY_EXECUTOR: str({ choices: ['fast', 'apollo', 'differential'] as const, default: 'fast', desc: "Which executor runs query plans: fast (the gateway's own), apollo (@apollo/gateway's), differential (both, compared; for tests)" }),
+      GATEWAY_FETCH_BATCHING: str({ choices: FETCH_BATCHING_MODES, default: 'levels', desc: 'How entity fetches to one subgraph go as one request: levels (same depth of the plan), ready (same moment), off' }),
       APOLLO_MANAGED_FEDERATION: bool({ default: true, desc: 'With APOLLO_KEY: take the supergraph from Apollo Uplink (false: keep serving SUPERGRAPH_FILE)' }),
     },
     { reporter: throwingReporter },
@@ -166,5 +174,6 @@ export function gatewayConfigFromEnv(environment: NodeJS.ProcessEnv = process.en
       operationNames: Math.max(0, Math.floor(env.METRICS_OPERATION_NAMES)),
     }),
     executor: env.GATEWAY_EXECUTOR,
+    fetchBatching: env.GATEWAY_FETCH_BATCHING,
   });
 }

@@ -76,6 +76,7 @@ export function createGateway(config: GatewayConfig, logger: Logger, client: Sub
       config.executor,
       logger,
       planLookup,
+      config.fetchBatching,
     );
   }
   logger.info(`supergraph: the file ${config.supergraphFile}, watched for new versions`);
@@ -92,6 +93,7 @@ export function createGateway(config: GatewayConfig, logger: Logger, client: Sub
     config.executor,
     logger,
     planLookup,
+    config.fetchBatching,
   );
 }
 

@@ -4,6 +4,7 @@ import type { QueryPlanner } from '@apollo/query-planner';
 import type { GatewayExecutionResult, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import { getVariableValues, type GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Logger } from '../../lib/logger';
+import type { FetchBatching } from './compileBatches';
 import { compileOperation, type CompiledOperation } from './compileOperation';
 import { executeCompiled } from './executeCompiled';
 import { runDifferential } from './runDifferential';
@@ -54,6 +55,8 @@ export class FastGateway extends ApolloGateway {
     private readonly log: Logger,
     /** Told of each lookup of a compiled operation (the gateway's plan-cache metrics: a hit, or a miss that plans). */
     private readonly onPlanLookup: (hit: boolean) => void = () => undefined,
+    /** How fetches to one subgraph are put together into one request (GATEWAY_FETCH_BATCHING). */
+    private readonly batching: FetchBatching = 'levels',
   ) {
     super(config);
     this.apolloExecutor = this.executor;
@@ -93,7 +96,7 @@ export class FastGateway extends ApolloGateway {
         recursiveSelectionsLimitDisabled: internals.recursiveSelectionsLimitDisabled,
         nonLocalSelectionsLimitDisabled: internals.nonLocalSelectionsLimitDisabled,
       });
-      compiled = compileOperation(plan, operationContext, internals.supergraphSchema!, internals.apiSchema!);
+      compiled = compileOperation(plan, operationContext, internals.supergraphSchema!, internals.apiSchema!, this.batching);
       if (this.compiled.size >= COMPILED_OPERATIONS_KEPT) this.compiled.delete(this.compiled.keys().next().value!);
       this.compiled.set(key, compiled);
     }

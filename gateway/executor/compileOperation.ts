@@ -2,6 +2,7 @@ import type { OperationContext } from '@apollo/gateway/dist/operationContext';
 import { operationFromDocument, type Operation, type Schema } from '@apollo/federation-internals';
 import type { QueryPlan } from '@apollo/query-planner';
 import { GraphQLError, Kind, type GraphQLSchema } from 'graphql';
+import { compileBatches, type BatchPlan, type FetchBatching } from './compileBatches';
 import { compilePlan, type Step } from './compilePlan';
 import { compileShape, type CompiledShape } from './compileShape';
 
@@ -10,6 +11,8 @@ export interface CompiledOperation {
   plan: QueryPlan;
   operationContext: OperationContext;
   step: Step | null;
+  /** The plan's fetches put together into fewer requests (null: it runs as `step`). */
+  batches: BatchPlan | null;
   /** Null when the operation could not be read for shaping (then `shapeError` is the answer). */
   shape: CompiledShape | null;
   operation: Operation | null;
@@ -17,8 +20,15 @@ export interface CompiledOperation {
   supergraph: GraphQLSchema;
 }
 
-export function compileOperation(plan: QueryPlan, operationContext: OperationContext, supergraph: GraphQLSchema, apiSchema: Schema): CompiledOperation {
-  const base = { plan, operationContext, supergraph, step: compilePlan(plan, supergraph) };
+export function compileOperation(
+  plan: QueryPlan,
+  operationContext: OperationContext,
+  supergraph: GraphQLSchema,
+  apiSchema: Schema,
+  batching: FetchBatching = 'levels',
+): CompiledOperation {
+  const step = compilePlan(plan, supergraph);
+  const base = { plan, operationContext, supergraph, step, batches: compileBatches(step, batching) };
   let operation: Operation;
   try {
     // The operation exactly as executeQueryPlan.js reads it for shaping on every request.

@@ -2,6 +2,7 @@ import type { GraphQLDataSource } from '@apollo/gateway';
 import type { GatewayExecutionResult, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import { executeSync, GraphQLError } from 'graphql';
 import type { CompiledOperation } from './compileOperation';
+import { runBatches } from './runBatches';
 import { runStep, type PlanRun } from './runPlan';
 import { shapeResponse } from './shapeResponse';
 
@@ -18,7 +19,8 @@ export async function executeCompiled(
 ): Promise<GatewayExecutionResult> {
   if (compiled.shapeError || !compiled.shape || !compiled.operation) return { errors: [compiled.shapeError!] };
   const run: PlanRun = { serviceMap, requestContext, supergraph: compiled.supergraph, operation: compiled.operation, data: {}, errors: [] };
-  if (compiled.step) await runStep(run, compiled.step, run.data, []);
+  if (compiled.batches) await runBatches(run, compiled.batches);
+  else if (compiled.step) await runStep(run, compiled.step, run.data, []);
   const variables = requestContext.request.variables;
   let shaped;
   try {

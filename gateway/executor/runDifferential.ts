@@ -7,13 +7,16 @@ import type { CompiledOperation } from './compileOperation';
 import { differences } from './compareResults';
 import { executeCompiled } from './executeCompiled';
 import { recordMismatch } from './executorMismatches';
+import { joinPartResponses } from './mergeEntityFetches';
+import { partsOfMergedRequest } from './runBatches';
 
 /**
  * GATEWAY_EXECUTOR=differential: every request runs Apollo's `executeQueryPlan` (the reference)
  * and ours on the same plan and the same subgraph answers. The reference runs first against the
  * real subgraphs, each answer recorded as it arrived (a copy: both executors change the objects
  * they merge); ours then gets those answers replayed, so a mutation is sent once and the
- * comparison is deterministic. Any difference in data, errors (message, path, extensions.code),
+ * comparison is deterministic (a request of ours that merges several fetches gets the answers the
+ * reference had for each of them, joined as the subgraph would answer it). Any difference in data, errors (message, path, extensions.code),
  * `extensions`, or in the fetches made, is logged as an error, counted (executorMismatches, which
  * the test stack checks when it stops), and answered as the reference's response plus one error
  * with code EXECUTOR_MISMATCH (masked to clients like any unexpected error).
@@ -34,10 +37,17 @@ export async function runDifferential(
     recorded.set(key, [...(recorded.get(key) ?? []), structuredClone(response)]);
     return response;
   });
-  const replaying = wrapServices(serviceMap, async (service, _source, options) => {
+  const replay = (service: string, options: GraphQLDataSourceProcessOptions) => {
     const answer = recorded.get(keyOf(service, options))?.shift();
     if (!answer) throw new Error(`differential: the reference made no such fetch to ${service}`);
     return structuredClone(answer);
+  };
+  // A merged request of ours is answered with what the reference got for each of its parts alone.
+  const replaying = wrapServices(serviceMap, async (service, _source, options) => {
+    const merged = partsOfMergedRequest(options.request);
+    if (!merged) return replay(service, options);
+    const answers = merged.requests.map((request) => replay(service, { ...options, request } as GraphQLDataSourceProcessOptions));
+    return joinPartResponses(answers, merged.slots);
   });
   const metrics = requestContext.metrics as { nonFtv1ErrorPaths?: unknown[] };
   const reference = await settle(() =>

@@ -3,7 +3,7 @@ import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/t
 import { applyRewrites } from '@apollo/gateway/dist/dataRewrites';
 import { deepMerge } from '@apollo/gateway/dist/utilities/deepMerge';
 import { evaluateCondition } from '@apollo/query-planner';
-import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+import type { GatewayGraphQLRequestContext, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { Operation } from '@apollo/federation-internals';
 import type { GraphQLError, GraphQLSchema } from 'graphql';
 import type { Step } from './compilePlan';
@@ -59,7 +59,7 @@ export async function runStep(run: PlanRun, step: Step, data: unknown, path: (st
 }
 
 /** executeQueryPlan.js `flattenResultsAtPath`: the values at `path`, lists flattened at each '@'. */
-function flattenAt(value: any, path: (string | number)[], index: number): any {
+export function flattenAt(value: any, path: (string | number)[], index: number): any {
   if (index === path.length) return value;
   if (value === undefined || value === null) return value;
   const segment = path[index];
@@ -79,7 +79,38 @@ function flattenAt(value: any, path: (string | number)[], index: number): any {
   return flattenAt(Object.prototype.hasOwnProperty.call(value, segment) ? value[segment] : undefined, path, index + 1);
 }
 
-async function runFetch(run: PlanRun, step: Extract<Step, { kind: 'fetch' }>, data: any, path: (string | number)[]): Promise<void> {
+async function runFetch(run: PlanRun, step: FetchStep, data: any, path: (string | number)[]): Promise<void> {
+  const prepared = prepareFetch(run, step, data, path);
+  if (!prepared) return;
+  const service = run.serviceMap[step.node.serviceName]!;
+  const fetch = step.node;
+  const response = await service.process({
+    kind: GraphQLDataSourceRequestKind.INCOMING_OPERATION,
+    request: { query: fetch.operation, variables: prepared.variables, operationName: fetch.operationName },
+    incomingRequestContext: run.requestContext,
+    context: run.requestContext.context,
+    document: fetch.operationDocumentNode,
+    pathInIncomingRequest: path,
+  });
+  absorbResponse(run, prepared, response);
+}
+
+export type FetchStep = Extract<Step, { kind: 'fetch' }>;
+
+/** One fetch of one request, ready to send: its variables, and for an entity fetch the entities its answer goes to. */
+export interface PreparedFetch {
+  step: FetchStep;
+  path: (string | number)[];
+  entities: any[];
+  variables: Record<string, unknown>;
+  /** An entity fetch's representations (also in `variables.representations`), null for a root fetch. */
+  representations: Record<string, unknown>[] | null;
+  /** For each representation, the index of its entity in `entities`. */
+  representationToEntity: number[];
+}
+
+/** What `executeFetch` works out before sending, or null when there is nothing to fetch. */
+export function prepareFetch(run: PlanRun, step: FetchStep, data: any, path: (string | number)[]): PreparedFetch | null {
   const fetch = step.node;
   const service = run.serviceMap[fetch.serviceName];
   if (!service) throw new Error(`Couldn't find service with name "${fetch.serviceName}"`);
@@ -90,7 +121,7 @@ async function runFetch(run: PlanRun, step: Extract<Step, { kind: 'fetch' }>, da
   } else {
     entities = [data];
   }
-  if (entities.length < 1) return;
+  if (entities.length < 1) return null;
   const variables: Record<string, unknown> = Object.create(null);
   const provided = run.requestContext.request.variables;
   if (provided) {
@@ -98,33 +129,7 @@ async function runFetch(run: PlanRun, step: Extract<Step, { kind: 'fetch' }>, da
       if (Object.prototype.hasOwnProperty.call(provided, name) && provided[name] !== undefined) variables[name] = provided[name];
     }
   }
-  const send = async (sent: Record<string, unknown>): Promise<any> => {
-    const response = await service.process({
-      kind: GraphQLDataSourceRequestKind.INCOMING_OPERATION,
-      request: { query: fetch.operation, variables: sent, operationName: fetch.operationName },
-      incomingRequestContext: run.requestContext,
-      context: run.requestContext.context,
-      document: fetch.operationDocumentNode,
-      pathInIncomingRequest: path,
-    });
-    if (response.errors) {
-      run.errors.push(...subgraphErrors(response.errors, fetch, path, run.data));
-      if (!response.extensions?.ftv1) {
-        const metrics = run.requestContext.metrics as { nonFtv1ErrorPaths?: { subgraph: string; path: unknown }[] };
-        const errorPaths = response.errors.map((error) => ({ subgraph: fetch.serviceName, path: error.path }));
-        if (metrics.nonFtv1ErrorPaths) metrics.nonFtv1ErrorPaths.push(...errorPaths);
-        else metrics.nonFtv1ErrorPaths = errorPaths;
-      }
-    }
-    return response.data;
-  };
-
-  if (!step.represent) {
-    const received = await send(variables);
-    if (received) applyRewrites(run.supergraph, fetch.outputRewrites, received);
-    for (const entity of entities) deepMerge(entity, received);
-    return;
-  }
+  if (!step.represent) return { step, path, entities, variables, representations: null, representationToEntity: [] };
   const representations: Record<string, unknown>[] = [];
   const representationToEntity: number[] = [];
   for (let index = 0; index < entities.length; index++) {
@@ -135,17 +140,38 @@ async function runFetch(run: PlanRun, step: Extract<Step, { kind: 'fetch' }>, da
       representationToEntity.push(index);
     }
   }
-  if (representations.length < 1) return;
+  if (representations.length < 1) return null;
   if ('representations' in variables) throw new Error(`Variables cannot contain key "representations"`);
   variables.representations = representations;
-  const received = await send(variables);
+  return { step, path, entities, variables, representations, representationToEntity };
+}
+
+/** A fetch's answer into the result tree (and its errors into the run's), as `executeFetch` does. */
+export function absorbResponse(run: PlanRun, prepared: PreparedFetch, response: GatewayGraphQLResponse): void {
+  const { step, path, entities, representations } = prepared;
+  const fetch = step.node;
+  if (response.errors) {
+    run.errors.push(...subgraphErrors(response.errors, fetch, path, run.data));
+    if (!response.extensions?.ftv1) {
+      const metrics = run.requestContext.metrics as { nonFtv1ErrorPaths?: { subgraph: string; path: unknown }[] };
+      const errorPaths = response.errors.map((error) => ({ subgraph: fetch.serviceName, path: error.path }));
+      if (metrics.nonFtv1ErrorPaths) metrics.nonFtv1ErrorPaths.push(...errorPaths);
+      else metrics.nonFtv1ErrorPaths = errorPaths;
+    }
+  }
+  const received = response.data as any;
+  if (!representations) {
+    if (received) applyRewrites(run.supergraph, fetch.outputRewrites, received);
+    for (const entity of entities) deepMerge(entity, received);
+    return;
+  }
   if (!received) return;
   if (!(received._entities && Array.isArray(received._entities))) throw new Error(`Expected "data._entities" in response to be an array`);
   const receivedEntities: any[] = received._entities;
   if (receivedEntities.length !== representations.length) throw new Error(`Expected "data._entities" to contain ${representations.length} elements`);
   for (let i = 0; i < receivedEntities.length; i++) {
     const receivedEntity = receivedEntities[i];
-    const existing = entities[representationToEntity[i]!];
+    const existing = entities[prepared.representationToEntity[i]!];
     if (receivedEntity && !receivedEntity.__typename) receivedEntity.__typename = existing.__typename;
     applyRewrites(run.supergraph, fetch.outputRewrites, receivedEntity);
     deepMerge(existing, receivedEntity);

@@ -9,6 +9,15 @@ export function testExecutorEnv(): Record<string, string> {
   return executor ? { GATEWAY_EXECUTOR: executor } : {};
 }
 
+/**
+ * Whether the subgraphs of a test stack see the fast executor's fetches, several to one subgraph
+ * merged into one request (GATEWAY_FETCH_BATCHING, on by default): not under `apollo`, nor under
+ * `differential`, where Apollo's executor makes the real fetches and ours gets them replayed.
+ */
+export function subgraphsSeeMergedFetches(): boolean {
+  return (testExecutorEnv().GATEWAY_EXECUTOR ?? 'fast') === 'fast';
+}
+
 /** Fails when the differential executor found a difference in this test file (each is logged too). */
 export function assertNoExecutorMismatches(): void {
   const found = executorMismatches();

@@ -10,3 +10,10 @@ test('GATEWAY_EXECUTOR: fast by default; apollo and differential on request; any
   expect(gatewayConfigFromEnv({ ...base, GATEWAY_EXECUTOR: 'differential' }).executor).toBe('differential');
   expect(() => gatewayConfigFromEnv({ ...base, GATEWAY_EXECUTOR: 'turbo' })).toThrow(/GATEWAY_EXECUTOR/);
 });
+
+test('GATEWAY_FETCH_BATCHING: levels by default; ready and off on request; anything else refused by name', () => {
+  expect(gatewayConfigFromEnv(base).fetchBatching).toBe('levels');
+  expect(gatewayConfigFromEnv({ ...base, GATEWAY_FETCH_BATCHING: 'ready' }).fetchBatching).toBe('ready');
+  expect(gatewayConfigFromEnv({ ...base, GATEWAY_FETCH_BATCHING: 'off' }).fetchBatching).toBe('off');
+  expect(() => gatewayConfigFromEnv({ ...base, GATEWAY_FETCH_BATCHING: 'always' })).toThrow(/GATEWAY_FETCH_BATCHING/);
+});

@@ -4,11 +4,12 @@ import { generateSigningSecret } from '../../../lib/auth/RequestSigner';
 import { BenchProcess } from './BenchProcess';
 
 /** The gateways the benchmark compares, in the order they are printed. */
-export const GATEWAY_IDS = ['ours', 'stock', 'hive', 'hive-router'] as const;
+export const GATEWAY_IDS = ['ours', 'ours-unbatched', 'stock', 'hive', 'hive-router'] as const;
 export type GatewayId = (typeof GATEWAY_IDS)[number];
 
 export const GATEWAY_LABELS: Record<GatewayId, string> = {
   ours: 'ours',
+  'ours-unbatched': 'ours, GATEWAY_FETCH_BATCHING=off',
   stock: 'stock @apollo/gateway + @apollo/server',
   hive: 'Hive Gateway',
   'hive-router': 'Hive Gateway + router-runtime (Rust planner)',
@@ -65,9 +66,22 @@ function command(id: GatewayId, port: number, inputs: GatewayInputs): { args: st
   const tsEntry = (file: string) => ['--import', 'tsx', join(__dirname, 'gateways', file)];
   switch (id) {
     case 'ours':
+    case 'ours-unbatched':
       return {
         args: tsEntry('oursMain.ts'),
-        env: { ...baseEnv(), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'error', SUPERGRAPH_FILE: inputs.supergraphFile, JWT_PUBLIC_KEY: inputs.publicKey, INTERNAL_SIGNING_SECRET: UNCHECKED_SECRET, ...signing, ...inputs.oursEnv },
+        env: {
+          ...baseEnv(),
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          LOG_LEVEL: 'error',
+          SUPERGRAPH_FILE: inputs.supergraphFile,
+          JWT_PUBLIC_KEY: inputs.publicKey,
+          INTERNAL_SIGNING_SECRET: UNCHECKED_SECRET,
+          ...signing,
+          ...inputs.oursEnv,
+          // Every fetch alone, as Apollo's plan runs it: what batching saves, in the same run.
+          ...(id === 'ours-unbatched' ? { GATEWAY_FETCH_BATCHING: 'off' } : {}),
+        },
         cwd: ROOT,
       };
     case 'stock':
