@@ -14,6 +14,9 @@ import { STANDARD_QUERY } from '../../scripts/bench/gateway/standard/query';
 import { standardReferenceData } from '../../scripts/bench/gateway/standard/referenceAnswer';
 import { STANDARD_SUBGRAPHS, standardSubgraphSchema, standardTypeDefs, type StandardSubgraph } from '../../scripts/bench/gateway/standard/subgraphs';
 import { inStock } from '../../scripts/bench/gateway/standard/data';
+import { executorMismatches } from '../../gateway/executor/executorMismatches';
+import { runDifferential } from '../../gateway/executor/runDifferential';
+import { createLogger } from '../../lib/logger';
 
 /**
  * Fetches to one subgraph put together (gateway/executor/compileBatches, mergeEntityFetches,
@@ -237,4 +240,16 @@ test('a subgraph that refuses the merged request fails each of its parts as it w
   const alone = await run('off', standardSchemas(), 'accounts');
   expect(errorKeys(batched.result.errors)).toEqual(errorKeys(alone.result.errors));
   expect(JSON.stringify(batched.result.data)).toBe(JSON.stringify(alone.result.data));
+});
+
+test("the differential executor replays a merged request from the reference's answers to each fetch alone, and finds no difference", async () => {
+  const schemas = { ...standardSchemas(), inventory: failingInventory() };
+  const sent: Sent[] = [];
+  const mismatches = executorMismatches().length;
+  const result = await runDifferential(compile(STANDARD_QUERY, 'levels'), dataSources(schemas, sent), requestContext(), apiSchema, createLogger('test', 'silent'));
+  // Only the reference's fetches reach the subgraphs (ours are replayed, merged ones from their parts).
+  expect(sent).toHaveLength(16);
+  expect(executorMismatches().length).toBe(mismatches);
+  expect(result.errors!.map((error) => error.extensions?.code)).not.toContain('EXECUTOR_MISMATCH');
+  expect(result.errors!.length).toBeGreaterThan(1);
 });
