@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Supergraph } from '@apollo/federation-internals';
 import { executorMismatches } from '../../gateway/executor/executorMismatches';
+import { DASHBOARD_FOR_USER } from '../../scripts/dashboardQuery';
 import { SUPERGRAPH_FILE } from '../../schema/subgraphs';
 import { ANONYMOUS_REQUEST, as, commitVersion, createPayment, createProject, createTeam, createUser } from '../support/fixtures';
 import { OperationGenerator, seededRandom } from '../support/operationGenerator';
@@ -59,6 +60,21 @@ const HAND_WRITTEN = [
   { query: `query Skipped($id: ID!) { user(id: $id) { id teams @skip(if: true) { edges { node { name } } } } }`, variables: (id: string) => ({ id }) },
   { query: `query Nobody { user(id: "00000000-0000-0000-0000-000000000000") { id name } }`, variables: () => ({}) },
   { query: `query Others($id: ID!) { user(id: $id) { id email profile { phone } payments(direction: RECEIVED) { edges { node { amount sender { name } } } } } }`, variables: (id: string) => ({ id }) },
+  // Fetches to one subgraph at one depth, which the fast executor sends as one merged request
+  // (users: senders, recipients, owners and authors; teams: the user's and the projects'), with
+  // fields some callers may not read (errors inside the merged fetches, at their own paths).
+  { query: DASHBOARD_FOR_USER, variables: (id: string) => ({ id }) },
+  {
+    query: `query People($id: ID!) {
+      user(id: $id) {
+        sent: payments(direction: SENT) { edges { node { recipient { name email } sender { id } } } }
+        received: payments(direction: RECEIVED) { edges { node { sender { name email } } } }
+        projects { edges { node { owner { name email } team { name memberCount } latestVersion { author { name email } } } } }
+        teams { edges { node { name } } }
+      }
+    }`,
+    variables: (id: string) => ({ id }),
+  },
 ];
 
 test('hand-written operations: both executors agree, as every caller', async () => {
