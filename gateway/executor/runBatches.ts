@@ -1,11 +1,8 @@
-import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
 import { evaluateCondition } from '@apollo/query-planner';
 import type { GatewayGraphQLRequest, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import type { DocumentNode } from 'graphql';
 import { mergedFor, type Batch, type BatchPlan, type PlannedFetch } from './compileBatches';
 import { splitMergedResponse, type PartSlot } from './mergeEntityFetches';
-import { absorbResponse, flattenAt, prepareFetch, type PlanRun, type PreparedFetch } from './runPlan';
+import { absorbResponse, flattenAt, ownRequest, prepareFetch, sendRequest, type PlanRun, type PreparedFetch } from './runPlan';
 
 /**
  * Runs a plan compiled into batches (compileBatches): each batch once the batches it waits for
@@ -68,20 +65,10 @@ async function runBatch(run: PlanRun, batch: Batch): Promise<void> {
   }
   if (prepared.length === 0) return;
   const first = prepared[0]!;
-  const service = run.serviceMap[first.step.node.serviceName]!;
-  const options = (request: GatewayGraphQLRequest, document: DocumentNode | undefined, path: (string | number)[]) =>
-    ({
-      kind: GraphQLDataSourceRequestKind.INCOMING_OPERATION,
-      request,
-      incomingRequestContext: run.requestContext,
-      context: run.requestContext.context,
-      document,
-      pathInIncomingRequest: path,
-    }) as GraphQLDataSourceProcessOptions;
-  const ownRequest = (fetch: PreparedFetch): GatewayGraphQLRequest => ({ query: fetch.step.node.operation, variables: fetch.variables, operationName: fetch.step.node.operationName });
+  const serviceName = first.step.node.serviceName;
   if (prepared.length === 1) {
     try {
-      absorbResponse(run, first, await service.process(options(ownRequest(first), first.step.node.operationDocumentNode, first.path)));
+      absorbResponse(run, first, await sendRequest(run, serviceName, ownRequest(first), first.step.node.operationDocumentNode, first.path));
     } catch (error) {
       run.errors.push(error as Error);
     }
@@ -104,7 +91,7 @@ async function runBatch(run: PlanRun, batch: Batch): Promise<void> {
   mergedParts.set(request, { requests: prepared.map(ownRequest), slots });
   let answers: GatewayGraphQLResponse[];
   try {
-    answers = splitMergedResponse(await service.process(options(request, merged.document, first.path)), slots);
+    answers = splitMergedResponse(await sendRequest(run, serviceName, request, merged.document, first.path), slots);
   } catch (error) {
     for (let i = 0; i < prepared.length; i++) run.errors.push(error as Error);
     return;

@@ -3,9 +3,9 @@ import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/t
 import { applyRewrites } from '@apollo/gateway/dist/dataRewrites';
 import { deepMerge } from '@apollo/gateway/dist/utilities/deepMerge';
 import { evaluateCondition } from '@apollo/query-planner';
-import type { GatewayGraphQLRequestContext, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import type { GatewayGraphQLRequest, GatewayGraphQLRequestContext, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { Operation } from '@apollo/federation-internals';
-import type { GraphQLError, GraphQLSchema } from 'graphql';
+import type { DocumentNode, GraphQLError, GraphQLSchema } from 'graphql';
 import type { Step } from './compilePlan';
 import { subgraphErrors } from './subgraphErrors';
 
@@ -82,17 +82,31 @@ export function flattenAt(value: any, path: (string | number)[], index: number):
 async function runFetch(run: PlanRun, step: FetchStep, data: any, path: (string | number)[]): Promise<void> {
   const prepared = prepareFetch(run, step, data, path);
   if (!prepared) return;
-  const service = run.serviceMap[step.node.serviceName]!;
-  const fetch = step.node;
-  const response = await service.process({
+  absorbResponse(run, prepared, await sendRequest(run, step.node.serviceName, ownRequest(prepared), step.node.operationDocumentNode, path));
+}
+
+/** A prepared fetch's own operation, as `executeFetch` sends it. */
+export function ownRequest(prepared: PreparedFetch): GatewayGraphQLRequest {
+  const fetch = prepared.step.node;
+  return { query: fetch.operation, variables: prepared.variables, operationName: fetch.operationName };
+}
+
+/** One request of this run to a subgraph, through its data source (a fetch's own operation, or several fetches merged). */
+export function sendRequest(
+  run: PlanRun,
+  serviceName: string,
+  request: GatewayGraphQLRequest,
+  document: DocumentNode | undefined,
+  path: (string | number)[],
+): Promise<GatewayGraphQLResponse> {
+  return run.serviceMap[serviceName]!.process({
     kind: GraphQLDataSourceRequestKind.INCOMING_OPERATION,
-    request: { query: fetch.operation, variables: prepared.variables, operationName: fetch.operationName },
+    request,
     incomingRequestContext: run.requestContext,
     context: run.requestContext.context,
-    document: fetch.operationDocumentNode,
+    document,
     pathInIncomingRequest: path,
   });
-  absorbResponse(run, prepared, response);
 }
 
 export type FetchStep = Extract<Step, { kind: 'fetch' }>;
