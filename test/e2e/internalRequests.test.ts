@@ -66,6 +66,10 @@ describe('forged headers from a local process', () => {
     for (const url of Object.values(stack.subgraphUrls)) {
       expectForbidden(await graphqlPost(url, `{ _service { sdl } }`, {}, as(ann)));
       expectForbidden(await graphqlPost(url, `query($reps: [_Any!]!) { _entities(representations: $reps) { __typename } }`, { reps: [] }, as(ann)));
+      // As the gateway merges entity fetches: under aliases, still _entities, still refused.
+      expectForbidden(
+        await graphqlPost(url, `query($r0: [_Any!]!, $r1: [_Any!]!) { _b0: _entities(representations: $r0) { __typename } _b1: _entities(representations: $r1) { __typename } }`, { r0: [], r1: [] }, as(ann)),
+      );
     }
   });
 
