@@ -17,6 +17,8 @@ import { inStock } from '../../scripts/bench/gateway/standard/data';
 import { executorMismatches } from '../../gateway/executor/executorMismatches';
 import { runDifferential } from '../../gateway/executor/runDifferential';
 import { createLogger } from '../../lib/logger';
+import { SubgraphDataSource } from '../../gateway/SubgraphDataSource';
+import { SubgraphFailure, type Send } from '../../gateway/client/types';
 
 /**
  * Fetches to one subgraph put together (gateway/executor/compileBatches, mergeEntityFetches,
@@ -65,9 +67,18 @@ interface Sent {
 }
 
 /** Data sources that execute each fetch in-process against a subgraph schema, recording what was sent. */
-function dataSources(schemas: Record<StandardSubgraph, GraphQLSchema>, sent: Sent[], refuse?: StandardSubgraph): Record<string, GraphQLDataSource> {
+function dataSources(schemas: Record<StandardSubgraph, GraphQLSchema>, sent: Sent[], refuse?: StandardSubgraph, down?: StandardSubgraph): Record<string, GraphQLDataSource> {
   const sources: Record<string, GraphQLDataSource> = {};
   for (const name of STANDARD_SUBGRAPHS) {
+    // A subgraph that cannot be reached, behind the gateway's own data source (which places the errors).
+    const unreachable: Send = async (request) => {
+      sent.push({ subgraph: name, query: JSON.parse(request.body).query });
+      throw new SubgraphFailure('connection', name, true);
+    };
+    if (name === down) {
+      sources[name] = new SubgraphDataSource(name, `http://${name}.invalid/graphql`, unreachable, createLogger('test', 'silent')) as GraphQLDataSource;
+      continue;
+    }
     sources[name] = {
       async process({ request }): Promise<GatewayGraphQLResponse> {
         sent.push({ subgraph: name, query: request.query! });
@@ -90,9 +101,9 @@ const standardSchemas = () => Object.fromEntries(STANDARD_SUBGRAPHS.map((name) =
 const errorKeys = (errors: readonly GraphQLError[] | undefined) =>
   (errors ?? []).map((error) => JSON.stringify({ message: error.message, path: error.path, code: error.extensions?.code })).sort();
 
-async function run(batching: FetchBatching, schemas: Record<StandardSubgraph, GraphQLSchema>, refuse?: StandardSubgraph) {
+async function run(batching: FetchBatching, schemas: Record<StandardSubgraph, GraphQLSchema>, refuse?: StandardSubgraph, down?: StandardSubgraph) {
   const sent: Sent[] = [];
-  const result = await executeCompiled(compile(STANDARD_QUERY, batching), dataSources(schemas, sent, refuse), requestContext());
+  const result = await executeCompiled(compile(STANDARD_QUERY, batching), dataSources(schemas, sent, refuse, down), requestContext());
   return { result, sent };
 }
 
@@ -238,6 +249,18 @@ test('errors inside merged fetches come back with the data, messages, codes and 
 test('a subgraph that refuses the merged request fails each of its parts as it would have failed alone', async () => {
   const batched = await run('levels', standardSchemas(), 'accounts');
   const alone = await run('off', standardSchemas(), 'accounts');
+  expect(errorKeys(batched.result.errors)).toEqual(errorKeys(alone.result.errors));
+  expect(JSON.stringify(batched.result.data)).toBe(JSON.stringify(alone.result.data));
+});
+
+test('a subgraph that cannot be reached: the errors of its merged request land at each entity and field of each fetch, as alone', async () => {
+  const batched = await run('levels', standardSchemas(), undefined, 'inventory');
+  const alone = await run('off', standardSchemas(), undefined, 'inventory');
+  expect(batched.sent.filter(({ subgraph }) => subgraph === 'inventory')).toHaveLength(2);
+  expect(alone.sent.filter(({ subgraph }) => subgraph === 'inventory')).toHaveLength(7);
+  const codes = new Set(batched.result.errors!.map((error) => error.extensions?.code));
+  expect(codes).toEqual(new Set(['SERVICE_UNAVAILABLE']));
+  expect(batched.result.errors!.some((error) => JSON.stringify(error.path) === JSON.stringify(['topProducts', 0, 'shippingEstimate']))).toBe(true);
   expect(errorKeys(batched.result.errors)).toEqual(errorKeys(alone.result.errors));
   expect(JSON.stringify(batched.result.data)).toBe(JSON.stringify(alone.result.data));
 });

@@ -141,6 +141,16 @@ describe('SubgraphDataSource', () => {
     expect(await process(down)).toEqual({ errors: [{ message: expect.any(String), path: ['beta'], extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
     const entities = await process(down, ENTITY_FETCH, { representations: [{}, {}] });
     expect(entities.errors!.map((error) => error.path)).toEqual([['_entities', 0, 'payments'], ['_entities', 1, 'payments']]);
+    // Entity fetches merged into one request: the same, under each alias, by its own representations.
+    const MERGED = 'query($r0:[_Any!]!,$r1:[_Any!]!){_b0:_entities(representations:$r0){...on User{payments{id}}} _b1:_entities(representations:$r1){...on User{name email}}}';
+    const merged = await process(down, MERGED, { r0: [{}], r1: [{}, {}] });
+    expect(merged.errors!.map((error) => error.path)).toEqual([
+      ['_b0', 0, 'payments'],
+      ['_b1', 0, 'name'],
+      ['_b1', 0, 'email'],
+      ['_b1', 1, 'name'],
+      ['_b1', 1, 'email'],
+    ]);
   });
 
   test("a 4xx answer passes on its GraphQL errors and nothing else of the HTTP answer", async () => {
