@@ -7,14 +7,16 @@ import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interf
 import type { Operation } from '@apollo/federation-internals';
 import type { GraphQLError, GraphQLSchema } from 'graphql';
 import type { Step } from './compilePlan';
+import type { PlanSpans } from './PlanSpans';
 import { subgraphErrors } from './subgraphErrors';
 
 /**
  * Runs a compiled plan over one request, as @apollo/gateway's `executeNode` / `executeFetch` do
  * (executeQueryPlan.js): the same fetches in the same order with the same variables and
  * representations, each answer merged into the one result tree where its entities are; a fetch
- * that fails adds its error and the rest goes on. No trace nodes or spans are made (a request
- * that captures traces is run by Apollo's executor instead, see FastGateway).
+ * that fails adds its error and the rest goes on. No trace nodes for Apollo Studio are made (a
+ * request that captures them is run by Apollo's executor instead, see FastGateway); with tracing
+ * on, each fetch runs in its gateway.fetch span (`spans`).
  */
 export interface PlanRun {
   serviceMap: Record<string, GraphQLDataSource>;
@@ -25,6 +27,8 @@ export interface PlanRun {
   /** The result tree every fetch merges into. */
   data: Record<string, unknown>;
   errors: (GraphQLError | Error)[];
+  /** The request's spans; null with tracing off. */
+  spans: PlanSpans | null;
 }
 
 export async function runStep(run: PlanRun, step: Step, data: unknown, path: (string | number)[]): Promise<void> {
@@ -43,7 +47,7 @@ export async function runStep(run: PlanRun, step: Step, data: unknown, path: (st
     }
     case 'fetch':
       try {
-        await runFetch(run, step, data, path);
+        await (run.spans ? run.spans.fetch(step.node.serviceName, () => runFetch(run, step, data, path)) : runFetch(run, step, data, path));
       } catch (error) {
         run.errors.push(error as Error);
       }

@@ -48,9 +48,9 @@ function providerFor(tracing: ProcessTracing, service: string): Sdk.ServiceProvi
   return provider;
 }
 
-/** The tracer of `service` in this process; null when tracing is off. */
-export function serviceTracer(service: string): Tracer | null {
-  return current ? providerFor(current, service).getTracer(TRACER_NAME) : null;
+/** The tracer of `service` in this process (`scope`: the instrumentation scope its spans name); null when tracing is off. */
+export function serviceTracer(service: string, scope: string = TRACER_NAME): Tracer | null {
+  return current ? providerFor(current, service).getTracer(scope) : null;
 }
 
 /** The context that makes `span` the parent of what follows and names the service's tracer. */
@@ -66,11 +66,12 @@ export function activeTracer(): Tracer | null {
 /**
  * Apollo Gateway makes its spans (gateway.request, gateway.plan, gateway.execute, gateway.fetch)
  * with the API's global tracer, fetched once when its module loads. This provider, registered
- * once, hands them to the gateway's provider of the moment (none while tracing is off).
+ * once, hands them to the gateway's provider of the moment (none while tracing is off), under
+ * Apollo's scope name (`apollo/gateway-js`): a trace tells them from the gateway executor's own.
  */
 class GatewayRouting implements TracerProvider {
-  getTracer(): Tracer {
-    const target = (): Tracer => serviceTracer('gateway') ?? trace.getTracer('off');
+  getTracer(scope: string): Tracer {
+    const target = (): Tracer => serviceTracer('gateway', scope) ?? trace.getTracer('off');
     return {
       startSpan: (name: string, options?: SpanOptions, parent?: Context) => target().startSpan(name, options, parent),
       startActiveSpan: ((...args: unknown[]) => {
