@@ -78,9 +78,8 @@ export class FastGateway extends ApolloGateway {
     if (internals.config.__exposeQueryPlanExperimental && requestContext.request.http?.headers.get('apollo-query-plan-experimental')) {
       return this.apolloExecutor(requestContext);
     }
-    if (!this.tracer) return this.run(requestContext, null);
-    const spans = new PlanSpans(this.tracer, requestContext.operationName);
-    return spans.around(() => this.run(requestContext, spans));
+    const spans = this.tracer ? PlanSpans.start(this.tracer, requestContext.operationName) : null;
+    return spans ? spans.around(() => this.run(requestContext, spans)) : this.run(requestContext, null);
   }
 
   /** The request on the compiled operation; `spans` while tracing is on. */

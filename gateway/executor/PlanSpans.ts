@@ -10,8 +10,8 @@ import { endFailed, endWhenSettled } from '../../lib/tracing/endSpan';
  * response shaped). Apollo's `gateway.validate` (variable coercion, a few microseconds) is not
  * made: a span of its own would cost more than the work.
  *
- * One is made per request only while tracing is on (FastGateway holds a tracer then); with it
- * off the executor makes none, and its steps check one field. Every span is started with its
+ * One is made per request only while tracing is on (FastGateway holds a tracer then) and the
+ * request's trace is kept; otherwise the executor makes none, and its steps check one field. Every span is started with its
  * parent given, not read from the active context; only a fetch runs in its span's context, for
  * the subgraph client's span (gateway/client/withTracing.ts) and the `traceparent` it sends.
  */
@@ -20,13 +20,23 @@ export class PlanSpans {
   private readonly requestContext: Context;
   private executeContext: Context;
 
-  constructor(
+  /**
+   * The spans of the request running now, in the request's span (the active one); null when that
+   * span is not recorded (its trace sampled out): every sampler decides a child as it decided the
+   * parent, so none of these would be either.
+   */
+  static start(tracer: Tracer, operationName: string | null | undefined): PlanSpans | null {
+    const parent = context.active();
+    const parentSpan = trace.getSpan(parent);
+    return parentSpan && !parentSpan.isRecording() ? null : new PlanSpans(tracer, operationName, parent);
+  }
+
+  private constructor(
     private readonly tracer: Tracer,
     operationName: string | null | undefined,
-    parent: Context = context.active(),
+    parent: Context,
   ) {
-    // Apollo's attributes of gateway.request (its `operationName` too, for dashboards made for it).
-    const attributes: Attributes = operationName ? { operationName, 'graphql.operation.name': operationName } : {};
+    const attributes: Attributes | undefined = operationName ? { 'graphql.operation.name': operationName } : undefined;
     this.request = tracer.startSpan('gateway.request', { attributes }, parent);
     this.requestContext = trace.setSpan(parent, this.request);
     this.executeContext = this.requestContext;

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { context, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { RequestHandler } from 'express';
 import { extractTrace } from './propagation';
@@ -27,17 +27,13 @@ export function traceRequests(service: string): RequestHandler {
       },
       parent,
     );
-    let ended = false;
-    const end = (response: ServerResponse) => {
-      if (ended) return;
-      ended = true;
-      span.setAttribute('http.response.status_code', response.statusCode);
-      if (!response.writableFinished) span.setAttribute('error.type', 'cancelled');
-      if (response.statusCode >= 500 || !response.writableFinished) span.setStatus({ code: SpanStatusCode.ERROR });
+    // 'close' comes once the response is done or the connection went first (then it was cancelled).
+    res.once('close', () => {
+      span.setAttribute('http.response.status_code', res.statusCode);
+      if (!res.writableFinished) span.setAttribute('error.type', 'cancelled');
+      if (res.statusCode >= 500 || !res.writableFinished) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
-    };
-    res.once('finish', () => end(res));
-    res.once('close', () => end(res));
+    });
     context.with(serviceContext(parent, tracer, span), next);
   };
 }

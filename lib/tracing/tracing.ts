@@ -37,6 +37,8 @@ interface ProcessTracing {
   config: TracingConfig;
   sdk: typeof Sdk;
   providers: Map<string, Sdk.ServiceProvider>;
+  /** By service and scope: asked for on every request. */
+  tracers: Map<string, Tracer>;
 }
 
 function providerFor(tracing: ProcessTracing, service: string): Sdk.ServiceProvider {
@@ -50,7 +52,14 @@ function providerFor(tracing: ProcessTracing, service: string): Sdk.ServiceProvi
 
 /** The tracer of `service` in this process (`scope`: the instrumentation scope its spans name); null when tracing is off. */
 export function serviceTracer(service: string, scope: string = TRACER_NAME): Tracer | null {
-  return current ? providerFor(current, service).getTracer(scope) : null;
+  if (!current) return null;
+  const key = `${service}\0${scope}`;
+  let tracer = current.tracers.get(key);
+  if (!tracer) {
+    tracer = providerFor(current, service).getTracer(scope);
+    current.tracers.set(key, tracer);
+  }
+  return tracer;
 }
 
 /** The context that makes `span` the parent of what follows and names the service's tracer. */
@@ -104,7 +113,7 @@ export function startTracing(config: TracingConfig | null): TracingHandle {
   // The SDK is loaded only here: a process with tracing off never loads it.
     const sdk = require('./sdk') as typeof Sdk;
   installGlobals(sdk);
-  const tracing: ProcessTracing = { config, sdk, providers: new Map() };
+  const tracing: ProcessTracing = { config, sdk, providers: new Map(), tracers: new Map() };
   current = tracing;
   const flush = async () => {
     await Promise.all([...tracing.providers.values()].map((provider) => provider.forceFlush()));

@@ -24,8 +24,8 @@ import { composeSupergraph } from '../../schema/composeSupergraph';
  *
  *   npm run bench:tracing [-- --requests 3000 --rounds 6 --connections 8 --ratio 0.1 --cpu-prof DIR]
  *
- * `--cpu-prof DIR`: each gateway process writes a V8 CPU profile into DIR when it stops
- * (`node --cpu-prof`), to see where its time goes.
+ * `--cpu-prof DIR`: each gateway process writes V8 CPU profiles into DIR/<off|exported|sampled>
+ * when it stops (`node --cpu-prof`; the largest is the main thread's), to see where its time goes.
  */
 
 const args = process.argv.slice(2);
@@ -95,7 +95,8 @@ interface Gateway {
 }
 
 async function startGatewayProcess(name: string, env: Record<string, string>, core: number): Promise<Gateway> {
-  const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+  // A directory per gateway: tsx's loader thread writes a profile of its own beside the main thread's.
+  const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${join(PROFILE_DIR, name)}`] : [];
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(ROOT, 'scripts', 'bench', 'tracingCostGateway.ts')], {
     cwd: ROOT,
     env: { ...process.env, ...env },
