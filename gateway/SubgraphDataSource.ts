@@ -1,5 +1,6 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import type { Context } from '@opentelemetry/api';
 import { Kind, OperationTypeNode, parse, type DocumentNode, type SelectionSetNode } from 'graphql';
 import type { Logger } from '../lib/logger';
 import type { GatewayContext } from './context';
@@ -13,6 +14,11 @@ export const FORWARDED_HEADERS = ['authorization', 'x-request-id', 'user-agent']
 
 /** Set by the gateway from the connection it accepted (for login throttling and the audit trail). */
 export const CLIENT_IP_HEADER = 'x-client-ip';
+
+/** What the gateway's executor adds to a fetch's options while tracing: the context of its gateway.fetch span. */
+export interface TracedFetch {
+  trace?: Context;
+}
 
 /** The deadline of a fetch made outside a client request (health checks), ms. */
 const UNSCOPED_DEADLINE_MS = 10_000;
@@ -51,6 +57,8 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
         idempotent: isQuery(query, document),
         signal: context.signal,
         deadlineAt: context.deadlineAt ?? Date.now() + UNSCOPED_DEADLINE_MS,
+        // A fetch of Apollo's executor (no span of its own) hangs from the request's span.
+        trace: (options as TracedFetch).trace ?? context.trace,
       });
       const answer = graphQLAnswer(response);
       if (answer) return answer;

@@ -14,7 +14,7 @@ import { SubgraphFailure, type SendWrapper } from './types';
  */
 export function withTracing(tracer: Tracer): SendWrapper {
   return (next) => async (request) => {
-    const parent = context.active();
+    const parent = request.trace ?? context.active();
     const parentSpan = trace.getSpan(parent);
     const headers = { ...request.headers };
     if (parentSpan && !parentSpan.isRecording()) {

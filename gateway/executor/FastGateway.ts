@@ -10,6 +10,7 @@ import { executeCompiled } from './executeCompiled';
 import { runDifferential } from './runDifferential';
 import { serviceTracer } from '../../lib/tracing/tracing';
 import { PlanSpans } from './PlanSpans';
+import type { GatewayContext } from '../context';
 
 /** Which executor runs query plans (GATEWAY_EXECUTOR; README "Gateway executor"). */
 export type ExecutorMode = 'fast' | 'apollo' | 'differential';
@@ -78,7 +79,7 @@ export class FastGateway extends ApolloGateway {
     if (internals.config.__exposeQueryPlanExperimental && requestContext.request.http?.headers.get('apollo-query-plan-experimental')) {
       return this.apolloExecutor(requestContext);
     }
-    const spans = this.tracer ? PlanSpans.start(this.tracer, requestContext.operationName) : null;
+    const spans = this.tracer ? PlanSpans.start(this.tracer, requestContext.operationName, (requestContext.context as Partial<GatewayContext>).trace) : null;
     return spans ? spans.around(() => this.run(requestContext, spans)) : this.run(requestContext, null);
   }
 

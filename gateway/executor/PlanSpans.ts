@@ -11,9 +11,11 @@ import { endFailed, endWhenSettled } from '../../lib/tracing/endSpan';
  * made: a span of its own would cost more than the work.
  *
  * One is made per request only while tracing is on (FastGateway holds a tracer then) and the
- * request's trace is kept; otherwise the executor makes none, and its steps check one field. Every span is started with its
- * parent given, not read from the active context; only a fetch runs in its span's context, for
- * the subgraph client's span (gateway/client/withTracing.ts) and the `traceparent` it sends.
+ * request's trace is kept; otherwise the executor makes none, and its steps check one field. Every
+ * span is started with its parent given, never read from the async context (the gateway runs
+ * without one, lib/tracing/tracing.ts `asyncContext`): the request's from the GatewayContext, a
+ * fetch's passed down to the data source and the subgraph client (gateway/client/withTracing.ts),
+ * whose span's `traceparent` goes to the subgraph.
  */
 export class PlanSpans {
   private readonly request: Span;
@@ -21,12 +23,11 @@ export class PlanSpans {
   private executeContext: Context;
 
   /**
-   * The spans of the request running now, in the request's span (the active one); null when that
-   * span is not recorded (its trace sampled out): every sampler decides a child as it decided the
-   * parent, so none of these would be either.
+   * The spans of a request, in the request's span (`parent`: its context, else the active one);
+   * null when that span is not recorded (its trace sampled out): every sampler decides a child as
+   * it decided the parent, so none of these would be either.
    */
-  static start(tracer: Tracer, operationName: string | null | undefined): PlanSpans | null {
-    const parent = context.active();
+  static start(tracer: Tracer, operationName: string | null | undefined, parent: Context = context.active()): PlanSpans | null {
     const parentSpan = trace.getSpan(parent);
     return parentSpan && !parentSpan.isRecording() ? null : new PlanSpans(tracer, operationName, parent);
   }
@@ -94,10 +95,11 @@ export class PlanSpans {
     }
   }
 
-  /** One fetch of the plan inside gateway.fetch, which is the active span while it runs. */
-  fetch(service: string, work: () => Promise<void>): Promise<void> {
+  /** One fetch of the plan inside gateway.fetch, whose context `work` passes to the data source (and is the active one where async context is on). */
+  fetch(service: string, work: (within: Context) => Promise<void>): Promise<void> {
     const span = this.tracer.startSpan('gateway.fetch', { attributes: { service } }, this.executeContext);
-    return endWhenSettled(span, context.with(trace.setSpan(this.executeContext, span), work));
+    const within = trace.setSpan(this.executeContext, span);
+    return endWhenSettled(span, context.with(within, work, undefined, within));
   }
 
   /** Shapes the response inside gateway.postprocessing: failed when shaping failed or found values it could not complete. */

@@ -1,4 +1,5 @@
-import type { GraphQLDataSource } from '@apollo/gateway';
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { Context } from '@opentelemetry/api';
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
 import { applyRewrites } from '@apollo/gateway/dist/dataRewrites';
 import { deepMerge } from '@apollo/gateway/dist/utilities/deepMerge';
@@ -9,6 +10,7 @@ import type { GraphQLError, GraphQLSchema } from 'graphql';
 import type { Step } from './compilePlan';
 import type { PlanSpans } from './PlanSpans';
 import { subgraphErrors } from './subgraphErrors';
+import type { TracedFetch } from '../SubgraphDataSource';
 
 /**
  * Runs a compiled plan over one request, as @apollo/gateway's `executeNode` / `executeFetch` do
@@ -47,7 +49,7 @@ export async function runStep(run: PlanRun, step: Step, data: unknown, path: (st
     }
     case 'fetch':
       try {
-        await (run.spans ? run.spans.fetch(step.node.serviceName, () => runFetch(run, step, data, path)) : runFetch(run, step, data, path));
+        await (run.spans ? run.spans.fetch(step.node.serviceName, (within) => runFetch(run, step, data, path, within)) : runFetch(run, step, data, path));
       } catch (error) {
         run.errors.push(error as Error);
       }
@@ -83,7 +85,8 @@ function flattenAt(value: any, path: (string | number)[], index: number): any {
   return flattenAt(Object.prototype.hasOwnProperty.call(value, segment) ? value[segment] : undefined, path, index + 1);
 }
 
-async function runFetch(run: PlanRun, step: Extract<Step, { kind: 'fetch' }>, data: any, path: (string | number)[]): Promise<void> {
+/** `trace`: the context of the fetch's span (tracing on), for the data source. */
+async function runFetch(run: PlanRun, step: Extract<Step, { kind: 'fetch' }>, data: any, path: (string | number)[], trace?: Context): Promise<void> {
   const fetch = step.node;
   const service = run.serviceMap[fetch.serviceName];
   if (!service) throw new Error(`Couldn't find service with name "${fetch.serviceName}"`);
@@ -103,14 +106,16 @@ async function runFetch(run: PlanRun, step: Extract<Step, { kind: 'fetch' }>, da
     }
   }
   const send = async (sent: Record<string, unknown>): Promise<any> => {
-    const response = await service.process({
+    const options: GraphQLDataSourceProcessOptions & TracedFetch = {
       kind: GraphQLDataSourceRequestKind.INCOMING_OPERATION,
       request: { query: fetch.operation, variables: sent, operationName: fetch.operationName },
       incomingRequestContext: run.requestContext,
       context: run.requestContext.context,
       document: fetch.operationDocumentNode,
       pathInIncomingRequest: path,
-    });
+      trace,
+    };
+    const response = await service.process(options);
     if (response.errors) {
       run.errors.push(...subgraphErrors(response.errors, fetch, path, run.data));
       if (!response.extensions?.ftv1) {

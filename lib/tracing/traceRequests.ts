@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { context, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, type Context } from '@opentelemetry/api';
 import type { RequestHandler } from 'express';
 import { extractTrace } from './propagation';
 import { serviceContext, serviceTracer } from './tracing';
@@ -10,6 +10,13 @@ import { serviceContext, serviceTracer } from './tracing';
  * the request's work (the gateway's plan and fetches, a subgraph's resolvers and database calls)
  * runs inside it. Tracing off, it only calls `next`.
  */
+const REQUEST_CONTEXTS = new WeakMap<IncomingMessage, Context>();
+
+/** The context of `req`'s span, for work that passes it on explicitly (the gateway's executor); undefined untraced. */
+export function requestTraceContext(req: IncomingMessage): Context | undefined {
+  return REQUEST_CONTEXTS.get(req);
+}
+
 export function traceRequests(service: string): RequestHandler {
   return (req, res, next) => {
     const tracer = serviceTracer(service);
@@ -34,7 +41,9 @@ export function traceRequests(service: string): RequestHandler {
       if (res.statusCode >= 500 || !res.writableFinished) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
     });
-    context.with(serviceContext(parent, tracer, span), next);
+    const traced = serviceContext(parent, tracer, span);
+    REQUEST_CONTEXTS.set(req, traced);
+    context.with(traced, next);
   };
 }
 

@@ -32,9 +32,11 @@ const SERVICE_TRACER = createContextKey('schemaflow service tracer');
 
 let current: ProcessTracing | null = null;
 let globalsInstalled = false;
+let asyncContextInstalled = false;
 
 interface ProcessTracing {
   config: TracingConfig;
+  asyncContext: boolean;
   sdk: typeof Sdk;
   providers: Map<string, Sdk.ServiceProvider>;
   /** By service and scope: asked for on every request. */
@@ -80,7 +82,8 @@ export function activeTracer(): Tracer | null {
  */
 class GatewayRouting implements TracerProvider {
   getTracer(scope: string): Tracer {
-    const target = (): Tracer => serviceTracer('gateway', scope) ?? trace.getTracer('off');
+    // Without async context their parents would be lost (each a trace of its own): then none.
+    const target = (): Tracer => (current?.asyncContext ? serviceTracer('gateway', scope) : null) ?? trace.getTracer('off');
     return {
       startSpan: (name: string, options?: SpanOptions, parent?: Context) => target().startSpan(name, options, parent),
       startActiveSpan: ((...args: unknown[]) => {
@@ -91,12 +94,27 @@ class GatewayRouting implements TracerProvider {
   }
 }
 
-function installGlobals(sdk: typeof Sdk): void {
+function installGlobals(sdk: typeof Sdk, asyncContext: boolean): void {
+  if (asyncContext && !asyncContextInstalled) {
+    asyncContextInstalled = true;
+    // Context follows async work (promises, timers, I/O callbacks) only with this manager.
+    context.setGlobalContextManager(sdk.asyncContextManager());
+  }
   if (globalsInstalled) return;
   globalsInstalled = true;
-  // Context follows async work (promises, timers, I/O callbacks) only with this manager.
-  context.setGlobalContextManager(sdk.asyncContextManager());
   trace.setGlobalTracerProvider(new GatewayRouting());
+}
+
+export interface TracingOptions {
+  /**
+   * Whether the trace context follows async work by itself (AsyncLocalStorage; default true), as
+   * the subgraphs' resolvers, database calls and consumers need. A process whose traced work
+   * passes its context explicitly (the gateway with its own executor, gateway/main.ts) turns it
+   * off: on Node 20 AsyncLocalStorage's hook runs for every promise of the process, most of
+   * tracing's cost there (README "bench:tracing"). Without it, log lines carry no `traceId` and
+   * Apollo Gateway's own spans are not made (their parents would be lost).
+   */
+  asyncContext?: boolean;
 }
 
 export interface TracingHandle {
@@ -107,13 +125,14 @@ export interface TracingHandle {
 }
 
 /** Turns tracing on for this process with `config` (null: stays off). One configuration at a time. */
-export function startTracing(config: TracingConfig | null): TracingHandle {
+export function startTracing(config: TracingConfig | null, options: TracingOptions = {}): TracingHandle {
   if (!config) return { flush: async () => undefined, stop: async () => undefined };
   if (current) throw new Error('tracing is already started in this process');
   // The SDK is loaded only here: a process with tracing off never loads it.
-    const sdk = require('./sdk') as typeof Sdk;
-  installGlobals(sdk);
-  const tracing: ProcessTracing = { config, sdk, providers: new Map(), tracers: new Map() };
+  const sdk = require('./sdk') as typeof Sdk;
+  const asyncContext = options.asyncContext ?? true;
+  installGlobals(sdk, asyncContext);
+  const tracing: ProcessTracing = { config, asyncContext, sdk, providers: new Map(), tracers: new Map() };
   current = tracing;
   const flush = async () => {
     await Promise.all([...tracing.providers.values()].map((provider) => provider.forceFlush()));
