@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Context } from '@opentelemetry/api';
+import { trace, type Context } from '@opentelemetry/api';
 import { requestTraceContext } from '../lib/tracing/traceRequests';
 import type { Authenticator } from '../lib/auth/authenticator';
 import { requestIdFrom } from '../lib/requestId';
@@ -66,5 +66,9 @@ export async function buildContext(
     });
   }
   const identity = await authenticator.identify(forwardedHeaders.authorization ?? null);
-  return { requestId, identity, forwardedHeaders, signal: controller.signal, deadlineAt, trace: requestTraceContext(req) };
+  const traced = requestTraceContext(req);
+  // The gateway traces without async context, so its log lines carry no traceId: its request span
+  // carries the request id they do carry (also the one made here when the client sent none).
+  if (traced) trace.getSpan(traced)?.setAttribute('schemaflow.request_id', requestId);
+  return { requestId, identity, forwardedHeaders, signal: controller.signal, deadlineAt, trace: traced };
 }

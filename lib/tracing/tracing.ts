@@ -1,6 +1,7 @@
 import {
   context,
   createContextKey,
+  ProxyTracerProvider,
   trace,
   type Context,
   type Span,
@@ -80,10 +81,13 @@ export function activeTracer(): Tracer | null {
  * once, hands them to the gateway's provider of the moment (none while tracing is off), under
  * Apollo's scope name (`apollo/gateway-js`): a trace tells them from the gateway executor's own.
  */
+/** A tracer that makes no spans (not the API's global one, which is GatewayRouting itself once installed). */
+const NO_SPANS = new ProxyTracerProvider().getTracer('off');
+
 class GatewayRouting implements TracerProvider {
   getTracer(scope: string): Tracer {
     // Without async context their parents would be lost (each a trace of its own): then none.
-    const target = (): Tracer => (current?.asyncContext ? serviceTracer('gateway', scope) : null) ?? trace.getTracer('off');
+    const target = (): Tracer => (current?.asyncContext ? serviceTracer('gateway', scope) : null) ?? NO_SPANS;
     return {
       startSpan: (name: string, options?: SpanOptions, parent?: Context) => target().startSpan(name, options, parent),
       startActiveSpan: ((...args: unknown[]) => {

@@ -60,6 +60,8 @@ test("the gateway's trace without async context: request, plan, execute, a fetch
 
   const [root] = named('POST /graphql');
   expect(root!.parentSpanId).toBe(parentId);
+  // The id the gateway's log lines carry (they carry no traceId without async context), made here as the client sent none.
+  expect(root!.attributes['schemaflow.request_id']).toEqual(expect.any(String));
   const [request] = named('gateway.request');
   expect(parentOf(request!)).toBe(root);
   expect(request!.attributes).toMatchObject({ 'graphql.operation.name': 'Both', 'graphql.operation.type': 'query' });
@@ -76,4 +78,20 @@ test("the gateway's trace without async context: request, plan, execute, a fetch
   // All of them the gateway executor's own; Apollo Gateway's spans are not made without async context.
   expect(spans.every((span) => span.service === 'gateway' && span.scope === 'schemaflow')).toBe(true);
   expect(spans).toHaveLength(9);
+});
+
+test("a request Apollo's executor answers (a `__proto__` response name) makes no spans of Apollo's, and its fetch hangs from the request", async () => {
+  const traceId = randomBytes(16).toString('hex');
+  const response = await graphqlPost(harness.gatewayUrl, 'query Proto { __proto__: alpha }', {}, { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` });
+  expect(response.status).toBe(200);
+  expect(response.body).not.toHaveProperty('errors');
+  await tracing.flush();
+  const spans = await eventually(
+    async () => receiver.spans.filter((span) => span.traceId === traceId),
+    (found) => found.some((span) => span.name === 'POST alpha'),
+  );
+  const request = spans.find((span) => span.name === 'gateway.request')!;
+  const fetch = spans.find((span) => span.name === 'POST alpha')!;
+  expect(spans.find((span) => span.spanId === fetch.parentSpanId)).toMatchObject({ name: 'POST /graphql', spanId: request.parentSpanId });
+  expect(spans.filter((span) => span.scope !== 'schemaflow')).toEqual([]);
 });
