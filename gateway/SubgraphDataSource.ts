@@ -3,6 +3,7 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { Context } from '@opentelemetry/api';
 import { Kind, OperationTypeNode, parse, type DocumentNode, type SelectionSetNode } from 'graphql';
 import type { Logger } from '../lib/logger';
+import { activeSpanContextOr } from '../lib/tracing/tracing';
 import type { GatewayContext } from './context';
 import { SubgraphFailure, type Send, type SubgraphResponse } from './client/types';
 
@@ -57,8 +58,9 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
         idempotent: isQuery(query, document),
         signal: context.signal,
         deadlineAt: context.deadlineAt ?? Date.now() + UNSCOPED_DEADLINE_MS,
-        // A fetch of Apollo's executor (no span of its own) hangs from the request's span.
-        trace: (options as TracedFetch).trace ?? context.trace,
+        // A fetch of Apollo's executor hangs from its gateway.fetch span where async context carries
+        // that, else (the gateway without async context) from the request's span.
+        trace: (options as TracedFetch).trace ?? (context.trace && activeSpanContextOr(context.trace)),
       });
       const answer = graphQLAnswer(response);
       if (answer) return answer;

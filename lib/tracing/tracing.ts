@@ -70,6 +70,12 @@ export function serviceContext(parent: Context, tracer: Tracer, span: Span): Con
   return trace.setSpan(parent, span).setValue(SERVICE_TRACER, tracer);
 }
 
+/** The active context when a span is active in it (where async context carries one), else `fallback`. */
+export function activeSpanContextOr(fallback: Context): Context {
+  const active = context.active();
+  return trace.getSpan(active) ? active : fallback;
+}
+
 /** The tracer of the traced work running now (a request, an event being handled); null outside any. */
 export function activeTracer(): Tracer | null {
   return (context.active().getValue(SERVICE_TRACER) as Tracer | undefined) ?? null;
