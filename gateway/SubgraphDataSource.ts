@@ -1,7 +1,9 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import type { Context } from '@opentelemetry/api';
 import { Kind, OperationTypeNode, parse, type DocumentNode, type FieldNode, type SelectionSetNode } from 'graphql';
 import type { Logger } from '../lib/logger';
+import { activeSpanContextOr } from '../lib/tracing/tracing';
 import type { GatewayContext } from './context';
 import { SubgraphFailure, type Send, type SubgraphResponse } from './client/types';
 
@@ -13,6 +15,11 @@ export const FORWARDED_HEADERS = ['authorization', 'x-request-id', 'user-agent']
 
 /** Set by the gateway from the connection it accepted (for login throttling and the audit trail). */
 export const CLIENT_IP_HEADER = 'x-client-ip';
+
+/** What the gateway's executor adds to a fetch's options while tracing: the context of its gateway.fetch span. */
+export interface TracedFetch {
+  trace?: Context;
+}
 
 /** The deadline of a fetch made outside a client request (health checks), ms. */
 const UNSCOPED_DEADLINE_MS = 10_000;
@@ -51,6 +58,9 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
         idempotent: isQuery(query, document),
         signal: context.signal,
         deadlineAt: context.deadlineAt ?? Date.now() + UNSCOPED_DEADLINE_MS,
+        // A fetch of Apollo's executor hangs from its gateway.fetch span where async context carries
+        // that, else (the gateway without async context) from the request's span.
+        trace: (options as TracedFetch).trace ?? (context.trace && activeSpanContextOr(context.trace)),
       });
       const answer = graphQLAnswer(response);
       if (answer) return answer;

@@ -1,5 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { trace, type Context } from '@opentelemetry/api';
+import { requestTraceContext } from '../lib/tracing/traceRequests';
 import type { Authenticator } from '../lib/auth/authenticator';
 import { requestIdFrom } from '../lib/requestId';
 import type { Identity } from '../lib/auth/identity';
@@ -21,6 +23,11 @@ export interface GatewayContext {
   signal: AbortSignal;
   /** Epoch ms: no subgraph fetch of this request starts or runs past it. */
   deadlineAt: number;
+  /**
+   * The request's trace context (its span) while tracing is on: the executor's spans and the
+   * fetches take their parent from here, not from the async context (which the gateway runs without).
+   */
+  trace?: Context;
 }
 
 /** How long a client request may take as a whole, when `buildContext` is not told (tests of headers). */
@@ -59,5 +66,9 @@ export async function buildContext(
     });
   }
   const identity = await authenticator.identify(forwardedHeaders.authorization ?? null);
-  return { requestId, identity, forwardedHeaders, signal: controller.signal, deadlineAt };
+  const traced = requestTraceContext(req);
+  // The gateway traces without async context, so its log lines carry no traceId: its request span
+  // carries the request id they do carry (also the one made here when the client sent none).
+  if (traced) trace.getSpan(traced)?.setAttribute('schemaflow.request_id', requestId);
+  return { requestId, identity, forwardedHeaders, signal: controller.signal, deadlineAt, trace: traced };
 }

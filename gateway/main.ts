@@ -17,9 +17,14 @@ try {
 const logger = createLogger('gateway', config.logLevel);
 
 runMain(logger, () =>
-  tracedService(tracing, async () => {
-    const running = await startGateway(config, logger);
-    logger.info(`gateway listening on ${running.url}`);
-    return running;
-  }),
+  tracedService(
+    tracing,
+    async () => {
+      const running = await startGateway(config, logger);
+      logger.info(`gateway listening on ${running.url}`);
+      return running;
+    },
+    // The gateway's own executor passes the trace context explicitly; Apollo's needs it to follow async work.
+    { asyncContext: config.executor !== 'fast' },
+  ),
 );

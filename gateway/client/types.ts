@@ -1,3 +1,5 @@
+import type { Context } from '@opentelemetry/api';
+
 /**
  * The gateway's client to the subgraphs is one `Send` function wrapped in small layers
  * (`SendWrapper`s: circuit breaker, retry, time bounds, signing), each in a file of its own and
@@ -19,6 +21,8 @@ export interface SubgraphRequest {
   signal?: AbortSignal;
   /** Epoch ms: the whole client request's deadline; no fetch starts or runs past it. */
   deadlineAt: number;
+  /** While tracing: the context the fetch's span is a child of (its gateway.fetch span's); without it, the active one. */
+  trace?: Context;
 }
 
 /** A subgraph's HTTP answer below 500, its body parsed once. */

@@ -1,6 +1,7 @@
 import { ApolloGateway, buildOperationContext, type GatewayConfig as ApolloGatewayConfig, type GraphQLDataSource } from '@apollo/gateway';
 import { operationFromDocument, type Schema } from '@apollo/federation-internals';
 import type { QueryPlanner } from '@apollo/query-planner';
+import type { Tracer } from '@opentelemetry/api';
 import type { GatewayExecutionResult, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import { getVariableValues, type GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Logger } from '../../lib/logger';
@@ -9,6 +10,8 @@ import { compileOperation, type CompiledOperation } from './compileOperation';
 import { executeCompiled } from './executeCompiled';
 import { runDifferential } from './runDifferential';
 import { serviceTracer } from '../../lib/tracing/tracing';
+import { PlanSpans } from './PlanSpans';
+import type { GatewayContext } from '../context';
 
 /** Which executor runs query plans (GATEWAY_EXECUTOR; README "Gateway executor"). */
 export type ExecutorMode = 'fast' | 'apollo' | 'differential';
@@ -43,11 +46,15 @@ interface GatewayInternals {
  * captures traces for Apollo Studio, the query-plan header of development
  * (Apollo-Query-Plan-Experimental), and an operation with a `__proto__` response name. Mode
  * `apollo` uses it for everything; `differential` runs both on every request (runDifferential).
+ * With OpenTelemetry tracing on, the requests it runs itself get the spans Apollo's executor would
+ * make (PlanSpans); with it off, no span work at all.
  */
 export class FastGateway extends ApolloGateway {
   private readonly apolloExecutor: ApolloGateway['executor'];
   private readonly compiled = new Map<string, CompiledOperation>();
   private compiledFor: GraphQLSchema | undefined;
+  /** The gateway's tracer while tracing is on: then each request gets its spans (PlanSpans); null, none. */
+  private readonly tracer: Tracer | null;
 
   constructor(
     config: ApolloGatewayConfig,
@@ -60,6 +67,8 @@ export class FastGateway extends ApolloGateway {
   ) {
     super(config);
     this.apolloExecutor = this.executor;
+    // Taken once, as the subgraph client takes it: tracing starts before the gateway is built.
+    this.tracer = serviceTracer('gateway');
     if (mode !== 'apollo') this.executor = (requestContext) => this.execute(requestContext);
   }
 
@@ -70,40 +79,56 @@ export class FastGateway extends ApolloGateway {
   private async execute(requestContext: GatewayGraphQLRequestContext): Promise<GatewayExecutionResult> {
     const internals = this.internals;
     if (requestContext.metrics.captureTraces || internals.config.experimental_didResolveQueryPlan) return this.apolloExecutor(requestContext);
-    // Apollo's executor makes the plan's OpenTelemetry spans (gateway.request, .plan, .execute,
-    // .fetch), which ours does not yet: with tracing on, it runs the request.
-    if (serviceTracer('gateway')) return this.apolloExecutor(requestContext);
     if (internals.config.__exposeQueryPlanExperimental && requestContext.request.http?.headers.get('apollo-query-plan-experimental')) {
       return this.apolloExecutor(requestContext);
     }
+    const spans = this.tracer ? PlanSpans.start(this.tracer, requestContext.operationName, (requestContext.context as Partial<GatewayContext>).trace) : null;
+    return spans ? spans.around(() => this.run(requestContext, spans)) : this.run(requestContext, null);
+  }
+
+  /** The request on the compiled operation; `spans` while tracing is on. */
+  private async run(requestContext: GatewayGraphQLRequestContext, spans: PlanSpans | null): Promise<GatewayExecutionResult> {
+    const internals = this.internals;
     const { request, document, queryHash } = requestContext;
     if (this.compiledFor !== internals.schema) {
       this.compiled.clear();
       this.compiledFor = internals.schema;
     }
     const key = request.operationName ? `${queryHash}\0${request.operationName}` : queryHash;
-    let compiled = this.compiled.get(key);
-    this.onPlanLookup(compiled !== undefined);
-    const operationContext = compiled?.operationContext ?? buildOperationContext({ schema: internals.schema!, operationDocument: document, operationName: request.operationName });
+    const cached = this.compiled.get(key);
+    this.onPlanLookup(cached !== undefined);
+    const operationContext = cached?.operationContext ?? buildOperationContext({ schema: internals.schema!, operationDocument: document, operationName: request.operationName });
+    spans?.operationType(operationContext.operation.operation);
     const definitions = operationContext.operation.variableDefinitions;
     if (definitions && definitions.length > 0) {
       const { errors } = getVariableValues(operationContext.schema, definitions, request.variables || {});
       if (errors) return { errors: errors as GraphQLError[] };
     }
-    if (!compiled) {
-      const operation = operationFromDocument(internals.apiSchema!, document, { operationName: request.operationName });
-      const plan = internals.queryPlanner!.buildQueryPlan(operation, {
-        recursiveSelectionsLimitDisabled: internals.recursiveSelectionsLimitDisabled,
-        nonLocalSelectionsLimitDisabled: internals.nonLocalSelectionsLimitDisabled,
-      });
-      compiled = compileOperation(plan, operationContext, internals.supergraphSchema!, internals.apiSchema!, this.batching);
-      if (this.compiled.size >= COMPILED_OPERATIONS_KEPT) this.compiled.delete(this.compiled.keys().next().value!);
-      this.compiled.set(key, compiled);
-    }
-    if (compiled.shape?.unsafeKeys) return this.apolloExecutor(requestContext);
+    const compiled = cached ?? (spans ? spans.plan(request.operationName, () => this.compile(key, requestContext, operationContext)) : this.compile(key, requestContext, operationContext));
+    // Apollo's executor, run inside gateway.request when traced, makes its own spans below it.
+    if (compiled.shape?.unsafeKeys) return spans ? spans.withinRequest(() => this.apolloExecutor(requestContext)) : this.apolloExecutor(requestContext);
     const serviceMap: Record<string, GraphQLDataSource> = Object.create(null);
     for (const name in internals.serviceMap) serviceMap[name] = internals.serviceMap[name]!.dataSource;
-    if (this.mode === 'differential') return runDifferential(compiled, serviceMap, requestContext, internals.apiSchema!, this.log);
-    return executeCompiled(compiled, serviceMap, requestContext);
+    if (this.mode === 'differential') {
+      // Apollo's executeQueryPlan runs the fetches and makes gateway.execute and gateway.fetch; the replay of ours makes none.
+      const differential = () => runDifferential(compiled, serviceMap, requestContext, internals.apiSchema!, this.log);
+      return spans ? spans.withinRequest(differential) : differential();
+    }
+    if (!spans) return executeCompiled(compiled, serviceMap, requestContext);
+    return spans.execute(() => executeCompiled(compiled, serviceMap, requestContext, spans));
+  }
+
+  /** Plans the operation with the gateway's QueryPlanner and limits, compiles it and keeps it under `key`. */
+  private compile(key: string, requestContext: GatewayGraphQLRequestContext, operationContext: CompiledOperation['operationContext']): CompiledOperation {
+    const internals = this.internals;
+    const operation = operationFromDocument(internals.apiSchema!, requestContext.document, { operationName: requestContext.request.operationName });
+    const plan = internals.queryPlanner!.buildQueryPlan(operation, {
+      recursiveSelectionsLimitDisabled: internals.recursiveSelectionsLimitDisabled,
+      nonLocalSelectionsLimitDisabled: internals.nonLocalSelectionsLimitDisabled,
+    });
+    const compiled = compileOperation(plan, operationContext, internals.supergraphSchema!, internals.apiSchema!, this.batching);
+    if (this.compiled.size >= COMPILED_OPERATIONS_KEPT) this.compiled.delete(this.compiled.keys().next().value!);
+    this.compiled.set(key, compiled);
+    return compiled;
   }
 }

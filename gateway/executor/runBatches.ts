@@ -2,7 +2,7 @@ import { evaluateCondition } from '@apollo/query-planner';
 import type { GatewayGraphQLRequest, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { mergedFor, type Batch, type BatchPlan, type PlannedFetch } from './compileBatches';
 import { splitMergedResponse, type PartSlot } from './mergeEntityFetches';
-import { absorbResponse, flattenAt, ownRequest, prepareFetch, sendRequest, type PlanRun, type PreparedFetch } from './runPlan';
+import { absorbResponse, flattenAt, ownRequest, prepareFetch, sendTraced, type PlanRun, type PreparedFetch } from './runPlan';
 
 /**
  * Runs a plan compiled into batches (compileBatches): each batch once the batches it waits for
@@ -68,7 +68,7 @@ async function runBatch(run: PlanRun, batch: Batch): Promise<void> {
   const serviceName = first.step.node.serviceName;
   if (prepared.length === 1) {
     try {
-      absorbResponse(run, first, await sendRequest(run, serviceName, ownRequest(first), first.step.node.operationDocumentNode, first.path));
+      absorbResponse(run, first, await sendTraced(run, serviceName, ownRequest(first), first.step.node.operationDocumentNode, first.path, 1));
     } catch (error) {
       run.errors.push(error as Error);
     }
@@ -91,7 +91,7 @@ async function runBatch(run: PlanRun, batch: Batch): Promise<void> {
   mergedParts.set(request, { requests: prepared.map(ownRequest), slots });
   let answers: GatewayGraphQLResponse[];
   try {
-    answers = splitMergedResponse(await sendRequest(run, serviceName, request, merged.document, first.path), slots);
+    answers = splitMergedResponse(await sendTraced(run, serviceName, request, merged.document, first.path, prepared.length), slots);
   } catch (error) {
     for (let i = 0; i < prepared.length; i++) run.errors.push(error as Error);
     return;

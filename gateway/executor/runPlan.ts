@@ -1,4 +1,5 @@
-import type { GraphQLDataSource } from '@apollo/gateway';
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { Context } from '@opentelemetry/api';
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
 import { applyRewrites } from '@apollo/gateway/dist/dataRewrites';
 import { deepMerge } from '@apollo/gateway/dist/utilities/deepMerge';
@@ -7,14 +8,17 @@ import type { GatewayGraphQLRequest, GatewayGraphQLRequestContext, GatewayGraphQ
 import type { Operation } from '@apollo/federation-internals';
 import type { DocumentNode, GraphQLError, GraphQLSchema } from 'graphql';
 import type { Step } from './compilePlan';
+import type { PlanSpans } from './PlanSpans';
 import { subgraphErrors } from './subgraphErrors';
+import type { TracedFetch } from '../SubgraphDataSource';
 
 /**
  * Runs a compiled plan over one request, as @apollo/gateway's `executeNode` / `executeFetch` do
  * (executeQueryPlan.js): the same fetches in the same order with the same variables and
  * representations, each answer merged into the one result tree where its entities are; a fetch
- * that fails adds its error and the rest goes on. No trace nodes or spans are made (a request
- * that captures traces is run by Apollo's executor instead, see FastGateway).
+ * that fails adds its error and the rest goes on. No trace nodes for Apollo Studio are made (a
+ * request that captures them is run by Apollo's executor instead, see FastGateway); with tracing
+ * on, each fetch runs in its gateway.fetch span (`spans`).
  */
 export interface PlanRun {
   serviceMap: Record<string, GraphQLDataSource>;
@@ -25,6 +29,8 @@ export interface PlanRun {
   /** The result tree every fetch merges into. */
   data: Record<string, unknown>;
   errors: (GraphQLError | Error)[];
+  /** The request's spans; null with tracing off. */
+  spans: PlanSpans | null;
 }
 
 export async function runStep(run: PlanRun, step: Step, data: unknown, path: (string | number)[]): Promise<void> {
@@ -43,7 +49,7 @@ export async function runStep(run: PlanRun, step: Step, data: unknown, path: (st
     }
     case 'fetch':
       try {
-        await runFetch(run, step, data, path);
+        await (run.spans ? run.spans.fetch(step.node.serviceName, (within) => runFetch(run, step, data, path, within)) : runFetch(run, step, data, path));
       } catch (error) {
         run.errors.push(error as Error);
       }
@@ -79,10 +85,11 @@ export function flattenAt(value: any, path: (string | number)[], index: number):
   return flattenAt(Object.prototype.hasOwnProperty.call(value, segment) ? value[segment] : undefined, path, index + 1);
 }
 
-async function runFetch(run: PlanRun, step: FetchStep, data: any, path: (string | number)[]): Promise<void> {
+/** `trace`: the context of the fetch's span (tracing on), for the data source. */
+async function runFetch(run: PlanRun, step: FetchStep, data: any, path: (string | number)[], trace?: Context): Promise<void> {
   const prepared = prepareFetch(run, step, data, path);
   if (!prepared) return;
-  absorbResponse(run, prepared, await sendRequest(run, step.node.serviceName, ownRequest(prepared), step.node.operationDocumentNode, path));
+  absorbResponse(run, prepared, await sendRequest(run, step.node.serviceName, ownRequest(prepared), step.node.operationDocumentNode, path, trace));
 }
 
 /** A prepared fetch's own operation, as `executeFetch` sends it. */
@@ -91,22 +98,41 @@ export function ownRequest(prepared: PreparedFetch): GatewayGraphQLRequest {
   return { query: fetch.operation, variables: prepared.variables, operationName: fetch.operationName };
 }
 
-/** One request of this run to a subgraph, through its data source (a fetch's own operation, or several fetches merged). */
+/**
+ * One request of this run to a subgraph, through its data source (a fetch's own operation, or
+ * several fetches merged); `trace`: the context of its gateway.fetch span (tracing on).
+ */
 export function sendRequest(
   run: PlanRun,
   serviceName: string,
   request: GatewayGraphQLRequest,
   document: DocumentNode | undefined,
   path: (string | number)[],
+  trace?: Context,
 ): Promise<GatewayGraphQLResponse> {
-  return run.serviceMap[serviceName]!.process({
+  const options: GraphQLDataSourceProcessOptions & TracedFetch = {
     kind: GraphQLDataSourceRequestKind.INCOMING_OPERATION,
     request,
     incomingRequestContext: run.requestContext,
     context: run.requestContext.context,
     document,
     pathInIncomingRequest: path,
-  });
+    trace,
+  };
+  return run.serviceMap[serviceName]!.process(options);
+}
+
+/** `sendRequest` in a gateway.fetch span of its own while tracing is on (`fetches`: how many of the plan's fetches it carries). */
+export function sendTraced(
+  run: PlanRun,
+  serviceName: string,
+  request: GatewayGraphQLRequest,
+  document: DocumentNode | undefined,
+  path: (string | number)[],
+  fetches: number,
+): Promise<GatewayGraphQLResponse> {
+  if (!run.spans) return sendRequest(run, serviceName, request, document, path);
+  return run.spans.fetch(serviceName, (within) => sendRequest(run, serviceName, request, document, path, within), fetches);
 }
 
 export type FetchStep = Extract<Step, { kind: 'fetch' }>;

@@ -1,10 +1,12 @@
-import { context, ROOT_CONTEXT, trace, type Context } from '@opentelemetry/api';
+import { context, isSpanContextValid, ROOT_CONTEXT, trace, TraceFlags, type Context, type SpanContext } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 
 /**
  * W3C Trace Context (`traceparent`, `tracestate`): how a trace travels in HTTP headers and inside
  * domain events. Used directly rather than through the API's global propagator, so nothing else
- * in the process (a library) changes what is sent.
+ * in the process (a library) changes what is sent. What a caller sent is read (and validated) by
+ * the SDK's propagator; what is sent is written here from the span's context, as the propagator
+ * writes it, without a context to make first (every subgraph fetch of a traced request writes one).
  */
 const W3C = new W3CTraceContextPropagator();
 
@@ -15,20 +17,22 @@ const RECORD_GETTER = {
     return typeof value === 'string' || Array.isArray(value) ? (value as string | string[]) : undefined;
   },
 };
-const RECORD_SETTER = {
-  set: (carrier: Record<string, string>, key: string, value: string) => {
-    carrier[key] = value;
-  },
-};
 
 /** The trace context a caller sent (headers with lower-case names, or an event's carrier); the root context without one. */
 export function extractTrace(carrier: Record<string, unknown> | undefined): Context {
   return carrier ? W3C.extract(ROOT_CONTEXT, carrier, RECORD_GETTER) : ROOT_CONTEXT;
 }
 
-/** Adds `traceparent` (and `tracestate`) of `ctx` to `carrier`. */
+/** Adds `traceparent` (and `tracestate`) of `ctx`'s span to `carrier`; nothing without a valid one. */
 export function injectTrace(ctx: Context, carrier: Record<string, string>): void {
-  W3C.inject(ctx, carrier, RECORD_SETTER);
+  const spanContext = trace.getSpanContext(ctx);
+  if (spanContext && isSpanContextValid(spanContext)) injectSpanContext(spanContext, carrier);
+}
+
+/** Adds `traceparent` (and `tracestate`) naming the span of `spanContext` as the parent to `carrier`. */
+export function injectSpanContext(spanContext: SpanContext, carrier: Record<string, string>): void {
+  carrier.traceparent = `00-${spanContext.traceId}-${spanContext.spanId}-0${Number(spanContext.traceFlags || TraceFlags.NONE).toString(16)}`;
+  if (spanContext.traceState) carrier.tracestate = spanContext.traceState.serialize();
 }
 
 /** What a domain event carries of the span that caused it. */

@@ -1,5 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { context, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import type { IncomingMessage } from 'node:http';
+import { context, SpanKind, SpanStatusCode, type Context } from '@opentelemetry/api';
 import type { RequestHandler } from 'express';
 import { extractTrace } from './propagation';
 import { serviceContext, serviceTracer } from './tracing';
@@ -10,6 +10,13 @@ import { serviceContext, serviceTracer } from './tracing';
  * the request's work (the gateway's plan and fetches, a subgraph's resolvers and database calls)
  * runs inside it. Tracing off, it only calls `next`.
  */
+const REQUEST_CONTEXTS = new WeakMap<IncomingMessage, Context>();
+
+/** The context of `req`'s span, for work that passes it on explicitly (the gateway's executor); undefined untraced. */
+export function requestTraceContext(req: IncomingMessage): Context | undefined {
+  return REQUEST_CONTEXTS.get(req);
+}
+
 export function traceRequests(service: string): RequestHandler {
   return (req, res, next) => {
     const tracer = serviceTracer(service);
@@ -27,18 +34,16 @@ export function traceRequests(service: string): RequestHandler {
       },
       parent,
     );
-    let ended = false;
-    const end = (response: ServerResponse) => {
-      if (ended) return;
-      ended = true;
-      span.setAttribute('http.response.status_code', response.statusCode);
-      if (!response.writableFinished) span.setAttribute('error.type', 'cancelled');
-      if (response.statusCode >= 500 || !response.writableFinished) span.setStatus({ code: SpanStatusCode.ERROR });
+    // 'close' comes once the response is done or the connection went first (then it was cancelled).
+    res.once('close', () => {
+      span.setAttribute('http.response.status_code', res.statusCode);
+      if (!res.writableFinished) span.setAttribute('error.type', 'cancelled');
+      if (res.statusCode >= 500 || !res.writableFinished) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
-    };
-    res.once('finish', () => end(res));
-    res.once('close', () => end(res));
-    context.with(serviceContext(parent, tracer, span), next);
+    });
+    const traced = serviceContext(parent, tracer, span);
+    REQUEST_CONTEXTS.set(req, traced);
+    context.with(traced, next);
   };
 }
 

@@ -22,7 +22,10 @@ import { composeSupergraph } from '../../schema/composeSupergraph';
  * OTLP receiver and the load generator share the other. Rounds rotate the order so drift on this
  * shared machine hits all alike; the medians are compared. CPU is read from /proc/<pid>/stat.
  *
- *   npm run bench:tracing [-- --requests 3000 --rounds 6 --connections 8 --ratio 0.1]
+ *   npm run bench:tracing [-- --requests 3000 --rounds 6 --connections 8 --ratio 0.1 --cpu-prof DIR]
+ *
+ * `--cpu-prof DIR`: each gateway process writes V8 CPU profiles into DIR/<off|exported|sampled>
+ * when it stops (`node --cpu-prof`; the largest is the main thread's), to see where its time goes.
  */
 
 const args = process.argv.slice(2);
@@ -34,6 +37,7 @@ const REQUESTS = option('requests', 3000);
 const RATIO = option('ratio', 0.1);
 const ROUNDS = option('rounds', 6);
 const CONNECTIONS = option('connections', 8);
+const PROFILE_DIR = args.includes('--cpu-prof') ? args[args.indexOf('--cpu-prof') + 1] : undefined;
 const WARMUP = 500;
 const ROOT = join(__dirname, '..', '..');
 const QUERY = JSON.stringify({ query: '{ items(first: 20) { id name price } }' });
@@ -91,7 +95,9 @@ interface Gateway {
 }
 
 async function startGatewayProcess(name: string, env: Record<string, string>, core: number): Promise<Gateway> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'bench', 'tracingCostGateway.ts')], {
+  // A directory per gateway: tsx's loader thread writes a profile of its own beside the main thread's.
+  const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${join(PROFILE_DIR, name)}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(ROOT, 'scripts', 'bench', 'tracingCostGateway.ts')], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],

@@ -9,4 +9,4 @@ import { tracingConfigFromEnv } from '../../lib/tracing/tracingConfig';
 const config = gatewayConfigFromEnv();
 const tracing = tracingConfigFromEnv();
 const logger = createLogger('gateway', 'error');
-runMain(logger, () => tracedService(tracing, () => startGateway(config, logger)));
+runMain(logger, () => tracedService(tracing, () => startGateway(config, logger), { asyncContext: config.executor !== 'fast' }));

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { addMember, as, commitVersion, createPayment, createProject, createTeam, createUser, expectNoErrors } from '../support/fixtures';
 import { eventually } from '../support/eventually';
+import { testExecutorEnv } from '../support/executorEnv';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlpReceiver';
 import { startStack, type Stack } from '../support/stack';
 
@@ -19,6 +20,12 @@ const DASHBOARD = `query Dashboard($id: ID!) {
 }`;
 
 const SUBGRAPHS = ['users', 'teams', 'projects', 'payments', 'profiles'];
+
+/** The instrumentation scopes of the gateway's spans: its own executor's, and Apollo Gateway's. */
+const OURS = 'schemaflow';
+const APOLLO = 'apollo/gateway-js';
+/** Which executor runs the plans in this run (GATEWAY_EXECUTOR; `fast` by default). */
+const EXECUTOR = testExecutorEnv().GATEWAY_EXECUTOR ?? 'fast';
 
 let receiver: OtlpReceiver;
 let stack: Stack;
@@ -65,24 +72,37 @@ test('a dashboard query is one trace: gateway request, plan, every fetch, every 
   const byId = new Map(spans.map((span) => [span.spanId, span]));
   const parentOf = (span: ReceivedSpan) => byId.get(span.parentSpanId);
 
-  // The gateway's request span continues the client's traceparent; Apollo Gateway's spans nest in it.
+  // The gateway's request span continues the client's traceparent; the executor's spans nest in it.
   const root = spans.find((span) => span.service === 'gateway' && span.name === 'POST /graphql')!;
   expect(root).toBeDefined();
   expect(root.parentSpanId).toBe(client.parentId);
   const request = spans.find((span) => span.name === 'gateway.request')!;
   expect(request.parentSpanId).toBe(root.spanId);
-  expect(request.attributes['graphql.operation.name']).toBe('Dashboard');
+  expect(request.attributes).toMatchObject({ 'graphql.operation.name': 'Dashboard', 'graphql.operation.type': 'query' });
   const plan = spans.find((span) => span.name === 'gateway.plan')!;
   expect(parentOf(plan)).toBe(request);
   const execute = spans.find((span) => span.name === 'gateway.execute')!;
   expect(parentOf(execute)).toBe(request);
+  const postprocessing = spans.find((span) => span.name === 'gateway.postprocessing')!;
+  expect(parentOf(postprocessing)).toBe(execute);
+  // Made by the gateway's own executor (not Apollo's); in differential mode Apollo's executeQueryPlan
+  // runs the real fetches (and makes execute / fetch / postprocessing), ours replays them untraced.
+  const gatewaySpans = spans.filter((span) => span.name.startsWith('gateway.'));
+  expect(gatewaySpans.filter((span) => span.name === 'gateway.execute')).toHaveLength(1);
+  if (EXECUTOR === 'fast') for (const span of gatewaySpans) expect(span).toMatchObject({ scope: OURS });
+  if (EXECUTOR === 'differential') {
+    expect([request.scope, plan.scope]).toEqual([OURS, OURS]);
+    expect(execute.scope).toBe(APOLLO);
+  }
+  if (EXECUTOR === 'apollo') for (const span of gatewaySpans) expect(span).toMatchObject({ scope: APOLLO });
 
   for (const service of SUBGRAPHS) {
-    // Every fetch to the subgraph: Apollo's gateway.fetch, our client span in it, the subgraph's request span in that.
+    // Every fetch to the subgraph: the executor's gateway.fetch, the client's span in it, the subgraph's request span in that.
     const fetches = spans.filter((span) => span.name === `POST ${service}` && span.service === 'gateway');
     expect(fetches.length).toBeGreaterThan(0);
     for (const fetch of fetches) {
       expect(parentOf(fetch)).toMatchObject({ name: 'gateway.fetch', attributes: { service } });
+      expect(parentOf(parentOf(fetch)!)).toBe(execute);
       const served = spans.filter((span) => span.parentSpanId === fetch.spanId);
       expect(served).toEqual([expect.objectContaining({ service, name: 'POST /graphql', kind: 2 })]);
       const resolvers = spans.filter((span) => span.parentSpanId === served[0]!.spanId && span.name.startsWith('resolve '));

@@ -9,6 +9,8 @@ export interface ReceivedSpan {
   /** '' for a trace's root. */
   parentSpanId: string;
   name: string;
+  /** The instrumentation scope that made it (the tracer's name). */
+  scope: string;
   kind: number;
   attributes: Record<string, unknown>;
   links: { traceId: string; spanId: string }[];
@@ -56,7 +58,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       }
       exports += 1;
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
-        resourceSpans?: { resource?: { attributes?: { key: string; value: AnyValue }[] }; scopeSpans?: { spans?: any[] }[] }[];
+        resourceSpans?: { resource?: { attributes?: { key: string; value: AnyValue }[] }; scopeSpans?: { scope?: { name?: string }; spans?: any[] }[] }[];
       };
       for (const resourceSpans of body.resourceSpans ?? []) {
         const service = String(attributesOf(resourceSpans.resource?.attributes)['service.name']);
@@ -68,6 +70,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
               spanId: hexId(span.spanId),
               parentSpanId: hexId(span.parentSpanId),
               name: span.name,
+              scope: scope.scope?.name ?? '',
               kind: span.kind,
               attributes: attributesOf(span.attributes),
               links: (span.links ?? []).map((link: { traceId: string; spanId: string }) => ({ traceId: hexId(link.traceId), spanId: hexId(link.spanId) })),
