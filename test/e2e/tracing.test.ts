@@ -117,6 +117,11 @@ test('a dashboard query is one trace: gateway request, plan, every fetch, every 
       expect(parent.name).toMatch(/^resolve /);
     }
   }
+  // The dashboard's fetches to users at one depth of the plan go as one request: its span says how many it carries.
+  if (EXECUTOR === 'fast') {
+    expect(spans.filter((span) => span.name === 'gateway.fetch' && span.attributes['gateway.fetch.merged'] === undefined).length).toBeGreaterThan(0);
+    expect(spans.find((span) => span.name === 'gateway.fetch' && (span.attributes['gateway.fetch.merged'] as number) > 1)).toMatchObject({ attributes: { service: 'users' } });
+  }
   // The users subgraph answers the root field; the others the entities the plan asks of them.
   expect(spans.some((span) => span.service === 'users' && span.name === 'resolve Query.user')).toBe(true);
   expect(spans.some((span) => span.service === 'projects' && span.name === 'resolve Query._entities')).toBe(true);
