@@ -24,12 +24,15 @@ let stack: Stack;
 let ann: string;
 let cy: string;
 const counts = new Map<SubgraphName, number>();
+const statements: string[] = [];
 const counting = { on: false };
 
 beforeAll(async () => {
   stack = await startStack({
-    onQuery: (service) => {
-      if (counting.on) counts.set(service, (counts.get(service) ?? 0) + 1);
+    onQuery: (service, detail) => {
+      if (!counting.on) return;
+      counts.set(service, (counts.get(service) ?? 0) + 1);
+      if (service === 'projects') statements.push(detail);
     },
   });
   ann = await createUser(stack, 'Ann Example');
@@ -65,6 +68,7 @@ afterAll(async () => {
 
 async function dashboardOf(userId: string): Promise<{ me: any; counts: Record<string, number> }> {
   counts.clear();
+  statements.length = 0;
   counting.on = true;
   try {
     const { me } = expectNoErrors(await stack.query<{ me: any }>(DASHBOARD_FOR_ME, {}, as(userId)));
@@ -86,6 +90,26 @@ test("a signed-in user's dashboard costs one query per entity type per fetch", a
   expect(me.received.edges.map(({ node }: any) => [node.amount, node.sender.name])).toEqual([['3.00', 'Bob Example']]);
   expect(me.profile).toMatchObject({ bio: null });
   expect(counts).toEqual(EXPECTED);
+  // The dashboard shows no schema document (each may be a megabyte): none is read.
+  expect(statements.find((sql) => sql.includes('project_versions'))).toBeDefined();
+  expect(statements.filter((sql) => sql.includes('"document"'))).toEqual([]);
+});
+
+test('a latest version whose document is asked for is read with it, in the same one query', async () => {
+  counts.clear();
+  statements.length = 0;
+  counting.on = true;
+  try {
+    const { me } = expectNoErrors(await stack.query<{ me: any }>('{ me { projects { edges { node { name latestVersion { number document } } } } } }', {}, as(ann)));
+    expect(me.projects.edges.map(({ node }: any) => [node.name, node.latestVersion.document])).toEqual([
+      ['Solo schema', { types: {} }],
+      ['Shared API', { types: {} }],
+    ]);
+  } finally {
+    counting.on = false;
+  }
+  expect(Object.fromEntries(counts)).toEqual({ users: 1, projects: 2 });
+  expect(statements.filter((sql) => sql.includes('project_versions') && sql.includes('"document"'))).toHaveLength(1);
 });
 
 test('the same for a user with more teams, projects and payments', async () => {
