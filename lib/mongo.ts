@@ -85,6 +85,16 @@ export async function insertUnlessPresent<T>(model: Model<T>, doc: Partial<T> & 
   }
 }
 
+/**
+ * The `_id` filter for documents with one of `ids`: plain equality when there is one. MongoDB
+ * answers both alike; FerretDB 1.24 pushes an equality down to PostgreSQL but answers any `$in` by
+ * reading and filtering the whole collection (one user of 200: 1.5 ms instead of 17.7 ms, and the
+ * gap grows with the collection), and most loader batches of a request hold a single id.
+ */
+export function idIn(ids: readonly string[]): string | { $in: readonly string[] } {
+  return ids.length === 1 ? ids[0]! : { $in: ids };
+}
+
 /** The filter that continues a newest-first (createdAt, _id) listing after a cursor position. */
 export function afterCursorFilter(after: { createdAt: Date; id: string } | null): Record<string, unknown> {
   if (!after) return {};

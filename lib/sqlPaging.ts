@@ -20,6 +20,37 @@ export function pagesByParent(
   page: Page,
   condition?: Sql,
 ): Sql {
+  return sql`
+    SELECT * FROM (${rankedRows(table, parentColumns, parentIds, page, condition)}) ranked
+    WHERE page_rank <= ${page.limit + 1}
+    ORDER BY parent_id, created_at DESC, id DESC`;
+}
+
+/** One `pagesByParent` request of `pagesByParentMany`. */
+export interface PagesRequest {
+  parentColumns: readonly string[];
+  parentIds: readonly string[];
+  page: Page;
+}
+
+/**
+ * Several `pagesByParent` requests on one table (a user's payments sent and received, asked by
+ * one gateway fetch) in a single statement: the same rows, each also tagged with the index of its
+ * request in `page_request`, ordered by request and then as `pagesByParent` orders them.
+ */
+export function pagesByParentMany(table: string, requests: readonly PagesRequest[]): Sql {
+  const branches = requests.map(
+    ({ parentColumns, parentIds, page }, index) => sql`
+      SELECT ranked.*, ${index}::int AS page_request FROM (${rankedRows(table, parentColumns, parentIds, page)}) ranked
+      WHERE page_rank <= ${page.limit + 1}`,
+  );
+  return sql`
+    SELECT * FROM (${join(branches, ' UNION ALL ')}) pages
+    ORDER BY page_request, parent_id, created_at DESC, id DESC`;
+}
+
+/** Every row of `table` matching one of the parents, tagged with it and ranked newest first within it. */
+function rankedRows(table: string, parentColumns: readonly string[], parentIds: readonly string[], page: Page, condition?: Sql): Sql {
   const matches = join(
     parentColumns.map((column) => sql`t.${raw(quoteIdentifier(column))} = parent.id`),
     ' OR ',
@@ -28,15 +59,11 @@ export function pagesByParent(
     ? sql`AND (t.created_at, t.id) < (${page.after.createdAt}::timestamptz, ${page.after.id}::uuid)`
     : sql``;
   return sql`
-    SELECT * FROM (
       SELECT t.*, parent.id AS parent_id,
              row_number() OVER (PARTITION BY parent.id ORDER BY t.created_at DESC, t.id DESC) AS page_rank
       FROM unnest(${[...parentIds]}::uuid[]) AS parent(id)
       JOIN ${raw(quoteIdentifier(table))} t ON (${matches})
-      WHERE TRUE ${afterCursor} ${condition ? sql`AND (${condition})` : sql``}
-    ) ranked
-    WHERE page_rank <= ${page.limit + 1}
-    ORDER BY parent_id, created_at DESC, id DESC`;
+      WHERE TRUE ${afterCursor} ${condition ? sql`AND (${condition})` : sql``}`;
 }
 
 function quoteIdentifier(name: string): string {

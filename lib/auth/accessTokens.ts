@@ -3,6 +3,7 @@ import { errors, jwtVerify, SignJWT } from 'jose';
 import { isId } from '../validate';
 import { invalidCredentials, USER_ROLES, type UserRole } from './identity';
 import type { RevocationList } from './RevocationList';
+import { VerifiedTokenCache } from './VerifiedTokenCache';
 
 /**
  * Access tokens are short-lived JWTs signed with Ed25519 (EdDSA) by the users service alone; every
@@ -96,15 +97,43 @@ function issuedAtOf(payload: { iat?: number; [claim: string]: unknown }): number
   return typeof ms === 'number' && Number.isInteger(ms) && Math.floor(ms / 1000) === seconds ? ms : seconds * 1000;
 }
 
+/** How many verified access tokens each verifier remembers (lib/auth/VerifiedTokenCache.ts): a few MB at most. */
+export const VERIFIED_TOKEN_CACHE_SIZE = 10_000;
+
 export class AccessTokenVerifier {
+  private readonly verified: VerifiedTokenCache<VerifiedAccess>;
+  private readonly now: () => number;
+
   constructor(
     private readonly publicKey: KeyObject,
     /** Ended sessions: a token issued at or before its user's entry is refused. */
     private readonly revocations?: RevocationList,
-  ) {}
+    options: {
+      /** Verified tokens remembered until they expire (0: verify every time). */
+      cacheSize?: number;
+      /** The clock (ms), for tests. */
+      now?: () => number;
+    } = {},
+  ) {
+    this.verified = new VerifiedTokenCache(options.cacheSize ?? VERIFIED_TOKEN_CACHE_SIZE, CLOCK_TOLERANCE_SECONDS);
+    this.now = options.now ?? Date.now;
+  }
 
-  /** The token's claims, or an UNAUTHENTICATED error saying why it is refused (never which check leaked what). */
+  /**
+   * The token's claims, or an UNAUTHENTICATED error saying why it is refused (never which check
+   * leaked what). The signature and claims of a token seen before are not checked again while it
+   * lives; its user's revocations are, on every call.
+   */
   async verify(token: string): Promise<VerifiedAccess> {
+    const now = this.now();
+    const access = this.verified.get(token, now) ?? (await this.verifyToken(token, now));
+    if (this.revocations?.refuses(access.userId, access.issuedAt)) {
+      throw invalidCredentials('the session has ended or the account has changed; refresh the session or sign in again');
+    }
+    return access;
+  }
+
+  private async verifyToken(token: string, now: number): Promise<VerifiedAccess> {
     try {
       const { payload } = await jwtVerify(token, this.publicKey, {
         algorithms: [ALGORITHM],
@@ -112,16 +141,15 @@ export class AccessTokenVerifier {
         audience: AUDIENCE,
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
         requiredClaims: ['sub', 'exp', 'iat'],
+        currentDate: new Date(now),
       });
       const role = payload.role;
       if (!isId(payload.sub) || typeof role !== 'string' || !USER_ROLES.includes(role as UserRole)) {
         throw invalidCredentials('the access token is malformed');
       }
-      const issuedAt = issuedAtOf(payload);
-      if (this.revocations?.refuses(payload.sub, issuedAt)) {
-        throw invalidCredentials('the session has ended or the account has changed; refresh the session or sign in again');
-      }
-      return { userId: payload.sub, role: role as UserRole, issuedAt };
+      const access: VerifiedAccess = Object.freeze({ userId: payload.sub, role: role as UserRole, issuedAt: issuedAtOf(payload) });
+      this.verified.set(token, access, payload.exp!);
+      return access;
     } catch (error) {
       if (error instanceof errors.JWTExpired) throw invalidCredentials('the access token has expired');
       if ((error as { extensions?: { code?: unknown } }).extensions?.code === 'UNAUTHENTICATED') throw error;

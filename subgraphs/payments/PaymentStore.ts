@@ -1,7 +1,7 @@
 import type { OutboxSource } from '../../lib/events/OutboxRelay';
 import type { AuditFor } from '../../lib/events/audit';
 import type { JsonObject } from '../../lib/json';
-import type { Tagged } from '../../lib/loaders';
+import type { PagesBatch, Tagged } from '../../lib/loaders';
 import type { Page } from '../../lib/pagination';
 import type { ReferenceScan } from '../../lib/references';
 import type { Direction, Money, Payment, PaymentStatus, PaymentTransaction, PaymentType } from './domain';
@@ -38,6 +38,11 @@ export interface PaymentStore extends ReferenceScan<PaymentParty> {
   findByIdempotencyKey(senderId: string, idempotencyKey: string): Promise<Payment | null>;
   /** A page of payments per user (newest first, at most `page.limit + 1` each), for many users at once. */
   pagesByUser(direction: Direction, userIds: readonly string[], page: Page): Promise<Tagged<Payment>[]>;
+  /**
+   * Several `pagesByUser` at once in one query (a gateway fetch asking a user's payments sent and
+   * received): each batch's pages, in the order of `batches`.
+   */
+  pagesByUsers(batches: readonly PagesBatch<Direction>[]): Promise<Tagged<Payment>[][]>;
   /** The transactions of these payments, each payment's in order. */
   transactionsOf(paymentIds: readonly string[]): Promise<PaymentTransaction[]>;
   /**

@@ -1,7 +1,7 @@
-import type { Tagged } from '../../lib/loaders';
+import type { PagesBatch, Tagged } from '../../lib/loaders';
 import type { Page } from '../../lib/pagination';
 import { isUniqueViolation } from '../../lib/prisma';
-import { pagesByParent } from '../../lib/sqlPaging';
+import { pagesByParentMany } from '../../lib/sqlPaging';
 import { sqlReferences } from '../../lib/sqlReferences';
 import { newId } from '../../lib/validate';
 import type { AuditFor } from '../../lib/events/audit';
@@ -99,8 +99,15 @@ export class PrismaPaymentStore implements PaymentStore {
   }
 
   async pagesByUser(direction: Direction, userIds: readonly string[], page: Page): Promise<Tagged<Payment>[]> {
-    const rows = await this.db.$queryRaw<PaymentRow[]>(pagesByParent('payments', PARENT_COLUMNS[direction], userIds, page));
-    return rows.map(fromRow);
+    return (await this.pagesByUsers([{ kind: direction, parentIds: userIds, page }]))[0]!;
+  }
+
+  async pagesByUsers(batches: readonly PagesBatch<Direction>[]): Promise<Tagged<Payment>[][]> {
+    const requests = batches.map(({ kind, parentIds, page }) => ({ parentColumns: PARENT_COLUMNS[kind], parentIds, page }));
+    const rows = await this.db.$queryRaw<(PaymentRow & { page_request: number })[]>(pagesByParentMany('payments', requests));
+    const pages = batches.map((): Tagged<Payment>[] => []);
+    for (const row of rows) pages[row.page_request]!.push(fromRow(row));
+    return pages;
   }
 
   async transactionsOf(paymentIds: readonly string[]): Promise<PaymentTransaction[]> {

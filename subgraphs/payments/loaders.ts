@@ -1,4 +1,5 @@
-import { byIdLoader, groupLoader, pagedLoader } from '../../lib/loaders';
+import { byIdLoader, groupLoader, pagesLoader } from '../../lib/loaders';
+import type { Direction, Payment } from './domain';
 import type { PaymentStore } from './PaymentStore';
 
 /** Made once per request, when its context is built. */
@@ -7,11 +8,8 @@ export function createLoaders(store: PaymentStore) {
     payment: byIdLoader((ids) => store.findByIds(ids)),
     /** A payment has a handful of status changes at most, so they are listed whole. */
     transactionsOfPayment: groupLoader((ids) => store.transactionsOf(ids), (transaction) => [transaction.paymentId]),
-    paymentsOfUser: {
-      SENT: pagedLoader((userIds, page) => store.pagesByUser('SENT', userIds, page)),
-      RECEIVED: pagedLoader((userIds, page) => store.pagesByUser('RECEIVED', userIds, page)),
-      ALL: pagedLoader((userIds, page) => store.pagesByUser('ALL', userIds, page)),
-    },
+    /** Every direction and page asked in one tick (a fetch asking payments sent and received) is one query. */
+    paymentsOfUser: pagesLoader<Direction, Payment>((batches) => store.pagesByUsers(batches)),
   };
 }
 

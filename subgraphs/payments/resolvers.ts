@@ -144,7 +144,7 @@ export const resolvers: ResolverMap<PaymentsContext> = {
     payments: (user: { id: string }, args: PageArgs & { direction?: Direction | null }, ctx: PaymentsContext) => {
       requireAuthenticated(ctx.identity);
       if (!isSelfOrAdmin(ctx.identity, user.id)) throw forbidden("a user's payments are visible to that user and admins only");
-      return ctx.loaders.paymentsOfUser[args.direction ?? 'ALL'].load(user.id, toPage(args));
+      return ctx.loaders.paymentsOfUser.load(args.direction ?? 'ALL', user.id, toPage(args));
     },
   },
 };

@@ -10,7 +10,7 @@ import { newId } from '../../lib/validate';
 import type { AuditFor } from '../../lib/events/audit';
 import { PrismaOutbox, runOnce, writeOutbox } from '../../lib/events/PrismaOutbox';
 import type { Prisma, PrismaClient } from '../../prisma/projects/generated/client';
-import type { Project, ProjectFilter, ProjectScope, ProjectVersion } from './domain';
+import type { Project, ProjectFilter, ProjectScope, ProjectVersion, VersionSummary } from './domain';
 import { fromProjectRow, fromVersionRow, toProject, toVersion, type ProjectRow, type VersionRow } from './prismaProjectRows';
 import { PrismaProjectDeleteRules } from './PrismaProjectDeleteRules';
 import type { Forgotten, NewProject, NewVersion, ProjectChanges, ProjectDeleteRules, ProjectReference, ProjectStore } from './ProjectStore';
@@ -18,6 +18,15 @@ import type { Forgotten, NewProject, NewVersion, ProjectChanges, ProjectDeleteRu
 function scopeWhere(scope: ProjectScope): Prisma.ProjectWhereInput {
   return { OR: [...(scope.ownerId ? [{ ownerId: scope.ownerId }] : []), { teamId: { in: [...scope.teamIds] } }] };
 }
+
+/** The newest version of each project that has one; null when none has. */
+function latestVersionsWhere(projects: readonly Pick<Project, 'id' | 'versionCount'>[]): Prisma.ProjectVersionWhereInput | null {
+  const withVersions = projects.filter((project) => project.versionCount > 0);
+  return withVersions.length > 0 ? { OR: withVersions.map((project) => ({ projectId: project.id, number: project.versionCount })) } : null;
+}
+
+/** Every column of a version but its document. */
+const VERSION_SUMMARY = { id: true, projectId: true, number: true, message: true, authorId: true, createdAt: true } as const;
 
 function scopeSql(scope: ProjectScope): Sql {
   const owner = scope.ownerId ? sql`t.owner_id = ${scope.ownerId}::uuid` : sql`FALSE`;
@@ -73,12 +82,13 @@ export class PrismaProjectStore implements ProjectStore {
 
   /** Found by number: one indexed query for all. */
   async latestVersions(projects: readonly Pick<Project, 'id' | 'versionCount'>[]): Promise<ProjectVersion[]> {
-    const withVersions = projects.filter((project) => project.versionCount > 0);
-    if (withVersions.length === 0) return [];
-    const found = await this.db.projectVersion.findMany({
-      where: { OR: withVersions.map((project) => ({ projectId: project.id, number: project.versionCount })) },
-    });
-    return found.map(toVersion);
+    const where = latestVersionsWhere(projects);
+    return where ? (await this.db.projectVersion.findMany({ where })).map(toVersion) : [];
+  }
+
+  async latestVersionSummaries(projects: readonly Pick<Project, 'id' | 'versionCount'>[]): Promise<VersionSummary[]> {
+    const where = latestVersionsWhere(projects);
+    return where ? this.db.projectVersion.findMany({ where, select: VERSION_SUMMARY }) : [];
   }
 
   create(input: NewProject, audit: AuditFor): Promise<Project> {

@@ -5,7 +5,7 @@ import type { JsonValue } from '../../lib/json';
 import type { Tagged } from '../../lib/loaders';
 import type { Page } from '../../lib/pagination';
 import type { ReferenceScan } from '../../lib/references';
-import type { Project, ProjectFilter, ProjectScope, ProjectType, ProjectVersion } from './domain';
+import type { Project, ProjectFilter, ProjectScope, ProjectType, ProjectVersion, VersionSummary } from './domain';
 
 export interface NewProject {
   name: string;
@@ -71,6 +71,8 @@ export interface ProjectStore extends ProjectDeleteRules, ReferenceScan<ProjectR
   findVersionsByIds(ids: readonly string[]): Promise<ProjectVersion[]>;
   /** The newest version of each project that has one. */
   latestVersions(projects: readonly Pick<Project, 'id' | 'versionCount'>[]): Promise<ProjectVersion[]>;
+  /** The same without their documents, for those who do not ask for them. */
+  latestVersionSummaries(projects: readonly Pick<Project, 'id' | 'versionCount'>[]): Promise<VersionSummary[]>;
   create(input: NewProject, audit: AuditFor): Promise<Project>;
   /** Null when no project has the id. */
   update(id: string, changes: ProjectChanges, audit: AuditFor): Promise<Project | null>;

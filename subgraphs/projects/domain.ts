@@ -37,6 +37,9 @@ export interface ProjectVersion {
   createdAt: Date;
 }
 
+/** A version without its document (which may be a megabyte): what a listing that does not show it reads. */
+export type VersionSummary = Omit<ProjectVersion, 'document'>;
+
 export interface ProjectFilter {
   ownerId?: string;
   teamId?: string;

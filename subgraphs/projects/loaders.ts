@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import type { Identity } from '../../lib/auth/identity';
 import { byIdLoader, pagedLoader } from '../../lib/loaders';
 import { isSelf, visibilityScope } from './access';
-import type { Project, ProjectVersion } from './domain';
+import type { Project } from './domain';
 import type { ProjectStore } from './ProjectStore';
 import type { TeamMembership } from './TeamMembership';
 
@@ -11,14 +11,9 @@ export function createLoaders(store: ProjectStore, identity: Identity, membershi
   return {
     project: byIdLoader((ids) => store.findByIds(ids)),
     version: byIdLoader((ids) => store.findVersionsByIds(ids)),
-    latestVersion: new DataLoader<Project, ProjectVersion | null, string>(
-      async (projects) => {
-        const versions = await store.latestVersions(projects);
-        const byProject = new Map(versions.map((version) => [version.projectId, version]));
-        return projects.map((project) => byProject.get(project.id) ?? null);
-      },
-      { cacheKeyFn: (project) => `${project.id}:${project.versionCount}` },
-    ),
+    latestVersion: latestVersionLoader((projects) => store.latestVersions(projects)),
+    /** The same without the documents, for operations that do not ask for them. */
+    latestVersionSummary: latestVersionLoader((projects) => store.latestVersionSummaries(projects)),
     /**
      * Each owner's projects that the caller may see, still one query for all owners: the visibility
      * filter is the same for every owner (a user's own projects pass it anyway), and the caller's
@@ -32,6 +27,18 @@ export function createLoaders(store: ProjectStore, identity: Identity, membershi
     projectsOfTeam: pagedLoader((teamIds, page) => store.pagesByTeam(teamIds, page)),
     versionsOfProject: pagedLoader((projectIds, page) => store.versionPages(projectIds, page)),
   };
+}
+
+/** Each project's newest version (null for none): one query for all; a new commit is a new key. */
+function latestVersionLoader<V extends { projectId: string }>(fetch: (projects: readonly Project[]) => Promise<V[]>) {
+  return new DataLoader<Project, V | null, string>(
+    async (projects) => {
+      const versions = await fetch(projects);
+      const byProject = new Map(versions.map((version) => [version.projectId, version]));
+      return projects.map((project) => byProject.get(project.id) ?? null);
+    },
+    { cacheKeyFn: (project) => `${project.id}:${project.versionCount}` },
+  );
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;

@@ -6,6 +6,8 @@ import { scalarResolvers } from '../../lib/scalars';
 import type { BaseContext, ResolverMap } from '../../lib/subgraphServer';
 import { optionalText, requireId, requireJson, requireOneOf, requireText } from '../../lib/validate';
 import type { JsonValue } from '../../lib/json';
+import { selectsField } from '../../lib/selectsField';
+import type { GraphQLResolveInfo } from 'graphql';
 import { canSee, requireManager, requireVisible, visibilityScope } from './access';
 import type { Loaders } from './loaders';
 import { PROJECT_TYPES, type Project, type ProjectVersion } from './domain';
@@ -155,7 +157,9 @@ export const resolvers: ResolverMap<ProjectsContext> = {
     },
     owner: (project: Project) => (project.ownerId ? { __typename: 'User', id: project.ownerId } : null),
     team: (project: Project) => (project.teamId ? { __typename: 'Team', id: project.teamId } : null),
-    latestVersion: (project: Project, _: unknown, ctx: ProjectsContext) => ctx.loaders.latestVersion.load(project),
+    // A document may be a megabyte: read only when asked (a dashboard shows the number and message).
+    latestVersion: (project: Project, _: unknown, ctx: ProjectsContext, info: GraphQLResolveInfo) =>
+      (selectsField(info, 'document') ? ctx.loaders.latestVersion : ctx.loaders.latestVersionSummary).load(project),
     versions: (project: Project, args: PageArgs, ctx: ProjectsContext) =>
       ctx.loaders.versionsOfProject.load(project.id, toPage(args)),
   },

@@ -1,7 +1,7 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { conflict } from '../../lib/errors';
 import { KeyedQueue } from '../../lib/KeyedQueue';
-import { afterCursorFilter, NEWEST_FIRST } from '../../lib/mongo';
+import { afterCursorFilter, idIn, NEWEST_FIRST } from '../../lib/mongo';
 import type { Page } from '../../lib/pagination';
 import { newId } from '../../lib/validate';
 import type { AuditFor } from '../../lib/events/audit';
@@ -81,7 +81,7 @@ export class MongoTeamStore implements TeamStore {
   }
 
   async findByIds(ids: readonly string[]): Promise<Team[]> {
-    const docs = await this.teams.find({ _id: { $in: ids }, ...LIVE }).lean<TeamDocument[]>();
+    const docs = await this.teams.find({ _id: idIn(ids), ...LIVE }).lean<TeamDocument[]>();
     return docs.map(toTeam);
   }
 

@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { afterCursorFilter, isDuplicateKeyError, NEWEST_FIRST } from '../../lib/mongo';
+import { afterCursorFilter, idIn, isDuplicateKeyError, NEWEST_FIRST } from '../../lib/mongo';
 import { conflict } from '../../lib/errors';
 import { newId } from '../../lib/validate';
 import { KeyedQueue } from '../../lib/KeyedQueue';
@@ -77,9 +77,9 @@ export class MongoUserStore implements UserStore {
     await this.users.createIndexes();
   }
 
-  /** One `$in` query for any number of ids (the loaders' batch function). */
+  /** One query for any number of ids (the loaders' batch function). */
   async findByIds(ids: readonly string[]): Promise<User[]> {
-    const docs = await this.users.find({ _id: { $in: ids }, ...LIVE }).lean<UserDocument[]>();
+    const docs = await this.users.find({ _id: idIn(ids), ...LIVE }).lean<UserDocument[]>();
     return docs.map(toUser);
   }
 

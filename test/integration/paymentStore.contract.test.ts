@@ -192,6 +192,23 @@ describeStoreContract<PaymentStore>('PaymentStore', { prisma: openPrismaPaymentS
       const next = await store().pagesByUser('ALL', [ann], { limit: 10, after: { createdAt: newest.createdAt, id: newest.id } });
       expect(ids(next, ann)).toEqual(annAll.slice(1));
     });
+
+    it('answers several directions and pages in one call as it answers each alone, in the order asked', async () => {
+      const [ann, bob, cid] = [newId(), newId(), newId()];
+      for (const [senderId, recipientId] of [[ann, bob], [bob, ann], [ann, cid], [cid, ann], [bob, cid]] as const) {
+        await store().create(newPayment({ senderId, recipientId }), audit);
+      }
+      const batches = [
+        { kind: 'SENT' as const, parentIds: [ann, bob], page: firstPage(10) },
+        { kind: 'RECEIVED' as const, parentIds: [ann], page: firstPage(1) },
+        { kind: 'ALL' as const, parentIds: [cid, ann], page: firstPage(10) },
+        { kind: 'SENT' as const, parentIds: [newId()], page: firstPage(10) },
+      ];
+      const together = await store().pagesByUsers(batches);
+      const alone = await Promise.all(batches.map(({ kind, parentIds, page }) => store().pagesByUser(kind, parentIds, page)));
+      expect(together).toEqual(alone);
+      expect(together.map((rows) => rows.length)).toEqual([4, 2, 7, 0]);
+    });
   });
 
   describe('references', () => {

@@ -105,6 +105,18 @@ describeStoreContract<ProjectStore>('ProjectStore', { prisma: openPrismaProjectS
       expect((await store().latestVersions([{ id: a.id, versionCount: 3 }, { id: b.id, versionCount: 2 }, { id: newId(), versionCount: 0 }])).map((version) => version.number).sort()).toEqual([2, 3]);
     });
 
+    it('gives the latest versions without their documents when asked so, and otherwise the same', async () => {
+      const [a, b] = await Promise.all([project(), project()]);
+      for (const target of [a, b, a]) await commit(target.id);
+      const projects = [{ id: a.id, versionCount: 2 }, { id: b.id, versionCount: 1 }, { id: newId(), versionCount: 0 }];
+      const byProject = <V extends { projectId: string }>(versions: V[]) => [...versions].sort((x, y) => (x.projectId < y.projectId ? -1 : 1));
+      const full = byProject(await store().latestVersions(projects));
+      const summaries = byProject(await store().latestVersionSummaries(projects));
+      expect(full).toHaveLength(2);
+      expect(summaries).toEqual(full.map(({ document: _document, ...summary }) => summary));
+      for (const summary of summaries) expect(summary).not.toHaveProperty('document');
+    });
+
     it('commits nothing to a project that does not exist', async () => {
       const auditedBefore = (await store().outbox().pending(100_000)).length;
       await expect(commit(newId())).resolves.toBeNull();

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpuTicks, peakRssKb, pin, processTree, resetPeakRss } from './procStats';
 
@@ -37,7 +38,7 @@ export class BenchProcess {
 
   /** Runs `node <args>` (with an IPC channel: our entries exit when the benchmark goes away). */
   static node(name: string, args: string[], options: { env: NodeJS.ProcessEnv; cwd: string }): BenchProcess {
-    const child = spawn(process.execPath, args, { ...options, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], detached: true });
+    const child = spawn(process.execPath, [...cpuProfileArgs(name, process.env), ...args], { ...options, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], detached: true });
     const started = new BenchProcess(name, child);
     running.add(started);
     return started;
@@ -129,6 +130,20 @@ export class BenchProcess {
     // Whatever it forked goes with it.
     this.kill('SIGKILL');
   }
+}
+
+/**
+ * With BENCH_CPU_PROFILE_DIR set, each Node process writes V8 CPU profiles when it stops, into a
+ * folder of its own there named after it (one file per thread, for Chrome DevTools or speedscope),
+ * sampling every BENCH_CPU_PROFILE_INTERVAL_US (default 2000 µs: coarser than Node's 1000 µs, so
+ * that the sampler alone does not keep a process from looking idle between rounds). Node refuses
+ * --cpu-prof in NODE_OPTIONS, so it goes on the command line.
+ */
+function cpuProfileArgs(name: string, env: NodeJS.ProcessEnv): string[] {
+  const dir = env.BENCH_CPU_PROFILE_DIR;
+  if (!dir) return [];
+  const interval = env.BENCH_CPU_PROFILE_INTERVAL_US ?? '2000';
+  return ['--cpu-prof', '--cpu-prof-dir', join(dir, name.replace(/[^A-Za-z0-9]+/g, '-')), '--cpu-prof-interval', interval];
 }
 
 export async function stopAllBenchProcesses(): Promise<void> {
