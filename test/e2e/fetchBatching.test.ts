@@ -87,6 +87,6 @@ test("the dashboard's 9 fetches go as 6 subgraph calls, with the same answer and
   // One query per entity type or list relation of each request: users, the user and then the
   // three merged fetches' users in one (4 with each fetch alone); teams, the user's teams and the
   // projects' teams, two lookups of one request (2 alone too); projects, the user's projects and
-  // their latest versions; payments, sent and received; profiles, the profile.
-  expect(Object.fromEntries(queries)).toEqual({ users: 2, teams: 2, projects: 2, payments: 2, profiles: 1 });
+  // their latest versions; payments, sent and received in one; profiles, the profile.
+  expect(Object.fromEntries(queries)).toEqual({ users: 2, teams: 2, projects: 2, payments: 1, profiles: 1 });
 });
