@@ -5,6 +5,9 @@ import { composeSupergraph, subgraphDefinitions } from '../../schema/composeSupe
 import { SUPERGRAPH_FILE } from '../../schema/subgraphs';
 import { costDirectivesOf, type CostDirectives } from '../../gateway/guards/costDirectives';
 import { estimateCost } from '../../gateway/guards/estimateCost';
+import { PRODUCTS, reviewsByAuthor, reviewsOfProduct, USERS } from '../../scripts/bench/gateway/standard/data';
+import { STANDARD_QUERY } from '../../scripts/bench/gateway/standard/query';
+import { STANDARD_SUBGRAPHS, standardTypeDefs } from '../../scripts/bench/gateway/standard/subgraphs';
 
 /** The cost model against the committed supergraph: the directives the subgraphs declare, and what operations cost. */
 const supergraphSdl = readFileSync(SUPERGRAPH_FILE, 'utf8');
@@ -101,5 +104,18 @@ describe('what operations cost', () => {
     const outcome = composeSupergraph(services);
     if (!outcome.ok) throw new Error(outcome.errors.join('\n'));
     expect(cost('{ payment(id: "x") { transactions { id } } }', {}, { schema: apiSchema(outcome.supergraphSdl), directives: costDirectivesOf(outcome.supergraphSdl) })).toBe(1 + 50);
+  });
+});
+
+describe('the standard gateway benchmark (scripts/bench/gateway/standard)', () => {
+  test("its heavy query fits the default budget of a signed-in caller (5000), with the subgraphs' @listSize set to their data's largest lists", () => {
+    const composed = composeSupergraph(STANDARD_SUBGRAPHS.map((name) => ({ name, url: `http://${name}.invalid/graphql`, typeDefs: parse(standardTypeDefs(name)) })));
+    if (!composed.ok) throw new Error(composed.errors.join('\n'));
+    const standard = { schema: apiSchema(composed.supergraphSdl), directives: costDirectivesOf(composed.supergraphSdl) };
+    // users 6; a user's reviews and a product's reviews at most 4 each; topProducts its `first` (5).
+    expect(USERS).toHaveLength(6);
+    expect(Math.max(...USERS.map((user) => reviewsByAuthor(user.id).length), ...PRODUCTS.map((product) => reviewsOfProduct(product.upc).length))).toBe(4);
+    const estimate = cost(STANDARD_QUERY, {}, standard);
+    expect(estimate).toBe(1219);
   });
 });
