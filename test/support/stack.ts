@@ -29,6 +29,7 @@ import type { MoveFollowerOptions } from '../../lib/storeMove/MoveFollower';
 import type { UsersStore } from '../../subgraphs/users/server';
 import { createUsersSubgraph } from '../../subgraphs/users/server';
 import { startTracing, type TracingHandle } from '../../lib/tracing/tracing';
+import { startRoundRobin, type RoundRobin } from './roundRobin';
 import type { TracingConfig } from '../../lib/tracing/tracingConfig';
 
 
@@ -51,6 +52,8 @@ export interface Stack {
   databases: ServiceDatabases;
   /** What the teams service was started with (a test starts one more instance of it with this). */
   teamsConfig: TeamsConfig;
+  /** With `teamsInstances` > 1: the round-robin front of the teams instances (connections per instance). */
+  teamsFront: RoundRobin | null;
   /** The process's tracing while the stack runs (flush exports the finished spans now). */
   tracing: TracingHandle;
   /**
@@ -94,6 +97,8 @@ export interface StackOptions {
    * one; `teamsStore` is the home) and follows store moves with these options.
    */
   teamsMove?: MoveFollowerOptions;
+  /** How many instances of the teams service run (default 1); more sit behind a round-robin TCP front at the teams URL. */
+  teamsInstances?: number;
 }
 
 /** Account settings for tests: the production defaults, with a login throttle tests can reach. */
@@ -269,6 +274,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const logger = (name: string) => createLogger(name, options.logLevel ?? 'silent');
   const onQuery = (service: SubgraphName) => (options.onQuery ? (detail: string) => options.onQuery!(service, detail) : undefined);
   const running = new Map<SubgraphName, RunningServer>();
+  let teamsFront: RoundRobin | null = null;
   // Each service's own registry, as its own process would have (served at its /metrics).
   const registries = new Map<SubgraphName, Metrics>(SUBGRAPHS.map(({ name }) => [name, new Metrics()]));
   const stopAll = async () => {
@@ -341,16 +347,32 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       databaseTimeouts,
       ...(options.teamsMove ? { move: options.teamsMove } : {}),
     };
-    await start(
-      'teams',
-      createTeamsSubgraph(
-        teamsConfig,
-        logger('teams'),
-        mongo('teams'),
-        events,
-        prisma('teams'),
-      ),
-    );
+    if ((options.teamsInstances ?? 1) === 1) {
+      await start('teams', createTeamsSubgraph(teamsConfig, logger('teams'), mongo('teams'), events, prisma('teams')));
+    } else {
+      const instances: RunningServer[] = [];
+      const stopInstances = async () => {
+        for (const instance of instances.reverse()) await instance.stop();
+      };
+      try {
+        for (let i = 0; i < options.teamsInstances!; i++) {
+          const subgraph = await createTeamsSubgraph(teamsConfig, logger('teams'), mongo('teams'), events, prisma('teams'));
+          instances.push(await startSubgraph(subgraph, await freePort(), undefined, { metrics: new Metrics() }));
+        }
+        const front = await startRoundRobin(ports.teams, instances.map((instance) => Number(new URL(instance.url).port)));
+        teamsFront = front;
+        running.set('teams', {
+          url: urlOf('teams'),
+          stop: async () => {
+            await front.stop();
+            await stopInstances();
+          },
+        });
+      } catch (error) {
+        await stopInstances();
+        throw error;
+      }
+    }
     await start(
       'projects',
       createProjectsSubgraph({ databaseUrl: at('projects', databases.projectsUrl), usersUrl: urlOf('users'), teamsUrl: urlOf('teams'), auth, databaseTimeouts }, logger('projects'), prisma('projects'), events),
@@ -383,6 +405,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       subgraphUrls,
       databases,
       teamsConfig,
+      teamsFront,
       tracing,
       query: (query, variables, headers = {}) => {
         const { authorization = `Bearer ${adminToken}`, ...rest } = headers;
