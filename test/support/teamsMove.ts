@@ -104,7 +104,7 @@ export class TeamsLoad {
       return null;
     }
     if (response.status !== 200 || response.body.errors || !response.body.data) {
-      this.failures.push(`${what}: ${response.status} ${JSON.stringify(response.body).slice(0, 300)}`);
+      this.failures.push(`${what} at ${new Date().toISOString()}: ${response.status} ${JSON.stringify(response.body).slice(0, 300)}`);
       return null;
     }
     return response.body.data;
