@@ -75,6 +75,8 @@ const TEAM_FIELDS = '{ id name members { edges { node { user { id } } } } }';
 export class TeamsLoad {
   readonly failures: string[] = [];
   readonly acknowledged = new Map<string, Acknowledged>();
+  /** Each request's time to its answer (ms), in order. */
+  readonly latencies: number[] = [];
   requests = 0;
   private running: Promise<void>[] = [];
   private stopped = false;
@@ -97,8 +99,10 @@ export class TeamsLoad {
   private async send<T>(what: string, query: string, variables: Record<string, unknown>, user: string): Promise<T | null> {
     this.requests += 1;
     let response: GraphQLResponse<T>;
+    const started = performance.now();
     try {
       response = await this.stack.query<T>(query, variables, as(user));
+      this.latencies.push(Math.round(performance.now() - started));
     } catch (error) {
       this.failures.push(`${what}: ${(error as Error).message}`);
       return null;
