@@ -57,7 +57,7 @@ export async function runMoveStore(argv: string[], environment: NodeJS.ProcessEn
     });
     try {
       if (values.to && verb !== 'plan' && verb !== 'start') {
-        const state = (await command.run('status')).data.state as { to?: StoreEngine } | null;
+        const state = await command.state();
         if (state?.to && state.to !== values.to) throw new MoveError('MOVE_BAD_TARGET', `the move of ${service} goes to ${state.to}, not ${values.to}`);
       }
       const outcome = await command.run(verb as MoveVerb, { to: values.to as StoreEngine | undefined, only: values.only, dryRun: values['dry-run'] });

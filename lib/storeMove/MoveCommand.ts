@@ -75,6 +75,11 @@ export class MoveCommand<D> {
     return new MoveCommand(movable, store, { mongodb, postgresql }, options);
   }
 
+  /** The move's shared state as it is now (null: no move yet). */
+  state(): Promise<MoveState | null> {
+    return this.store.read(this.service);
+  }
+
   async close(): Promise<void> {
     for (const side of Object.values(this.sides)) await side.close();
     await this.store.close();
@@ -170,11 +175,18 @@ export class MoveCommand<D> {
       const changed = await copyTouched(this.adapters[from], this.adapters[to], touches);
       return { exitCode: 0, text: `start: dual mode; copied ${describeTouches(touches)} (${changed} changed in ${to})`, data: { phase: state.phase, only: request.only, touches, changed } };
     }
+    const following = await this.store.instances(this.service, this.ack.liveForMs);
     state = await backfill(state, this.movable.kinds, this.adapters, { batchSize: this.batchSize, progress: this.progress, save: (next) => this.save(next) });
     const copied = Object.fromEntries(Object.entries(state.backfill).map(([kind, progress]) => [kind, progress.copied]));
     return {
       exitCode: 0,
-      text: [`start: ${this.service} in dual mode (reads and writes on ${from}, mirrored to ${to}); backfill done`, ...Object.entries(state.backfill).map(([kind, p]) => `  ${kind.padEnd(18)} ${p.copied} copied, ${p.skipped} skipped`), 'next: verify, then switch'].join('\n'),
+      text: [
+        `start: ${this.service} in dual mode (reads and writes on ${from}, mirrored to ${to}) on ${following.length} instance(s); backfill done`,
+        ...Object.entries(state.backfill).map(([kind, p]) => `  ${kind.padEnd(18)} ${p.copied} copied, ${p.skipped} skipped`),
+        // An instance given only one store does not follow moves, and its writes would not be mirrored.
+        ...(following.length === 0 ? [`  warning: no instance of ${this.service} follows the move; each needs both stores configured`] : []),
+        'next: verify, then switch',
+      ].join('\n'),
       data: { phase: state.phase, copied, skipped: state.skipped },
     };
   }
@@ -211,7 +223,8 @@ export class MoveCommand<D> {
   }
 
   private async switch(request: MoveRequest): Promise<MoveOutcome> {
-    const state = await this.active(['dual'], 'switch');
+    // `switching` too: a command killed inside the barrier left writes held; switch again finishes it.
+    const state = await this.active(['dual', 'switching'], 'switch');
     if (!backfillDone(state, this.movable.kinds)) throw this.backfillNotDone(state);
     if (!state.verified) throw new MoveError('MOVE_WRONG_PHASE', `${this.service} has not been verified since the backfill: run verify before switch`);
     if (state.verified.mismatchCount > 0) throw new MoveError('MOVE_MISMATCH', `the last verify found ${state.verified.mismatchCount} mismatch(es): fix them (start --only <id>) and verify again before switch`);

@@ -18,6 +18,9 @@ export interface MoveFollowerOptions {
   replayAfterMs?: number;
 }
 
+/** How often an instance with no move under way reports itself (below the command's 3 s liveness bound). */
+const IDLE_REPORT_MS = 1000;
+
 export const DEFAULT_FOLLOWER_OPTIONS: Required<MoveFollowerOptions> = { pollIntervalMs: 250, holdPollIntervalMs: 25, shadowReadShare: 0.1, replayAfterMs: 5000 };
 
 /** One engine's side of the service as an instance follows a move: its stores and their move adapters. */
@@ -277,8 +280,14 @@ export class MoveFollower<D> {
     for (const resolve of waiting) resolve();
   }
 
-  private report(): Promise<void> {
-    return this.store.report({ instanceId: this.instanceId, service: this.service, seenAt: new Date(), generation: this.generation, ...this.stats });
+  private lastReport = { at: 0, generation: Number.NaN };
+
+  /** Every poll while a move is under way, and at once for a new generation; otherwise once a second (enough to be counted live). */
+  private async report(): Promise<void> {
+    const settled = !this.route.secondary && !this.route.hold;
+    if (settled && this.generation === this.lastReport.generation && Date.now() - this.lastReport.at < IDLE_REPORT_MS) return;
+    this.lastReport = { at: Date.now(), generation: this.generation };
+    await this.store.report({ instanceId: this.instanceId, service: this.service, seenAt: new Date(), generation: this.generation, ...this.stats });
   }
 
   private async replayLeftIntents(): Promise<void> {

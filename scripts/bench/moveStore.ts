@@ -90,7 +90,7 @@ async function main(): Promise<void> {
       process.stdout.write(
         [
           'bench:move-store',
-          ...backfills.map((b) => `  backfill of ${b.teams.toLocaleString('en-US')} teams: ${b.seconds.toFixed(1)} s, ${b.rowsPerSecond.toLocaleString('en-US')} teams/s, peak memory ${b.peakRssMb} MiB`),
+          ...backfills.map((b) => `  backfill of ${b.teams.toLocaleString('en-US')} teams: ${b.seconds.toFixed(1)} s, ${b.rowsPerSecond.toLocaleString('en-US')} teams/s, peak memory ${Math.round(b.peakRssMb)} MiB`),
           `  client p99 before the move: ${p99(before)} ms (${before.length} requests); during it: ${p99(during)} ms (${during.length}); ratio ${(p99(during) / Math.max(p99(before), 1)).toFixed(2)} (goal ≤ 1.5)`,
           `  longest write pause at the switch: ${pause} ms (goal < 1000)`,
           `  failed client requests: ${load.failures.length}`,

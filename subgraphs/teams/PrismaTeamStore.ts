@@ -1,4 +1,4 @@
-import { sqltag as sql } from '@prisma/client/runtime/client';
+import { join, sqltag as sql } from '@prisma/client/runtime/client';
 import { conflict } from '../../lib/errors';
 import { writeOutbox, PrismaOutbox } from '../../lib/events/PrismaOutbox';
 import type { AuditFor } from '../../lib/events/audit';
@@ -116,24 +116,23 @@ export class PrismaTeamStore implements TeamStore {
       get: async (ids) => (await this.db.team.findMany({ where: { id: { in: uuids(ids) } }, include: WITH_MEMBERS })).map(toRecord),
       count: () => this.db.team.count(),
       putIfNewer: async (records) => {
-        let applied = 0;
-        for (const record of records) {
-          const written = await this.db.$transaction(async (tx) => {
-            const rows = await tx.$queryRaw<unknown[]>(sql`
-              INSERT INTO teams (id, name, revision, created_at, updated_at, deleted_at)
-              VALUES (${record.id}::uuid, ${record.name}, ${record.revision}, ${record.createdAt}, ${record.updatedAt}, ${record.deletedAt})
-              ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, revision = EXCLUDED.revision, created_at = EXCLUDED.created_at,
-                updated_at = EXCLUDED.updated_at, deleted_at = EXCLUDED.deleted_at
-              WHERE teams.revision < EXCLUDED.revision
-              RETURNING id`);
-            if (rows.length === 0) return false;
-            await tx.teamMember.deleteMany({ where: { teamId: record.id } });
-            if (record.members.length > 0) await tx.teamMember.createMany({ data: memberRows(record.id, record.members) });
-            return true;
-          });
-          if (written) applied += 1;
-        }
-        return applied;
+        if (records.length === 0) return 0;
+        // One statement for the batch: a team already at this revision or a newer one is left as it is.
+        const rows = records.map((r) => sql`(${r.id}::uuid, ${r.name}, ${r.revision}, ${r.createdAt}, ${r.updatedAt}, ${r.deletedAt}::timestamptz)`);
+        return this.db.$transaction(async (tx) => {
+          const written = await tx.$queryRaw<{ id: string }[]>(sql`
+            INSERT INTO teams (id, name, revision, created_at, updated_at, deleted_at) VALUES ${join(rows)}
+            ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, revision = EXCLUDED.revision, created_at = EXCLUDED.created_at,
+              updated_at = EXCLUDED.updated_at, deleted_at = EXCLUDED.deleted_at
+            WHERE teams.revision < EXCLUDED.revision
+            RETURNING id::text`);
+          const ids = new Set(written.map((row) => row.id));
+          if (ids.size === 0) return 0;
+          await tx.teamMember.deleteMany({ where: { teamId: { in: [...ids] } } });
+          const members = records.filter((r) => ids.has(r.id)).flatMap((r) => memberRows(r.id, r.members));
+          if (members.length > 0) await tx.teamMember.createMany({ data: members });
+          return ids.size;
+        });
       },
     };
   }
