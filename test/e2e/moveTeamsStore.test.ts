@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import type { StoreEngine } from '../../lib/storeMove/types';
 import { addMember, createTeam, createUser, expectNoErrors, as } from '../support/fixtures';
 import { startStack, type Stack } from '../support/stack';
-import { missingWrites, moveTeams, moveTeamsOk, openTeamsOn, ROOT, TeamsLoad } from '../support/teamsMove';
+import { missingTokenWrites, missingWrites, moveTeams, moveTeamsOk, openTeamsOn, ROOT, TeamsLoad } from '../support/teamsMove';
 
 /**
  * The teams service moves MongoDB → PostgreSQL → MongoDB while signed-in users read their
- * dashboards and write teams through the real gateway, with `npm run move-store` (run in this
+ * dashboards and write teams (create, rename, add and remove members, create and revoke API
+ * tokens) through the real gateway, with `npm run move-store` (run in this
  * process) driving each phase: no client request fails, every acknowledged write is in the new
  * store after each switch, the same queries answer the same, the supergraph file is untouched;
  * then a third move is rolled back after its switch and loses nothing written in between.
@@ -48,6 +49,7 @@ describe('moving the teams store under load', () => {
     const data = await openTeamsOn(stack, engine);
     try {
       expect(await missingWrites(data, load.acknowledged)).toEqual([]);
+      expect(await missingTokenWrites(data, load.tokens)).toEqual([]);
     } finally {
       await data.close();
     }
@@ -81,6 +83,7 @@ describe('moving the teams store under load', () => {
     await load.stop();
     expect(load.failures).toEqual([]);
     expect(load.acknowledged.size).toBeGreaterThan(3);
+    expect(load.tokens.size).toBeGreaterThan(0);
     await expectWritesIn('postgresql');
     // Still mirrored to the old store: the way back stays open.
     await expectWritesIn('mongodb');

@@ -1,7 +1,7 @@
 import { openTeamsMoveState } from '../../subgraphs/teams/move/teamsMovable';
 import { createUser } from '../support/fixtures';
 import { startStack, type Stack } from '../support/stack';
-import { missingWrites, moveTeamsOk, openTeamsOn, pause, TeamsLoad } from '../support/teamsMove';
+import { missingTokenWrites, missingWrites, moveTeamsOk, openTeamsOn, pause, TeamsLoad } from '../support/teamsMove';
 
 /**
  * Two instances of teams behind the gateway (a round-robin TCP front: each gateway connection
@@ -39,6 +39,7 @@ describe('switching with two teams instances', () => {
     const postgres = await openTeamsOn(stack, 'postgresql');
     try {
       expect(await missingWrites(postgres, load.acknowledged)).toEqual([]);
+      expect(await missingTokenWrites(postgres, load.tokens)).toEqual([]);
     } finally {
       await postgres.close();
     }

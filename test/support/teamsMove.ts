@@ -75,6 +75,8 @@ const TEAM_FIELDS = '{ id name members { edges { node { user { id } } } } }';
 export class TeamsLoad {
   readonly failures: string[] = [];
   readonly acknowledged = new Map<string, Acknowledged>();
+  /** Team tokens created (and acknowledged), with whether their revocation was acknowledged. */
+  readonly tokens = new Map<string, { teamId: string; revoked: boolean }>();
   /** Each request's time to its answer (ms), in order. */
   readonly latencies: number[] = [];
   requests = 0;
@@ -134,6 +136,19 @@ export class TeamsLoad {
           team = data.createTeam.id;
           this.acknowledged.set(team, { name, members: new Set([user]) });
         }
+      } else if (step % 11 === 0) {
+        const data = await this.send<{ createTeamToken: { teamToken: { id: string } } }>(
+          'createTeamToken',
+          `mutation($t: ID!) { createTeamToken(teamId: $t, name: "load") { token teamToken { id } } }`,
+          { t: team },
+          user,
+        );
+        if (data) {
+          const tokenId = data.createTeamToken.teamToken.id;
+          this.tokens.set(tokenId, { teamId: team, revoked: false });
+          const revoked = await this.send('revokeTeamToken', `mutation($t: ID!, $k: ID!) { revokeTeamToken(teamId: $t, tokenId: $k) { id } }`, { t: team, k: tokenId }, user);
+          if (revoked) this.tokens.set(tokenId, { teamId: team, revoked: true });
+        }
       } else if (step % 3 === 0) {
         const known = this.acknowledged.get(team)!;
         const adding = !known.members.has(other);
@@ -167,6 +182,17 @@ export async function missingWrites(data: TeamsData, acknowledged: ReadonlyMap<s
     if (!team) missing.push(`${id}: absent`);
     else if (team.name !== expected.name) missing.push(`${id}: named "${team.name}", acknowledged "${expected.name}"`);
     else if (members.size !== expected.members.size || [...expected.members].some((m) => !members.has(m))) missing.push(`${id}: members differ`);
+  }
+  return missing;
+}
+
+/** The acknowledged token writes (creations, revocations) one store lacks. */
+export async function missingTokenWrites(data: TeamsData, tokens: TeamsLoad['tokens']): Promise<string[]> {
+  const missing: string[] = [];
+  for (const [tokenId, expected] of tokens) {
+    const token = (await data.tokens.listByTeam(expected.teamId)).find((candidate) => candidate.id === tokenId);
+    if (!token) missing.push(`token ${tokenId}: absent`);
+    else if (expected.revoked && !token.revokedAt) missing.push(`token ${tokenId}: not revoked`);
   }
   return missing;
 }
