@@ -1,4 +1,4 @@
-import { sqltag as sql } from '@prisma/client/runtime/client';
+import { join, sqltag as sql } from '@prisma/client/runtime/client';
 import { conflict } from '../../lib/errors';
 import { writeOutbox, PrismaOutbox } from '../../lib/events/PrismaOutbox';
 import type { AuditFor } from '../../lib/events/audit';
@@ -10,6 +10,8 @@ import { isId, newId } from '../../lib/validate';
 import type { Prisma, PrismaClient } from '../../prisma/teams/generated/client';
 import type { ChangedTeam, Member, Team, TeamChange, TeamStatus } from './domain';
 import type { TeamStore } from './TeamStore';
+import type { MoveAdapter } from '../../lib/storeMove/types';
+import type { TeamRecord } from './move/records';
 
 type Tx = Prisma.TransactionClient;
 
@@ -85,8 +87,7 @@ export class PrismaTeamStore implements TeamStore {
     return rows.map(toTeam);
   }
 
-  create(name: string, ownerId: string, audit: AuditFor): Promise<Team> {
-    const id = newId();
+  create(name: string, ownerId: string, audit: AuditFor, id = newId()): Promise<Team> {
     return this.db.$transaction(async (tx) => {
       const now = new Date();
       const row = await tx.team.create({
@@ -100,6 +101,40 @@ export class PrismaTeamStore implements TeamStore {
 
   outbox(): OutboxSource {
     return new PrismaOutbox(this.db);
+  }
+
+  /**
+   * The teams as a move copies them (tombstones too). putIfNewer upserts a team only over a
+   * lower revision (INSERT ... ON CONFLICT ... WHERE revision <), and replaces its members in the
+   * same transaction; no outbox event.
+   */
+  moveAdapter(): MoveAdapter<TeamRecord> {
+    const toRecord = (row: TeamRow): TeamRecord => ({ ...toTeam(row), deletedAt: row.deletedAt });
+    return {
+      scan: async (afterId, limit) =>
+        (await this.db.team.findMany({ where: afterId ? { id: { gt: afterId } } : {}, include: WITH_MEMBERS, orderBy: { id: 'asc' }, take: limit })).map(toRecord),
+      get: async (ids) => (await this.db.team.findMany({ where: { id: { in: uuids(ids) } }, include: WITH_MEMBERS })).map(toRecord),
+      count: () => this.db.team.count(),
+      putIfNewer: async (records) => {
+        if (records.length === 0) return 0;
+        // One statement for the batch: a team already at this revision or a newer one is left as it is.
+        const rows = records.map((r) => sql`(${r.id}::uuid, ${r.name}, ${r.revision}, ${r.createdAt}, ${r.updatedAt}, ${r.deletedAt}::timestamptz)`);
+        return this.db.$transaction(async (tx) => {
+          const written = await tx.$queryRaw<{ id: string }[]>(sql`
+            INSERT INTO teams (id, name, revision, created_at, updated_at, deleted_at) VALUES ${join(rows)}
+            ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, revision = EXCLUDED.revision, created_at = EXCLUDED.created_at,
+              updated_at = EXCLUDED.updated_at, deleted_at = EXCLUDED.deleted_at
+            WHERE teams.revision < EXCLUDED.revision
+            RETURNING id::text`);
+          const ids = new Set(written.map((row) => row.id));
+          if (ids.size === 0) return 0;
+          await tx.teamMember.deleteMany({ where: { teamId: { in: [...ids] } } });
+          const members = records.filter((r) => ids.has(r.id)).flatMap((r) => memberRows(r.id, r.members));
+          if (members.length > 0) await tx.teamMember.createMany({ data: members });
+          return ids.size;
+        });
+      },
+    };
   }
 
   async change(id: string, decide: (team: Team) => TeamChange, audit?: AuditFor): Promise<ChangedTeam | null> {

@@ -24,10 +24,12 @@ import type { ServiceDatabases } from '../../scripts/seed';
 import { createPaymentsSubgraph } from '../../subgraphs/payments/server';
 import { createProfilesSubgraph } from '../../subgraphs/profiles/server';
 import { createProjectsSubgraph } from '../../subgraphs/projects/server';
-import { createTeamsSubgraph, type TeamsStore } from '../../subgraphs/teams/server';
+import { createTeamsSubgraph, type TeamsConfig, type TeamsStore } from '../../subgraphs/teams/server';
+import type { MoveFollowerOptions } from '../../lib/storeMove/MoveFollower';
 import type { UsersStore } from '../../subgraphs/users/server';
 import { createUsersSubgraph } from '../../subgraphs/users/server';
 import { startTracing, type TracingHandle } from '../../lib/tracing/tracing';
+import { startRoundRobin, type RoundRobin } from './roundRobin';
 import type { TracingConfig } from '../../lib/tracing/tracingConfig';
 
 
@@ -48,6 +50,10 @@ export interface Stack {
   auth: AuthConfig;
   subgraphUrls: Record<SubgraphName, string>;
   databases: ServiceDatabases;
+  /** What the teams service was started with (a test starts one more instance of it with this). */
+  teamsConfig: TeamsConfig;
+  /** With `teamsInstances` > 1: the round-robin front of the teams instances (connections per instance). */
+  teamsFront: RoundRobin | null;
   /** The process's tracing while the stack runs (flush exports the finished spans now). */
   tracing: TracingHandle;
   /**
@@ -86,6 +92,13 @@ export interface StackOptions {
   teamsStore?: TeamsStore;
   /** Where the users live: 'mongodb' (the default, as USERS_STORE's) or 'postgresql' (a migrated database of this stack's own). */
   usersStore?: UsersStore;
+  /**
+   * Given, the teams service gets both of its stores (a MongoDB database and a migrated PostgreSQL
+   * one; `teamsStore` is the home) and follows store moves with these options.
+   */
+  teamsMove?: MoveFollowerOptions;
+  /** How many instances of the teams service run (default 1); more sit behind a round-robin TCP front at the teams URL. */
+  teamsInstances?: number;
 }
 
 /** Account settings for tests: the production defaults, with a login throttle tests can reach. */
@@ -157,14 +170,14 @@ export function testEngines(): { postgresUrl: string; mongoUrl: string } {
 }
 
 /** Fresh, migrated databases of every service, named uniquely for one test file. */
-export async function createDatabases(stores: { teams?: TeamsStore; users?: UsersStore } = {}): Promise<ServiceDatabases> {
+export async function createDatabases(stores: { teams?: TeamsStore; users?: UsersStore; teamsBoth?: boolean } = {}): Promise<ServiceDatabases> {
   const { postgresUrl, mongoUrl } = testEngines();
   const suffix = randomBytes(4).toString('hex');
   const [projectsUrl, paymentsUrl, profilesUrl, teamsUrl, usersUrl] = await Promise.all([
     prepareDatabase(postgresUrl, 'projects', `projects_${suffix}`),
     prepareDatabase(postgresUrl, 'payments', `payments_${suffix}`),
     prepareDatabase(postgresUrl, 'profiles', `profiles_${suffix}`),
-    stores.teams === 'postgresql' ? prepareDatabase(postgresUrl, 'teams', `teams_${suffix}`) : undefined,
+    stores.teams === 'postgresql' || stores.teamsBoth ? prepareDatabase(postgresUrl, 'teams', `teams_${suffix}`) : undefined,
     stores.users === 'postgresql' ? prepareDatabase(postgresUrl, 'users', `users_${suffix}`) : undefined,
   ]);
   return { mongoUrl, usersDatabase: `users_${suffix}`, teamsDatabase: `teams_${suffix}`, projectsUrl, paymentsUrl, profilesUrl, ...(teamsUrl ? { teamsUrl } : {}), ...(usersUrl ? { usersUrl } : {}) };
@@ -250,7 +263,7 @@ export async function signedPost<TData>(
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const tracing = startTracing(options.tracing ?? null);
-  const databases = await createDatabases({ teams: options.teamsStore, users: options.usersStore });
+  const databases = await createDatabases({ teams: options.teamsStore, users: options.usersStore, teamsBoth: Boolean(options.teamsMove) });
   // Domain events travel through a PostgreSQL database of this stack's own (isolated from other
   // test files); a test can hand in another transport (a RabbitMQ of its own).
   const eventsUrl = await freshDatabase('events');
@@ -261,6 +274,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const logger = (name: string) => createLogger(name, options.logLevel ?? 'silent');
   const onQuery = (service: SubgraphName) => (options.onQuery ? (detail: string) => options.onQuery!(service, detail) : undefined);
   const running = new Map<SubgraphName, RunningServer>();
+  let teamsFront: RoundRobin | null = null;
   // Each service's own registry, as its own process would have (served at its /metrics).
   const registries = new Map<SubgraphName, Metrics>(SUBGRAPHS.map(({ name }) => [name, new Metrics()]));
   const stopAll = async () => {
@@ -321,24 +335,44 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         prisma('users'),
       ),
     );
-    await start(
-      'teams',
-      createTeamsSubgraph(
-        {
-          store: databases.teamsUrl ? 'postgresql' : 'mongodb',
-          mongoUrl: at('teams', databases.mongoUrl),
-          database: databases.teamsDatabase,
-          ...(databases.teamsUrl ? { databaseUrl: at('teams', databases.teamsUrl) } : {}),
-          usersUrl: urlOf('users'),
-          auth,
-          databaseTimeouts,
-        },
-        logger('teams'),
-        mongo('teams'),
-        events,
-        prisma('teams'),
-      ),
-    );
+    const teamsHome: TeamsStore = options.teamsStore ?? 'mongodb';
+    const teamsConfig: TeamsConfig = {
+      store: teamsHome,
+      // Both stores only for a stack that moves the teams: given both, the service follows moves.
+      mongoUrl: teamsHome === 'mongodb' || options.teamsMove ? at('teams', databases.mongoUrl) : '',
+      database: databases.teamsDatabase,
+      ...(databases.teamsUrl ? { databaseUrl: at('teams', databases.teamsUrl) } : {}),
+      usersUrl: urlOf('users'),
+      auth,
+      databaseTimeouts,
+      ...(options.teamsMove ? { move: options.teamsMove } : {}),
+    };
+    if ((options.teamsInstances ?? 1) === 1) {
+      await start('teams', createTeamsSubgraph(teamsConfig, logger('teams'), mongo('teams'), events, prisma('teams')));
+    } else {
+      const instances: RunningServer[] = [];
+      const stopInstances = async () => {
+        for (const instance of instances.reverse()) await instance.stop();
+      };
+      try {
+        for (let i = 0; i < options.teamsInstances!; i++) {
+          const subgraph = await createTeamsSubgraph(teamsConfig, logger('teams'), mongo('teams'), events, prisma('teams'));
+          instances.push(await startSubgraph(subgraph, await freePort(), undefined, { metrics: new Metrics() }));
+        }
+        const front = await startRoundRobin(ports.teams, instances.map((instance) => Number(new URL(instance.url).port)));
+        teamsFront = front;
+        running.set('teams', {
+          url: urlOf('teams'),
+          stop: async () => {
+            await front.stop();
+            await stopInstances();
+          },
+        });
+      } catch (error) {
+        await stopInstances();
+        throw error;
+      }
+    }
     await start(
       'projects',
       createProjectsSubgraph({ databaseUrl: at('projects', databases.projectsUrl), usersUrl: urlOf('users'), teamsUrl: urlOf('teams'), auth, databaseTimeouts }, logger('projects'), prisma('projects'), events),
@@ -370,6 +404,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       events,
       subgraphUrls,
       databases,
+      teamsConfig,
+      teamsFront,
       tracing,
       query: (query, variables, headers = {}) => {
         const { authorization = `Bearer ${adminToken}`, ...rest } = headers;
