@@ -1,10 +1,11 @@
 import { hashSecret, newSecret, secretMatches } from '../../lib/auth/secrets';
 import { Schema, type Connection, type Model } from 'mongoose';
 import { KeyedQueue } from '../../lib/KeyedQueue';
+import { insertAllButDuplicates } from '../../lib/mongo';
 import { newId } from '../../lib/validate';
 import type { DomainEvent } from '../../lib/events/DomainEvent';
 import { MongoOutbox, outboxFields, updateWithEvents, withEvents, type WithOutbox } from '../../lib/events/MongoOutbox';
-import type { Redemption } from './domain';
+import type { LegacySession, Redemption, StoredLegacySession } from './domain';
 import { LEGACY_TOKEN, type RefreshTokenStore } from './RefreshTokenStore';
 
 interface RefreshTokenDocument extends WithOutbox {
@@ -45,6 +46,14 @@ refreshTokenSchema.index({ userId: 1 });
 refreshTokenSchema.index({ hasOutbox: 1 }, { sparse: true });
 refreshTokenSchema.index({ legacyTokenHash: 1 }, { sparse: true });
 
+const LEGACY = { legacyTokenHash: { $exists: true } };
+
+function toLegacySession(doc: RefreshTokenDocument): StoredLegacySession {
+  return { id: doc._id, userId: doc.userId, tokenHash: doc.legacyTokenHash!, expiresAt: doc.expiresAt, createdAt: doc.createdAt, revokedAt: doc.revokedAt ?? null };
+}
+
+/** What a legacy session's document is given again when it is imported again. */
+const carried = (session: LegacySession) => ({ userId: session.userId, secretHash: session.tokenHash, legacyTokenHash: session.tokenHash, expiresAt: session.expiresAt, createdAt: session.createdAt });
 
 /**
  * The refresh tokens' store on MongoDB (FerretDB). Opaque refresh tokens (`<id>.<secret>`), stored hashed, rotated on every use: redeeming one
@@ -169,5 +178,38 @@ export class MongoRefreshTokenStore implements RefreshTokenStore {
 
   private async revokeFamily(familyId: string): Promise<void> {
     await this.tokens.updateMany({ familyId, revokedAt: null }, { $set: { revokedAt: new Date() } });
+  }
+
+  async importLegacy(fresh: readonly LegacySession[], known: readonly LegacySession[]): Promise<string[]> {
+    const conflicts = await insertAllButDuplicates(
+      this.tokens,
+      fresh.map((session) => ({ _id: session.id, familyId: session.id, ...carried(session), usedAt: null, revokedAt: null })),
+    );
+    if (known.length > 0) {
+      await this.tokens.collection.bulkWrite(
+        known.map((session) => ({
+          updateOne: { filter: { _id: session.id } as never, update: { $set: carried(session), $setOnInsert: { familyId: session.id, usedAt: null, revokedAt: null } } as never, upsert: true },
+        })),
+        { ordered: false },
+      );
+    }
+    return conflicts;
+  }
+
+  async legacySessions(ids: readonly string[]): Promise<StoredLegacySession[]> {
+    if (ids.length === 0) return [];
+    return (await this.tokens.find({ _id: { $in: ids }, ...LEGACY }).lean<RefreshTokenDocument[]>()).map(toLegacySession);
+  }
+
+  async *legacySessionsInIdOrder(): AsyncIterable<StoredLegacySession> {
+    for await (const doc of this.tokens.collection.find(LEGACY, { sort: { _id: 1 }, batchSize: 5000 })) yield toLegacySession(doc as unknown as RefreshTokenDocument);
+  }
+
+  async revokeByIds(ids: readonly string[]): Promise<void> {
+    if (ids.length > 0) await this.tokens.updateMany({ _id: { $in: ids }, revokedAt: null }, { $set: { revokedAt: new Date() } });
+  }
+
+  async removeByIds(ids: readonly string[]): Promise<void> {
+    if (ids.length > 0) await this.tokens.deleteMany({ _id: { $in: ids } });
   }
 }

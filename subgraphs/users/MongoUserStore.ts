@@ -1,13 +1,13 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { afterCursorFilter, isDuplicateKeyError, NEWEST_FIRST } from '../../lib/mongo';
+import { afterCursorFilter, insertAllButDuplicates, isDuplicateKeyError, NEWEST_FIRST } from '../../lib/mongo';
 import { conflict } from '../../lib/errors';
 import { newId } from '../../lib/validate';
 import { KeyedQueue } from '../../lib/KeyedQueue';
 import type { DomainEvent } from '../../lib/events/DomainEvent';
 import { MongoOutbox, outboxFields, updateWithEvents, withEvents, type WithOutbox } from '../../lib/events/MongoOutbox';
 import type { Page } from '../../lib/pagination';
-import type { Credentials, EndedSessions, NewUser, NewUserEvents, Role, SessionsEnd, User, UserChanges, UserStatus } from './domain';
-import { ROLES, tombstoneFields } from './domain';
+import type { Credentials, EndedSessions, ImportedUser, NewUser, NewUserEvents, Role, SessionsEnd, User, UserChanges, UserRecord, UserStatus } from './domain';
+import { ROLES, tombstoneFields, tombstoneOf } from './domain';
 import type { UserStore } from './UserStore';
 
 interface UserDocument extends WithOutbox {
@@ -60,6 +60,16 @@ function toUser(doc: UserDocument): User {
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
   };
+}
+
+function toRecord(doc: UserDocument): UserRecord {
+  return { ...toUser(doc), passwordHash: doc.passwordHash ?? null, deletedAt: doc.deletedAt ?? null };
+}
+
+/** A record as its document: a live user's has no deletedAt at all, as `create` leaves it. */
+function toDocument(record: UserRecord | ImportedUser): Record<string, unknown> & { _id: string } {
+  const { id, deletedAt, ...fields } = record as UserRecord;
+  return { _id: id, ...fields, ...(deletedAt ? { deletedAt } : {}) };
 }
 
 /** Live users only: a deleted user's tombstone is not a user to anyone asking. */
@@ -210,5 +220,44 @@ export class MongoUserStore implements UserStore {
         return result.matchedCount === 1 ? notBefore : null;
       }),
     );
+  }
+
+  importUsers(fresh: readonly ImportedUser[], known: readonly ImportedUser[]): Promise<string[]> {
+    return this.importDocuments(fresh.map(toDocument), known.map(toDocument));
+  }
+
+  importTombstones(ids: readonly string[]): Promise<string[]> {
+    const now = new Date();
+    return this.importDocuments(ids.map((id) => toDocument(tombstoneOf(id, now))), []);
+  }
+
+  /**
+   * Fresh documents inserted as they are (no mongoose timestamps: the imported ones are kept);
+   * known ones get their fields set, whatever else the document holds (its outbox, sessionsNotBefore).
+   */
+  private async importDocuments(fresh: (Record<string, unknown> & { _id: string })[], known: (Record<string, unknown> & { _id: string })[]): Promise<string[]> {
+    const conflicts = await insertAllButDuplicates(this.users, fresh);
+    if (known.length > 0) {
+      await this.users.collection.bulkWrite(
+        known.map(({ _id, ...fields }) => ({ updateOne: { filter: { _id } as never, update: { $set: fields } as never, upsert: true } })),
+        { ordered: false },
+      );
+    }
+    return conflicts;
+  }
+
+  async records(ids: readonly string[]): Promise<UserRecord[]> {
+    if (ids.length === 0) return [];
+    return (await this.users.find({ _id: { $in: ids } }).lean<UserDocument[]>()).map(toRecord);
+  }
+
+  /** One cursor in `_id` order (FerretDB answers `_id: { $in }` by scanning, so bulk readers read once). */
+  async *recordsInIdOrder(): AsyncIterable<UserRecord> {
+    for await (const doc of this.users.collection.find({}, { sort: { _id: 1 }, batchSize: 5000 })) yield toRecord(doc as unknown as UserDocument);
+  }
+
+  async removeRecords(ids: readonly string[], which: 'any' | 'tombstones'): Promise<void> {
+    if (ids.length === 0) return;
+    await this.users.deleteMany({ _id: { $in: ids }, ...(which === 'tombstones' ? { deletedAt: { $ne: null } } : {}) });
   }
 }

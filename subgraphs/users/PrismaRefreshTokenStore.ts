@@ -5,10 +5,20 @@ import type { OutboxSource } from '../../lib/events/OutboxRelay';
 import { PrismaOutbox, writeOutbox } from '../../lib/events/PrismaOutbox';
 import { isId, newId } from '../../lib/validate';
 import type { Prisma, PrismaClient, RefreshToken as RefreshTokenRow } from '../../prisma/users/generated/client';
-import type { Redemption } from './domain';
+import { keysetPages } from '../../lib/sqlPaging';
+import type { LegacySession, Redemption, StoredLegacySession } from './domain';
 import { LEGACY_TOKEN, type RefreshTokenStore } from './RefreshTokenStore';
 
 type Tx = Prisma.TransactionClient;
+
+const LEGACY = { legacyTokenHash: { not: null } };
+
+function toLegacySession(row: RefreshTokenRow): StoredLegacySession {
+  return { id: row.id, userId: row.userId, tokenHash: row.legacyTokenHash!, expiresAt: row.expiresAt, createdAt: row.createdAt, revokedAt: row.revokedAt };
+}
+
+/** What a legacy session's row is given again when it is imported again. */
+const carried = (session: LegacySession) => ({ userId: session.userId, secretHash: session.tokenHash, legacyTokenHash: session.tokenHash, expiresAt: session.expiresAt, createdAt: session.createdAt });
 
 /**
  * The refresh tokens' store on PostgreSQL. Redeeming locks the token's row (SELECT ... FOR UPDATE)
@@ -109,6 +119,43 @@ export class PrismaRefreshTokenStore implements RefreshTokenStore {
 
   outbox(): OutboxSource {
     return new PrismaOutbox(this.db);
+  }
+
+  async importLegacy(fresh: readonly LegacySession[], known: readonly LegacySession[]): Promise<string[]> {
+    let conflicts: string[] = [];
+    if (fresh.length > 0) {
+      const inserted = await this.db.refreshToken.createManyAndReturn({
+        data: fresh.map((session) => ({ id: session.id, familyId: session.id, ...carried(session) })),
+        skipDuplicates: true,
+        select: { id: true },
+      });
+      const done = new Set(inserted.map((row) => row.id));
+      conflicts = fresh.map((session) => session.id).filter((id) => !done.has(id));
+    }
+    if (known.length > 0) {
+      await this.db.$transaction(
+        known.map((session) => this.db.refreshToken.upsert({ where: { id: session.id }, create: { id: session.id, familyId: session.id, ...carried(session) }, update: carried(session) })),
+      );
+    }
+    return conflicts;
+  }
+
+  async legacySessions(ids: readonly string[]): Promise<StoredLegacySession[]> {
+    return (await this.db.refreshToken.findMany({ where: { id: { in: ids.filter(isId) }, ...LEGACY } })).map(toLegacySession);
+  }
+
+  /** Keyset pages on the primary key: a uuid's order is its text's. */
+  async *legacySessionsInIdOrder(): AsyncIterable<StoredLegacySession> {
+    const rows = keysetPages((after, take) => this.db.refreshToken.findMany({ where: { ...LEGACY, ...(after ? { id: { gt: after } } : {}) }, orderBy: { id: 'asc' }, take }));
+    for await (const row of rows) yield toLegacySession(row);
+  }
+
+  async revokeByIds(ids: readonly string[]): Promise<void> {
+    await this.db.refreshToken.updateMany({ where: { id: { in: ids.filter(isId) }, revokedAt: null }, data: { revokedAt: new Date() } });
+  }
+
+  async removeByIds(ids: readonly string[]): Promise<void> {
+    await this.db.refreshToken.deleteMany({ where: { id: { in: ids.filter(isId) } } });
   }
 }
 

@@ -5,16 +5,20 @@ import type { OutboxSource } from '../../lib/events/OutboxRelay';
 import { PrismaOutbox, writeOutbox } from '../../lib/events/PrismaOutbox';
 import type { Page } from '../../lib/pagination';
 import { isUniqueViolation } from '../../lib/prisma';
-import { afterCursorWhere, NEWEST_FIRST_ORDER } from '../../lib/sqlPaging';
+import { afterCursorWhere, keysetPages, NEWEST_FIRST_ORDER } from '../../lib/sqlPaging';
 import { isId, newId } from '../../lib/validate';
 import type { Prisma, PrismaClient, User as UserRow } from '../../prisma/users/generated/client';
-import { tombstoneFields, type Credentials, type EndedSessions, type NewUser, type NewUserEvents, type SessionsEnd, type User, type UserChanges, type UserStatus } from './domain';
+import { tombstoneFields, tombstoneOf, type Credentials, type EndedSessions, type ImportedUser, type NewUser, type NewUserEvents, type SessionsEnd, type User, type UserChanges, type UserRecord, type UserStatus } from './domain';
 import type { UserStore } from './UserStore';
 
 type Tx = Prisma.TransactionClient;
 
 function toUser(row: UserRow): User {
   return { id: row.id, email: row.email, name: row.name, role: row.role, emailVerified: row.emailVerified, createdAt: row.createdAt, updatedAt: row.updatedAt };
+}
+
+function toRecord(row: UserRow): UserRecord {
+  return { ...toUser(row), passwordHash: row.passwordHash, deletedAt: row.deletedAt };
 }
 
 const uuids = (ids: readonly string[]) => ids.filter(isId).map((id) => id.toLowerCase());
@@ -148,5 +152,40 @@ export class PrismaUserStore implements UserStore {
         return notBefore;
       });
     });
+  }
+
+  async importUsers(fresh: readonly ImportedUser[], known: readonly ImportedUser[]): Promise<string[]> {
+    const conflicts = await this.insertAllButConflicts(fresh);
+    if (known.length > 0) {
+      await this.db.$transaction(known.map(({ id, ...fields }) => this.db.user.upsert({ where: { id }, create: { id, ...fields }, update: fields })));
+    }
+    return conflicts;
+  }
+
+  importTombstones(ids: readonly string[]): Promise<string[]> {
+    const now = new Date();
+    return this.insertAllButConflicts(ids.map((id) => tombstoneOf(id, now)));
+  }
+
+  /** One INSERT ... ON CONFLICT DO NOTHING: a row whose id or email is taken is left out, its id returned. */
+  private async insertAllButConflicts(records: readonly (ImportedUser | UserRecord)[]): Promise<string[]> {
+    if (records.length === 0) return [];
+    const inserted = await this.db.user.createManyAndReturn({ data: records.map((record) => ({ ...record })), skipDuplicates: true, select: { id: true } });
+    const done = new Set(inserted.map((row) => row.id));
+    return records.map((record) => record.id).filter((id) => !done.has(id));
+  }
+
+  async records(ids: readonly string[]): Promise<UserRecord[]> {
+    return (await this.db.user.findMany({ where: { id: { in: uuids(ids) } } })).map(toRecord);
+  }
+
+  /** Keyset pages on the primary key: a uuid's order is its text's. */
+  async *recordsInIdOrder(): AsyncIterable<UserRecord> {
+    const rows = keysetPages((after, take) => this.db.user.findMany({ where: after ? { id: { gt: after } } : {}, orderBy: { id: 'asc' }, take }));
+    for await (const row of rows) yield toRecord(row);
+  }
+
+  async removeRecords(ids: readonly string[], which: 'any' | 'tombstones'): Promise<void> {
+    await this.db.user.deleteMany({ where: { id: { in: uuids(ids) }, ...(which === 'tombstones' ? { deletedAt: { not: null } } : {}) } });
   }
 }

@@ -1,6 +1,6 @@
 import type { DomainEvent } from '../../lib/events/DomainEvent';
 import type { OutboxSource } from '../../lib/events/OutboxRelay';
-import type { Redemption } from './domain';
+import type { LegacySession, Redemption, StoredLegacySession } from './domain';
 
 /** A legacy token: an opaque secret without our `<id>.` prefix (see migration/). */
 export const LEGACY_TOKEN = /^[A-Za-z0-9_-]{16,200}$/;
@@ -32,4 +32,22 @@ export interface RefreshTokenStore {
   revokeAllOf(userId: string): Promise<void>;
   /** Session audit events written with the tokens. */
   outbox(): OutboxSource;
+
+  /* Bulk import of sessions carried over from the legacy system (migration/); not the service's. */
+
+  /**
+   * Stores legacy sessions, each starting a family of its own (reuse detection works from its first
+   * rotation), unspent. `fresh` ones are inserted (an id already here is left alone and returned:
+   * a conflict); `known` ones (imported before) get the carried fields again, and keep whether they
+   * were spent or revoked since, so a token is still redeemed once.
+   */
+  importLegacy(fresh: readonly LegacySession[], known: readonly LegacySession[]): Promise<string[]>;
+  /** The legacy sessions among `ids`; other ids (unknown, or tokens of ours) are absent. */
+  legacySessions(ids: readonly string[]): Promise<StoredLegacySession[]>;
+  /** Every legacy session, in id order (the ids' text order), read as it goes. */
+  legacySessionsInIdOrder(): AsyncIterable<StoredLegacySession>;
+  /** Ends these sessions (their tokens are refused from now); ones already revoked stay as they were. */
+  revokeByIds(ids: readonly string[]): Promise<void>;
+  /** Deletes these tokens outright (undoing an import). */
+  removeByIds(ids: readonly string[]): Promise<void>;
 }
