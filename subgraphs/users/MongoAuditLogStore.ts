@@ -2,6 +2,7 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import type { DomainEvent } from '../../lib/events/DomainEvent';
 import { afterCursorFilter, insertAllButDuplicates, insertUnlessPresent, NEWEST_FIRST } from '../../lib/mongo';
 import type { Page } from '../../lib/pagination';
+import type { MoveAdapter } from '../../lib/storeMove/types';
 import type { AuditLogEntry, AuditLogFilter } from './domain';
 import { auditRecordOf, type AuditLogStore } from './AuditLogStore';
 
@@ -99,5 +100,19 @@ export class MongoAuditLogStore implements AuditLogStore {
 
   async removeByIds(ids: readonly string[]): Promise<void> {
     if (ids.length > 0) await this.entries.deleteMany({ _id: { $in: ids } });
+  }
+
+  /**
+   * The entries as the online move copies them (lib/storeMove). No version is needed: an entry
+   * never changes once recorded, so a copy is inserted when absent and otherwise left alone.
+   */
+  moveAdapter(): MoveAdapter<AuditLogEntry> {
+    const entries = this.entries;
+    return {
+      scan: async (afterId, limit) => (await entries.find(afterId === null ? {} : { _id: { $gt: afterId } }).sort({ _id: 1 }).limit(limit).lean<AuditLogDocument[]>()).map(toEntry),
+      get: (ids) => this.entriesByIds(ids),
+      count: () => entries.countDocuments({}),
+      putIfNewer: async (records) => records.length - (await insertAllButDuplicates(entries, records.map(toDocument))).length,
+    };
   }
 }

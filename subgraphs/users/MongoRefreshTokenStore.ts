@@ -5,7 +5,8 @@ import { insertAllButDuplicates } from '../../lib/mongo';
 import { newId } from '../../lib/validate';
 import type { DomainEvent } from '../../lib/events/DomainEvent';
 import { MongoOutbox, outboxFields, updateWithEvents, withEvents, type WithOutbox } from '../../lib/events/MongoOutbox';
-import type { LegacySession, Redemption, StoredLegacySession } from './domain';
+import type { MoveAdapter } from '../../lib/storeMove/types';
+import type { LegacySession, Redemption, RefreshTokenRecord, StoredLegacySession } from './domain';
 import { LEGACY_TOKEN, type RefreshTokenStore } from './RefreshTokenStore';
 
 interface RefreshTokenDocument extends WithOutbox {
@@ -51,6 +52,16 @@ const LEGACY = { legacyTokenHash: { $exists: true } };
 function toLegacySession(doc: RefreshTokenDocument): StoredLegacySession {
   return { id: doc._id, userId: doc.userId, tokenHash: doc.legacyTokenHash!, expiresAt: doc.expiresAt, createdAt: doc.createdAt, revokedAt: doc.revokedAt ?? null };
 }
+
+function toRecord(doc: RefreshTokenDocument): RefreshTokenRecord {
+  return {
+    id: doc._id, familyId: doc.familyId, userId: doc.userId, secretHash: doc.secretHash, expiresAt: doc.expiresAt, usedAt: doc.usedAt ?? null,
+    revokedAt: doc.revokedAt ?? null, endedAt: doc.endedAt ?? null, createdAt: doc.createdAt, legacyTokenHash: doc.legacyTokenHash ?? null,
+  };
+}
+
+/** The fields set once (RefreshTokenRecord's merge rule). */
+const SET_ONCE = ['usedAt', 'revokedAt', 'endedAt'] as const;
 
 /** What a legacy session's document is given again when it is imported again. */
 const carried = (session: LegacySession) => ({ userId: session.userId, secretHash: session.tokenHash, legacyTokenHash: session.tokenHash, expiresAt: session.expiresAt, createdAt: session.createdAt });
@@ -211,5 +222,38 @@ export class MongoRefreshTokenStore implements RefreshTokenStore {
 
   async removeByIds(ids: readonly string[]): Promise<void> {
     if (ids.length > 0) await this.tokens.deleteMany({ _id: { $in: ids } });
+  }
+
+  /**
+   * The tokens as the online move copies them (lib/storeMove), the outbox not. Merge rule (no
+   * version): an absent token is inserted whole; a present one only gets the set-once fields it
+   * lacks (usedAt, revokedAt, endedAt: each `{ field: null }` filtered, so never unset or moved).
+   */
+  moveAdapter(): MoveAdapter<RefreshTokenRecord> {
+    const tokens = this.tokens;
+    const redeeming = this.redeeming;
+    return {
+      scan: async (afterId, limit) => (await tokens.find(afterId === null ? {} : { _id: { $gt: afterId } }).sort({ _id: 1 }).limit(limit).lean<RefreshTokenDocument[]>()).map(toRecord),
+      get: async (ids) => (ids.length === 0 ? [] : (await tokens.find({ _id: { $in: [...ids] } }).lean<RefreshTokenDocument[]>()).map(toRecord)),
+      count: () => tokens.countDocuments({}),
+      async putIfNewer(records) {
+        let changed = 0;
+        for (const record of records) {
+          // In the token's queue: on FerretDB a redemption's read-then-spend must not interleave.
+          changed += await redeeming.run(record.id, async () => {
+            const { id, legacyTokenHash, ...fields } = record;
+            const inserted = await insertAllButDuplicates(tokens, [{ _id: id, ...fields, ...(legacyTokenHash ? { legacyTokenHash } : {}) }]);
+            if (inserted.length === 0) return 1;
+            let merged = 0;
+            for (const field of SET_ONCE) {
+              if (!record[field]) continue;
+              merged += (await tokens.updateOne({ _id: id, [field]: null }, { $set: { [field]: record[field] } })).modifiedCount;
+            }
+            return merged > 0 ? 1 : 0;
+          });
+        }
+        return changed;
+      },
+    };
   }
 }

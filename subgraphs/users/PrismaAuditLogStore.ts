@@ -1,5 +1,6 @@
 import type { DomainEvent } from '../../lib/events/DomainEvent';
 import type { Page } from '../../lib/pagination';
+import type { MoveAdapter } from '../../lib/storeMove/types';
 import { afterCursorWhere, keysetPages, NEWEST_FIRST_ORDER } from '../../lib/sqlPaging';
 import { Prisma, type AuditLog as AuditLogRow, type PrismaClient } from '../../prisma/users/generated/client';
 import { auditRecordOf, type AuditLogStore } from './AuditLogStore';
@@ -73,5 +74,19 @@ export class PrismaAuditLogStore implements AuditLogStore {
 
   async removeByIds(ids: readonly string[]): Promise<void> {
     await this.db.auditLog.deleteMany({ where: { id: { in: [...ids] } } });
+  }
+
+  /**
+   * The entries as the online move copies them (lib/storeMove). No version is needed: an entry
+   * never changes once recorded, so a copy is inserted when absent and otherwise left alone.
+   */
+  moveAdapter(): MoveAdapter<AuditLogEntry> {
+    const db = this.db;
+    return {
+      scan: async (afterId, limit) => (await db.auditLog.findMany({ where: afterId === null ? {} : { id: { gt: afterId } }, orderBy: { id: 'asc' }, take: limit })).map(toEntry),
+      get: (ids) => this.entriesByIds(ids),
+      count: () => db.auditLog.count(),
+      putIfNewer: async (records) => (records.length === 0 ? 0 : (await db.auditLog.createMany({ data: records.map(toRow), skipDuplicates: true })).count),
+    };
   }
 }

@@ -6,7 +6,8 @@ import { PrismaOutbox, writeOutbox } from '../../lib/events/PrismaOutbox';
 import { isId, newId } from '../../lib/validate';
 import type { Prisma, PrismaClient, RefreshToken as RefreshTokenRow } from '../../prisma/users/generated/client';
 import { keysetPages } from '../../lib/sqlPaging';
-import type { LegacySession, Redemption, StoredLegacySession } from './domain';
+import type { MoveAdapter } from '../../lib/storeMove/types';
+import type { LegacySession, Redemption, RefreshTokenRecord, StoredLegacySession } from './domain';
 import { LEGACY_TOKEN, type RefreshTokenStore } from './RefreshTokenStore';
 
 type Tx = Prisma.TransactionClient;
@@ -15,6 +16,11 @@ const LEGACY = { legacyTokenHash: { not: null } };
 
 function toLegacySession(row: RefreshTokenRow): StoredLegacySession {
   return { id: row.id, userId: row.userId, tokenHash: row.legacyTokenHash!, expiresAt: row.expiresAt, createdAt: row.createdAt, revokedAt: row.revokedAt };
+}
+
+function toRecord(row: RefreshTokenRow): RefreshTokenRecord {
+  const { id, familyId, userId, secretHash, expiresAt, usedAt, revokedAt, endedAt, createdAt, legacyTokenHash } = row;
+  return { id, familyId, userId, secretHash, expiresAt, usedAt, revokedAt, endedAt, createdAt, legacyTokenHash };
 }
 
 /** What a legacy session's row is given again when it is imported again. */
@@ -156,6 +162,33 @@ export class PrismaRefreshTokenStore implements RefreshTokenStore {
 
   async removeByIds(ids: readonly string[]): Promise<void> {
     await this.db.refreshToken.deleteMany({ where: { id: { in: ids.filter(isId) } } });
+  }
+
+  /**
+   * The tokens as the online move copies them (lib/storeMove), the outbox not. Merge rule (no
+   * version): one INSERT ... ON CONFLICT DO UPDATE per token that only fills the set-once fields
+   * (used_at, revoked_at, ended_at) still NULL, so a spent or revoked token stays so.
+   */
+  moveAdapter(): MoveAdapter<RefreshTokenRecord> {
+    const db = this.db;
+    return {
+      scan: async (afterId, limit) => (await db.refreshToken.findMany({ where: afterId === null ? {} : { id: { gt: afterId } }, orderBy: { id: 'asc' }, take: limit })).map(toRecord),
+      get: async (ids) => (await db.refreshToken.findMany({ where: { id: { in: ids.filter(isId) } } })).map(toRecord),
+      count: () => db.refreshToken.count(),
+      async putIfNewer(records) {
+        let changed = 0;
+        for (const r of records) {
+          changed += await db.$executeRaw(sql`
+            INSERT INTO refresh_tokens (id, family_id, user_id, secret_hash, expires_at, used_at, revoked_at, ended_at, created_at, legacy_token_hash)
+            VALUES (${r.id}::uuid, ${r.familyId}::uuid, ${r.userId}::uuid, ${r.secretHash}, ${r.expiresAt}, ${r.usedAt}, ${r.revokedAt}, ${r.endedAt}, ${r.createdAt}, ${r.legacyTokenHash})
+            ON CONFLICT (id) DO UPDATE SET used_at = COALESCE(refresh_tokens.used_at, EXCLUDED.used_at),
+              revoked_at = COALESCE(refresh_tokens.revoked_at, EXCLUDED.revoked_at), ended_at = COALESCE(refresh_tokens.ended_at, EXCLUDED.ended_at)
+            WHERE (refresh_tokens.used_at IS NULL AND EXCLUDED.used_at IS NOT NULL) OR (refresh_tokens.revoked_at IS NULL AND EXCLUDED.revoked_at IS NOT NULL)
+               OR (refresh_tokens.ended_at IS NULL AND EXCLUDED.ended_at IS NOT NULL)`);
+        }
+        return changed;
+      },
+    };
   }
 }
 

@@ -150,3 +150,32 @@ export interface AuditLogFilter {
   to?: Date;
 }
 
+
+/**
+ * A user as the online move copies it (npm run move-store -- users): the whole record, when their
+ * sessions last ended, and its revision. Version rule: every write of the service bumps
+ * `revision`, so of two copies of a user the one with the higher revision is newer.
+ */
+export interface UserMoveRecord extends UserRecord {
+  sessionsNotBefore: Date | null;
+  revision: number;
+}
+
+/**
+ * A refresh token as the online move copies it: every field but the outbox. Merge rule (no
+ * version): `usedAt`, `revokedAt` and `endedAt` are only ever set once, from null; every other
+ * field never changes. So a copy keeps whichever of each the two sides set, and never unsets one:
+ * a token spent or revoked on either side stays spent or revoked.
+ */
+export interface RefreshTokenRecord {
+  id: string;
+  familyId: string;
+  userId: string;
+  secretHash: string;
+  expiresAt: Date;
+  usedAt: Date | null;
+  revokedAt: Date | null;
+  endedAt: Date | null;
+  createdAt: Date;
+  legacyTokenHash: string | null;
+}
