@@ -1,6 +1,16 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { insertUnlessPresent } from '../mongo';
 import type { DomainEvent } from './DomainEvent';
+import type { MoveAdapter } from '../storeMove/types';
+
+/** A handled event as a store move copies it: written once, never changed. */
+export interface ProcessedEventRecord {
+  id: string;
+  type: string;
+  processedAt: Date;
+}
+
+const toRecord = (doc: ProcessedEventDocument): ProcessedEventRecord => ({ id: doc._id, type: doc.type, processedAt: doc.processedAt });
 
 interface ProcessedEventDocument {
   _id: string;
@@ -39,6 +49,19 @@ export class MongoProcessedEvents {
 
   async remember(event: Pick<DomainEvent, 'id' | 'type'>): Promise<void> {
     await insertUnlessPresent(this.events, { _id: event.id, type: event.type, processedAt: new Date() });
+  }
+
+  /** The handled events as a store move copies them; putIfNewer inserts those absent (they never change). */
+  moveAdapter(): MoveAdapter<ProcessedEventRecord> {
+    return {
+      scan: async (afterId, limit) => (await this.events.find(afterId ? { _id: { $gt: afterId } } : {}).sort({ _id: 1 }).limit(limit).lean<ProcessedEventDocument[]>()).map(toRecord),
+      get: async (ids) => (await this.events.find({ _id: { $in: [...ids] } }).lean<ProcessedEventDocument[]>()).map(toRecord),
+      count: () => this.events.countDocuments({}),
+      putIfNewer: async (records) => {
+        const inserted = await Promise.all(records.map((r) => insertUnlessPresent(this.events, { _id: r.id, type: r.type, processedAt: r.processedAt })));
+        return inserted.filter(Boolean).length;
+      },
+    };
   }
 
   /** Runs the (idempotent) effect unless the event was handled already; false when it was. */

@@ -127,6 +127,34 @@ export class MoveFollower<D> {
     return this.journaled({ source: route.primary, target: route.secondary }, [...touches], () => run(primary.data));
   }
 
+  /**
+   * For a write a store makes on its own inside a read (a token's last use, at most once a
+   * minute): copies the record to the secondary when it changed since this instance last copied
+   * it, without a journal (what a crash loses here, the record's next write or verify carries).
+   */
+  async copyIfChanged(kind: string, id: string): Promise<void> {
+    const { primary, secondary } = this.route;
+    if (!secondary) return;
+    try {
+      await this.copyRecordIfChanged(kind, id, primary, secondary);
+    } catch (error) {
+      this.logger.warn(`store move: copying ${kind} ${id} failed; its next write or verify carries it`, error);
+    }
+  }
+
+  private async copyRecordIfChanged(kind: string, id: string, primary: StoreEngine, secondary: StoreEngine): Promise<void> {
+    const [record] = await adapterOf(this.sides[primary].adapters, kind).get([id]);
+    if (!record) return;
+    const key = `${kind}:${id}`;
+    const sum = checksum(record);
+    if (this.copied.get(key) === sum) return;
+    await adapterOf(this.sides[secondary].adapters, kind).putIfNewer([record]);
+    if (this.copied.size >= 10_000) this.copied.clear();
+    this.copied.set(key, sum);
+  }
+
+  private readonly copied = new Map<string, string>();
+
   private async journaled<T>(direction: { source: StoreEngine; target: StoreEngine }, touches: Touch[], run: () => Promise<T>): Promise<T> {
     const intent: Intent = { id: randomUUID(), service: this.service, ...direction, touches, at: new Date() };
     await this.store.addIntent(intent);
@@ -235,12 +263,20 @@ export class MoveFollower<D> {
   private async follow(state: MoveState | null): Promise<void> {
     const generation = state?.generation ?? -1;
     const route = routeOf(state, this.home);
+    // A new move: its status counts only its own shadow reads and mirrors.
+    if (state && state.startedAt !== this.state?.startedAt) this.resetStats();
     this.state = state;
     this.route = route;
     this.generation = generation;
     if (route.hold) this.holdingSince ??= Date.now();
     else this.release();
     await this.drain(generation);
+  }
+
+  private resetStats(): void {
+    this.stats.shadow = { reads: 0, mismatches: 0, recent: [] };
+    this.stats.mirror = { writes: 0, failures: 0, lastLagMs: 0, maxLagMs: 0 };
+    this.stats.longestHoldMs = 0;
   }
 
   private release(): void {

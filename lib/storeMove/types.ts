@@ -66,6 +66,10 @@ export interface Movable<D = unknown> {
   kinds: readonly RecordKind[];
   open(engine: StoreEngine): Promise<OpenedSide<D>>;
   openState(): Promise<MoveStateStore>;
+  /** The records that make up one entity of the service (a team and its tokens), for `--only <id>`; in copying order. */
+  related(data: D, id: string): Promise<Touch[]>;
+  /** The variable that names `engine`'s store, for the errors of a command that lacks it (TEAMS_DATABASE_URL...). */
+  variableOf(engine: StoreEngine): string;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { conflict } from '../../lib/errors';
 import { KeyedQueue } from '../../lib/KeyedQueue';
-import { afterCursorFilter, NEWEST_FIRST } from '../../lib/mongo';
+import { afterCursorFilter, isDuplicateKeyError, NEWEST_FIRST } from '../../lib/mongo';
 import type { Page } from '../../lib/pagination';
 import { newId } from '../../lib/validate';
 import type { AuditFor } from '../../lib/events/audit';
@@ -9,6 +9,8 @@ import { domainEvent, type DomainEvent, type TeamDeleted } from '../../lib/event
 import { MongoOutbox, outboxFields, updateWithEvents, withEvents, type WithOutbox } from '../../lib/events/MongoOutbox';
 import { TEAM_ROLES, type ChangedTeam, type Member, type Team, type TeamChange, type TeamStatus } from './domain';
 import type { TeamStore } from './TeamStore';
+import type { MoveAdapter } from '../../lib/storeMove/types';
+import type { TeamRecord } from './move/records';
 
 interface TeamDocument extends WithOutbox {
   _id: string;
@@ -57,6 +59,10 @@ function toTeam(doc: TeamDocument): Team {
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
   };
+}
+
+function toRecord(doc: TeamDocument): TeamRecord {
+  return { ...toTeam(doc), deletedAt: doc.deletedAt ?? null };
 }
 
 const MAX_CHANGE_ATTEMPTS = 5;
@@ -123,13 +129,46 @@ export class MongoTeamStore implements TeamStore {
     return docs.map(toTeam);
   }
 
-  async create(name: string, ownerId: string, audit: AuditFor): Promise<Team> {
+  async create(name: string, ownerId: string, audit: AuditFor, id = newId()): Promise<Team> {
     const now = new Date();
-    const id = newId();
     const [doc] = await this.teams.create([
       { _id: id, name, members: [{ userId: ownerId, role: 'OWNER', joinedAt: now }], revision: 0, ...withEvents(audit(id)) },
     ]);
     return toTeam(doc!.toObject());
+  }
+
+  /**
+   * The teams as a move copies them (tombstones too). putIfNewer writes a team only over a lower
+   * revision (or where it is absent), through the same per-team queue as every change, with the
+   * driver's own updateOne/insertOne: no timestamps of mongoose's, no outbox.
+   */
+  moveAdapter(): MoveAdapter<TeamRecord> {
+    const collection = this.teams.collection;
+    return {
+      scan: async (afterId, limit) =>
+        (await this.teams.find(afterId ? { _id: { $gt: afterId } } : {}).sort({ _id: 1 }).limit(limit).lean<TeamDocument[]>()).map(toRecord),
+      get: async (ids) => (await this.teams.find({ _id: { $in: [...ids] } }).lean<TeamDocument[]>()).map(toRecord),
+      count: () => this.teams.countDocuments({}),
+      putIfNewer: async (records) => {
+        const applied = await Promise.all(
+          records.map((record) =>
+            this.changing.run(record.id, async () => {
+              const { id, ...fields } = record;
+              const result = await collection.updateOne({ _id: id, revision: { $lt: record.revision } } as never, { $set: fields });
+              if (result.matchedCount === 1) return 1;
+              try {
+                await collection.insertOne({ _id: id, ...fields } as never);
+                return 1;
+              } catch (error) {
+                if (isDuplicateKeyError(error)) return 0; // present at this revision or a newer one
+                throw error;
+              }
+            }),
+          ),
+        );
+        return applied.reduce<number>((sum, n) => sum + n, 0);
+      },
+    };
   }
 
   /** The teams' outbox, relayed through the same per-team queue as every change. */

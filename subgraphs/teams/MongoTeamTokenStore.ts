@@ -7,6 +7,9 @@ import { MongoOutbox, outboxFields, updateWithEvents, withEvents, type WithOutbo
 import { KeyedQueue } from '../../lib/KeyedQueue';
 import type { TeamToken } from './domain';
 import { LAST_USE_RESOLUTION_MS, TEAM_TOKEN_PATTERN, type TeamTokenStore } from './TeamTokenStore';
+import { isDuplicateKeyError } from '../../lib/mongo';
+import type { MoveAdapter } from '../../lib/storeMove/types';
+import type { TeamTokenRecord } from './move/records';
 
 interface TeamTokenDocument extends Omit<TeamToken, 'id'>, WithOutbox {
   _id: string;
@@ -44,6 +47,15 @@ function toToken(doc: TeamTokenDocument): TeamToken {
 }
 
 
+function toRecord(doc: TeamTokenDocument): TeamTokenRecord {
+  return { ...toToken(doc), secretHash: doc.secretHash };
+}
+
+/** The later of two optional times: a token's last use and revocation only move forward. */
+export function later(a: Date | null, b: Date | null): Date | null {
+  if (!a || !b) return a ?? b;
+  return a.getTime() >= b.getTime() ? a : b;
+}
 
 /** The team API tokens' store on MongoDB (FerretDB). */
 export class MongoTeamTokenStore implements TeamTokenStore {
@@ -60,8 +72,7 @@ export class MongoTeamTokenStore implements TeamTokenStore {
   }
 
   /** The new token's record and its secret form, which is returned this once. */
-  async create(teamId: string, name: string, createdBy: string, audit: AuditFor): Promise<{ token: string; record: TeamToken }> {
-    const id = newId();
+  async create(teamId: string, name: string, createdBy: string, audit: AuditFor, id = newId()): Promise<{ token: string; record: TeamToken }> {
     const secret = newSecret();
     const [doc] = await this.tokens.create([{ _id: id, teamId, name, createdBy, secretHash: hashSecret(secret), ...withEvents(audit(id)) }]);
     return { token: `${TEAM_TOKEN_PREFIX}${id}_${secret}`, record: toToken(doc!.toObject()) };
@@ -80,6 +91,43 @@ export class MongoTeamTokenStore implements TeamTokenStore {
         .lean<TeamTokenDocument>();
       return doc ? toToken(doc) : null;
     });
+  }
+
+  /**
+   * The tokens as a move copies them, secret hashes included. putIfNewer merges (records.ts):
+   * inserted when absent, else `lastUsedAt` and `revokedAt` take the later time, through the
+   * token's queue like every write of this store.
+   */
+  moveAdapter(): MoveAdapter<TeamTokenRecord> {
+    const collection = this.tokens.collection;
+    const merge = async (record: TeamTokenRecord): Promise<number> => {
+      const doc = await this.tokens.findOne({ _id: record.id }).lean<TeamTokenDocument>();
+      if (!doc) {
+        const { id, ...fields } = record;
+        try {
+          await collection.insertOne({ _id: id, ...fields } as never);
+          return 1;
+        } catch (error) {
+          if (isDuplicateKeyError(error)) return merge(record);
+          throw error;
+        }
+      }
+      const lastUsedAt = later(doc.lastUsedAt ?? null, record.lastUsedAt);
+      const revokedAt = later(doc.revokedAt ?? null, record.revokedAt);
+      if (lastUsedAt?.getTime() === doc.lastUsedAt?.getTime() && revokedAt?.getTime() === doc.revokedAt?.getTime()) return 0;
+      await collection.updateOne({ _id: record.id } as never, { $set: { lastUsedAt, revokedAt } });
+      return 1;
+    };
+    return {
+      scan: async (afterId, limit) =>
+        (await this.tokens.find(afterId ? { _id: { $gt: afterId } } : {}).sort({ _id: 1 }).limit(limit).lean<TeamTokenDocument[]>()).map(toRecord),
+      get: async (ids) => (await this.tokens.find({ _id: { $in: [...ids] } }).lean<TeamTokenDocument[]>()).map(toRecord),
+      count: () => this.tokens.countDocuments({}),
+      putIfNewer: async (records) => {
+        const applied = await Promise.all(records.map((record) => this.writes.run(record.id, () => merge(record))));
+        return applied.reduce((sum, n) => sum + n, 0);
+      },
+    };
   }
 
   outbox(): MongoOutbox<TeamTokenDocument> {

@@ -10,6 +10,8 @@ import { isId, newId } from '../../lib/validate';
 import type { Prisma, PrismaClient } from '../../prisma/teams/generated/client';
 import type { ChangedTeam, Member, Team, TeamChange, TeamStatus } from './domain';
 import type { TeamStore } from './TeamStore';
+import type { MoveAdapter } from '../../lib/storeMove/types';
+import type { TeamRecord } from './move/records';
 
 type Tx = Prisma.TransactionClient;
 
@@ -85,8 +87,7 @@ export class PrismaTeamStore implements TeamStore {
     return rows.map(toTeam);
   }
 
-  create(name: string, ownerId: string, audit: AuditFor): Promise<Team> {
-    const id = newId();
+  create(name: string, ownerId: string, audit: AuditFor, id = newId()): Promise<Team> {
     return this.db.$transaction(async (tx) => {
       const now = new Date();
       const row = await tx.team.create({
@@ -100,6 +101,41 @@ export class PrismaTeamStore implements TeamStore {
 
   outbox(): OutboxSource {
     return new PrismaOutbox(this.db);
+  }
+
+  /**
+   * The teams as a move copies them (tombstones too). putIfNewer upserts a team only over a
+   * lower revision (INSERT ... ON CONFLICT ... WHERE revision <), and replaces its members in the
+   * same transaction; no outbox event.
+   */
+  moveAdapter(): MoveAdapter<TeamRecord> {
+    const toRecord = (row: TeamRow): TeamRecord => ({ ...toTeam(row), deletedAt: row.deletedAt });
+    return {
+      scan: async (afterId, limit) =>
+        (await this.db.team.findMany({ where: afterId ? { id: { gt: afterId } } : {}, include: WITH_MEMBERS, orderBy: { id: 'asc' }, take: limit })).map(toRecord),
+      get: async (ids) => (await this.db.team.findMany({ where: { id: { in: uuids(ids) } }, include: WITH_MEMBERS })).map(toRecord),
+      count: () => this.db.team.count(),
+      putIfNewer: async (records) => {
+        let applied = 0;
+        for (const record of records) {
+          const written = await this.db.$transaction(async (tx) => {
+            const rows = await tx.$queryRaw<unknown[]>(sql`
+              INSERT INTO teams (id, name, revision, created_at, updated_at, deleted_at)
+              VALUES (${record.id}::uuid, ${record.name}, ${record.revision}, ${record.createdAt}, ${record.updatedAt}, ${record.deletedAt})
+              ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, revision = EXCLUDED.revision, created_at = EXCLUDED.created_at,
+                updated_at = EXCLUDED.updated_at, deleted_at = EXCLUDED.deleted_at
+              WHERE teams.revision < EXCLUDED.revision
+              RETURNING id`);
+            if (rows.length === 0) return false;
+            await tx.teamMember.deleteMany({ where: { teamId: record.id } });
+            if (record.members.length > 0) await tx.teamMember.createMany({ data: memberRows(record.id, record.members) });
+            return true;
+          });
+          if (written) applied += 1;
+        }
+        return applied;
+      },
+    };
   }
 
   async change(id: string, decide: (team: Team) => TeamChange, audit?: AuditFor): Promise<ChangedTeam | null> {

@@ -7,6 +7,9 @@ import { isId, newId } from '../../lib/validate';
 import type { PrismaClient, TeamToken as TeamTokenRow } from '../../prisma/teams/generated/client';
 import type { TeamToken } from './domain';
 import { LAST_USE_RESOLUTION_MS, TEAM_TOKEN_PATTERN, type TeamTokenStore } from './TeamTokenStore';
+import { sqltag as sql } from '@prisma/client/runtime/client';
+import type { MoveAdapter } from '../../lib/storeMove/types';
+import type { TeamTokenRecord } from './move/records';
 
 function toToken(row: TeamTokenRow): TeamToken {
   return {
@@ -28,8 +31,7 @@ function toToken(row: TeamTokenRow): TeamToken {
 export class PrismaTeamTokenStore implements TeamTokenStore {
   constructor(private readonly db: PrismaClient) {}
 
-  create(teamId: string, name: string, createdBy: string, audit: AuditFor): Promise<{ token: string; record: TeamToken }> {
-    const id = newId();
+  create(teamId: string, name: string, createdBy: string, audit: AuditFor, id = newId()): Promise<{ token: string; record: TeamToken }> {
     const secret = newSecret();
     return this.db.$transaction(async (tx) => {
       const row = await tx.teamToken.create({ data: { id, teamId, name, createdBy, secretHash: hashSecret(secret) } });
@@ -75,5 +77,32 @@ export class PrismaTeamTokenStore implements TeamTokenStore {
 
   outbox(): OutboxSource {
     return new PrismaOutbox(this.db);
+  }
+
+  /**
+   * The tokens as a move copies them, secret hashes included. putIfNewer merges (records.ts) in
+   * one statement: inserted when absent, else GREATEST of the times (which ignores NULLs).
+   */
+  moveAdapter(): MoveAdapter<TeamTokenRecord> {
+    const toRecord = (row: TeamTokenRow): TeamTokenRecord => ({ ...toToken(row), secretHash: row.secretHash });
+    const ids = (values: readonly string[]) => values.filter(isId).map((id) => id.toLowerCase());
+    return {
+      scan: async (afterId, limit) => (await this.db.teamToken.findMany({ where: afterId ? { id: { gt: afterId } } : {}, orderBy: { id: 'asc' }, take: limit })).map(toRecord),
+      get: async (values) => (await this.db.teamToken.findMany({ where: { id: { in: ids(values) } } })).map(toRecord),
+      count: () => this.db.teamToken.count(),
+      putIfNewer: async (records) => {
+        let applied = 0;
+        for (const r of records) {
+          applied += await this.db.$executeRaw(sql`
+            INSERT INTO team_tokens (id, team_id, name, created_by, secret_hash, created_at, last_used_at, revoked_at)
+            VALUES (${r.id}::uuid, ${r.teamId}::uuid, ${r.name}, ${r.createdBy}::uuid, ${r.secretHash}, ${r.createdAt}, ${r.lastUsedAt}, ${r.revokedAt})
+            ON CONFLICT (id) DO UPDATE SET last_used_at = GREATEST(team_tokens.last_used_at, EXCLUDED.last_used_at),
+              revoked_at = GREATEST(team_tokens.revoked_at, EXCLUDED.revoked_at)
+            WHERE team_tokens.last_used_at IS DISTINCT FROM GREATEST(team_tokens.last_used_at, EXCLUDED.last_used_at)
+               OR team_tokens.revoked_at IS DISTINCT FROM GREATEST(team_tokens.revoked_at, EXCLUDED.revoked_at)`);
+        }
+        return applied;
+      },
+    };
   }
 }

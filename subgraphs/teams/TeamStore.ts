@@ -20,8 +20,11 @@ export interface TeamStore {
   countLive(): Promise<number>;
   /** Live teams newest first, at most `page.limit + 1`. */
   list(page: Page): Promise<Team[]>;
-  /** A new team with `ownerId` as its one OWNER; `audit`'s event is written with it. */
-  create(name: string, ownerId: string, audit: AuditFor): Promise<Team>;
+  /**
+   * A new team with `ownerId` as its one OWNER; `audit`'s event is written with it. `id`: a new
+   * one when not given (a store move journals the id before the write).
+   */
+  create(name: string, ownerId: string, audit: AuditFor, id?: string): Promise<Team>;
   /**
    * Applies `decide` to the current team and writes its result as one atomic change: two
    * concurrent changes of one team never both act on the same state (each `decide` sees the other's

@@ -18,8 +18,8 @@ export const TEAM_TOKEN_PATTERN = /^sft_([0-9a-f-]{36})_([A-Za-z0-9_-]{20,100})$
  * event with it.
  */
 export interface TeamTokenStore {
-  /** The new token's record and its secret form, which is returned this once. */
-  create(teamId: string, name: string, createdBy: string, audit: AuditFor): Promise<{ token: string; record: TeamToken }>;
+  /** The new token's record and its secret form, which is returned this once; `id` as for TeamStore.create. */
+  create(teamId: string, name: string, createdBy: string, audit: AuditFor, id?: string): Promise<{ token: string; record: TeamToken }>;
   /** The team's tokens, newest first. */
   listByTeam(teamId: string): Promise<TeamToken[]>;
   /** Revokes one of the team's tokens; null when the team has no such token. */

@@ -22,6 +22,7 @@ export async function openMongoTeamsData(
     teams,
     tokens,
     processed,
+    moveAdapters: { teams: teams.moveAdapter(), team_tokens: tokens.moveAdapter(), processed_events: processed.moveAdapter() },
     ping: async () => void (await connection.db!.admin().ping()),
     close: () => connection.close(),
   };

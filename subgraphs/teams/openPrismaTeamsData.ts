@@ -10,10 +10,14 @@ import type { TeamsData } from './TeamsData';
 /** `timeouts`: a service's bounds; an operator tool's long reads go without. */
 export function openPrismaTeamsData(databaseUrl: string, timeouts?: DatabaseTimeouts, prismaOptions: PrismaOptions = {}): TeamsData {
   const db = createPrismaClient(PrismaClient, databaseUrl, { ...prismaOptions, timeouts });
+  const teams = new PrismaTeamStore(db);
+  const tokens = new PrismaTeamTokenStore(db);
+  const processed = new PrismaProcessedEvents(db);
   return {
-    teams: new PrismaTeamStore(db),
-    tokens: new PrismaTeamTokenStore(db),
-    processed: new PrismaProcessedEvents(db),
+    teams,
+    tokens,
+    processed,
+    moveAdapters: { teams: teams.moveAdapter(), team_tokens: tokens.moveAdapter(), processed_events: processed.moveAdapter() },
     ping: async () => void (await db.$queryRaw`SELECT 1`),
     close: () => db.$disconnect(),
   };

@@ -18,6 +18,16 @@ import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from '../../lib/data
 import { openMongoTeamsData } from './openMongoTeamsData';
 import { openPrismaTeamsData } from './openPrismaTeamsData';
 import type { PrismaOptions } from '../../lib/prisma';
+import { MoveFollower, type MoveFollowerOptions } from '../../lib/storeMove/MoveFollower';
+import type { TeamsData } from './TeamsData';
+import type { TeamStore } from './TeamStore';
+import type { TeamTokenStore } from './TeamTokenStore';
+import type { ProcessedEvents } from '../../lib/events/ProcessedEvents';
+import type { OutboxSource } from '../../lib/events/OutboxRelay';
+import { MovingTeamStore } from './move/MovingTeamStore';
+import { MovingTeamTokenStore } from './move/MovingTeamTokenStore';
+import { MovingProcessedEvents } from './move/MovingProcessedEvents';
+import { openTeamsMoveState } from './move/teamsMovable';
 
 export const typeDefs = loadTypeDefs(join(__dirname, 'schema.graphql'));
 
@@ -39,6 +49,12 @@ export interface TeamsConfig {
   auth: AuthConfig;
   /** Bounds on every database statement and connection (DATABASE_*_TIMEOUT_MS); the defaults when not given. */
   databaseTimeouts?: DatabaseTimeouts;
+  /**
+   * How this instance follows a store move (MOVE_POLL_INTERVAL_MS, MOVE_SHADOW_READ_SHARE). It
+   * follows one whenever both stores are configured (`mongoUrl` and `databaseUrl`): it then
+   * opens both, and the move's shared state in the home store (`store`) says which one serves.
+   */
+  move?: MoveFollowerOptions;
 }
 
 export async function createTeamsSubgraph(
@@ -50,12 +66,12 @@ export async function createTeamsSubgraph(
   /** For the PostgreSQL store (query hooks in tests). */
   prismaOptions: PrismaOptions = {},
 ): Promise<Subgraph<TeamsContext>> {
-  const data = await openTeamsData(config, mongoOptions, prismaOptions);
+  const data = await openTeamsData(config, logger, mongoOptions, prismaOptions);
   const { teams: store, tokens, processed } = data;
   const revocations = new RevocationList();
   const serviceEvents = await startServiceEvents(events, logger, {
     metrics: mongoOptions.metrics && { metrics: mongoOptions.metrics, service: 'teams' },
-    outboxes: [store.outbox(), tokens.outbox()],
+    outboxes: data.outboxes,
     consumers: [
       (transport) => consumeEvents(transport, { teams: store, tokens, processed }, logger),
       (transport) => followRevocations(transport, 'sessions.teams', revocations, logger),
@@ -83,9 +99,63 @@ export async function createTeamsSubgraph(
   };
 }
 
-function openTeamsData(config: TeamsConfig, mongoOptions: MongoOptions, prismaOptions: PrismaOptions) {
+/** The stores the service runs on, and every outbox to relay. */
+interface ServedData {
+  teams: TeamStore;
+  tokens: TeamTokenStore;
+  processed: ProcessedEvents;
+  outboxes: OutboxSource[];
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function openTeamsData(config: TeamsConfig, logger: Logger, mongoOptions: MongoOptions, prismaOptions: PrismaOptions): Promise<ServedData> {
   const timeouts = config.databaseTimeouts ?? DEFAULT_DATABASE_TIMEOUTS;
-  if (config.store !== 'postgresql') return openMongoTeamsData(config.mongoUrl, config.database, timeouts, mongoOptions);
-  if (!config.databaseUrl) throw new Error('the teams store is postgresql, but no TEAMS_DATABASE_URL was given');
-  return Promise.resolve(openPrismaTeamsData(config.databaseUrl, timeouts, prismaOptions));
+  const home = config.store ?? 'mongodb';
+  if (config.mongoUrl && config.databaseUrl) return openMovable(config, { ...config, home, databaseUrl: config.databaseUrl }, logger, timeouts, mongoOptions, prismaOptions);
+  if (home === 'postgresql' && !config.databaseUrl) throw new Error('the teams store is postgresql, but no TEAMS_DATABASE_URL was given');
+  const data = home === 'postgresql' ? openPrismaTeamsData(config.databaseUrl!, timeouts, prismaOptions) : await openMongoTeamsData(config.mongoUrl, config.database, timeouts, mongoOptions);
+  return { ...data, outboxes: [data.teams.outbox(), data.tokens.outbox()] };
+}
+
+/**
+ * Both stores and the move's shared state: the moving stores follow the move's phase (nothing
+ * moving: the home store alone). Both stores' outboxes are relayed, so events written by either
+ * (the primary before and after a switch) all leave.
+ */
+async function openMovable(
+  config: TeamsConfig,
+  stores: { home: TeamsStore; mongoUrl: string; database: string; databaseUrl: string },
+  logger: Logger,
+  timeouts: DatabaseTimeouts,
+  mongoOptions: MongoOptions,
+  prismaOptions: PrismaOptions,
+): Promise<ServedData> {
+  const opened: { close(): Promise<void> }[] = [];
+  try {
+    const mongodb = await openMongoTeamsData(stores.mongoUrl, stores.database, timeouts, mongoOptions);
+    opened.push(mongodb);
+    const postgresql: TeamsData = openPrismaTeamsData(stores.databaseUrl, timeouts, prismaOptions);
+    opened.push(postgresql);
+    const state = await openTeamsMoveState(stores);
+    opened.push(state);
+    const side = (data: TeamsData) => ({ data, adapters: data.moveAdapters });
+    const follower = new MoveFollower('teams', stores.home, { mongodb: side(mongodb), postgresql: side(postgresql) }, state, logger, config.move);
+    await follower.start();
+    return {
+      teams: new MovingTeamStore(follower),
+      tokens: new MovingTeamTokenStore(follower),
+      processed: new MovingProcessedEvents(follower),
+      // PostgreSQL's teams and tokens share one outbox table: relayed once.
+      outboxes: [mongodb.teams.outbox(), mongodb.tokens.outbox(), postgresql.teams.outbox()],
+      ping: () => follower.reader().ping(),
+      close: async () => {
+        await follower.stop();
+        for (const store of opened.reverse()) await store.close();
+      },
+    };
+  } catch (error) {
+    for (const store of opened.reverse()) await store.close();
+    throw error;
+  }
 }
