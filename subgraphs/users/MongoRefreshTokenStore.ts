@@ -89,8 +89,7 @@ export class MongoRefreshTokenStore implements RefreshTokenStore {
    * a rotation continues a family and keeps its expiry, so refreshing never extends a session
    * beyond the TTL from the original sign-in.
    */
-  async issue(userId: string, rotation?: { familyId: string; expiresAt: Date }, events: readonly DomainEvent[] = []): Promise<string> {
-    const id = newId();
+  async issue(userId: string, rotation?: { familyId: string; expiresAt: Date }, events: readonly DomainEvent[] = [], id = newId()): Promise<string> {
     const secret = newSecret();
     const familyId = rotation?.familyId ?? newId();
     const expiresAt = rotation?.expiresAt ?? new Date(Date.now() + this.ttlSeconds * 1000);
@@ -180,6 +179,23 @@ export class MongoRefreshTokenStore implements RefreshTokenStore {
     await this.tokens.updateMany({ userId, revokedAt: null }, { $set: { revokedAt: now } });
     // Also on tokens a reuse revoked before: their family's sessions are over for this reason too.
     await this.tokens.updateMany({ userId, endedAt: null }, { $set: { endedAt: now } });
+  }
+
+  async familyOf(token: string): Promise<string[]> {
+    const doc = await this.tokenOf(token);
+    if (!doc) return [];
+    return (await this.tokens.find({ familyId: doc.familyId }, { _id: 1 }).lean<{ _id: string }[]>()).map((member) => member._id);
+  }
+
+  async tokenIdsOf(userId: string): Promise<string[]> {
+    return (await this.tokens.find({ userId }, { _id: 1 }).lean<{ _id: string }[]>()).map((doc) => doc._id);
+  }
+
+  /** The token a presented one names (by its id, or a legacy one by its hash), its secret unchecked. */
+  private tokenOf(token: string): Promise<Pick<RefreshTokenDocument, 'familyId'> | null> {
+    if (LEGACY_TOKEN.test(token)) return this.tokens.findOne({ legacyTokenHash: hashSecret(token) }, { familyId: 1 }).lean<Pick<RefreshTokenDocument, 'familyId'>>();
+    const [id] = token.split('.');
+    return id ? this.tokens.findOne({ _id: id }, { familyId: 1 }).lean<Pick<RefreshTokenDocument, 'familyId'>>() : Promise.resolve(null);
   }
 
   /** The tokens' outbox: session audit events, relayed through the same per-token queue as spending. */

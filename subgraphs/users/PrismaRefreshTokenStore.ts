@@ -37,8 +37,7 @@ export class PrismaRefreshTokenStore implements RefreshTokenStore {
     private readonly ttlSeconds: number,
   ) {}
 
-  async issue(userId: string, rotation?: { familyId: string; expiresAt: Date }, events: readonly DomainEvent[] = []): Promise<string> {
-    const id = newId();
+  async issue(userId: string, rotation?: { familyId: string; expiresAt: Date }, events: readonly DomainEvent[] = [], id = newId()): Promise<string> {
     const secret = newSecret();
     const familyId = rotation?.familyId ?? newId();
     const expiresAt = rotation?.expiresAt ?? new Date(Date.now() + this.ttlSeconds * 1000);
@@ -121,6 +120,22 @@ export class PrismaRefreshTokenStore implements RefreshTokenStore {
       // Also on tokens a reuse revoked before: their family's sessions are over for this reason too.
       this.db.refreshToken.updateMany({ where: { userId, endedAt: null }, data: { endedAt: now } }),
     ]);
+  }
+
+  async familyOf(token: string): Promise<string[]> {
+    const [id] = token.split('.');
+    const row = LEGACY_TOKEN.test(token)
+      ? await this.db.refreshToken.findFirst({ where: { legacyTokenHash: hashSecret(token) }, select: { familyId: true } })
+      : id && isId(id)
+        ? await this.db.refreshToken.findUnique({ where: { id: id.toLowerCase() }, select: { familyId: true } })
+        : null;
+    if (!row) return [];
+    return (await this.db.refreshToken.findMany({ where: { familyId: row.familyId }, select: { id: true } })).map((member) => member.id);
+  }
+
+  async tokenIdsOf(userId: string): Promise<string[]> {
+    if (!isId(userId)) return [];
+    return (await this.db.refreshToken.findMany({ where: { userId }, select: { id: true } })).map((row) => row.id);
   }
 
   outbox(): OutboxSource {

@@ -14,9 +14,10 @@ export const LEGACY_TOKEN = /^[A-Za-z0-9_-]{16,200}$/;
 export interface RefreshTokenStore {
   /**
    * A new token. Without `rotation` it starts a new login's family, good for the configured TTL;
-   * a rotation continues a family and keeps its expiry. `events` are written with it.
+   * a rotation continues a family and keeps its expiry. `events` are written with it; `id` is the
+   * new token's (a new one when not given: a store move names it before the write).
    */
-  issue(userId: string, rotation?: { familyId: string; expiresAt: Date }, events?: readonly DomainEvent[]): Promise<string>;
+  issue(userId: string, rotation?: { familyId: string; expiresAt: Date }, events?: readonly DomainEvent[], id?: string): Promise<string>;
   /** Spends a presented token (ours, or a migrated legacy one). */
   redeem(token: string): Promise<Redemption>;
   /** Ends the session the token belongs to (logout), with `events` for its user; false for a token that is not ours. */
@@ -30,6 +31,10 @@ export interface RefreshTokenStore {
   familyEnded(familyId: string): Promise<boolean>;
   /** Ends every session of a user (their account was deleted, or they logged out everywhere). */
   revokeAllOf(userId: string): Promise<void>;
+  /** The ids of every token of the presented token's family (none for a token that is not ours): what redeeming or revoking it may change. */
+  familyOf(token: string): Promise<string[]>;
+  /** The ids of every token of a user. */
+  tokenIdsOf(userId: string): Promise<string[]>;
   /** Session audit events written with the tokens. */
   outbox(): OutboxSource;
 

@@ -4,7 +4,9 @@ import { auditor } from '../../lib/events/audit';
 import { ANONYMOUS } from '../../lib/auth/identity';
 import { hashSecret, newSecret } from '../../lib/auth/secrets';
 import { newId } from '../../lib/validate';
-import type { AuditLogEntry, ImportedUser, LegacySession, NewUser } from '../../subgraphs/users/domain';
+import { checksum } from '../../lib/storeMove/checksum';
+import type { MoveAdapter } from '../../lib/storeMove/types';
+import type { AuditLogEntry, ImportedUser, LegacySession, NewUser, RefreshTokenRecord, UserMoveRecord } from '../../subgraphs/users/domain';
 import type { UsersData } from '../../subgraphs/users/UsersData';
 import { describeStoreContract } from '../support/storeContract';
 import { openMongoUsers, openPrismaUsers } from '../support/usersStores';
@@ -278,6 +280,118 @@ describeStoreContract<UsersData>('the users stores', { mongodb: openMongoUsers, 
       await data().auditLog.removeByIds([withDetails!.id, without!.id]);
       expect(await data().auditLog.entriesByIds([withDetails!.id, without!.id, recorded.id])).toEqual([expect.objectContaining({ id: recorded.id })]);
     });
+  });
+
+  describe('move adapters (npm run move-store -- users)', () => {
+    const adapter = <R extends { id: string }>(kind: string) => data().moveAdapters[kind] as unknown as MoveAdapter<R>;
+
+    it('users: every write bumps the revision; a copy is written only over a lower one; scans in id order, tombstones included', async () => {
+      const users = adapter<UserMoveRecord>('users');
+      const user = await data().users.create(newUser());
+      const [created] = await users.get([user.id]);
+      expect(created).toMatchObject({ id: user.id, revision: 0, deletedAt: null, sessionsNotBefore: null, passwordHash: 'hash' });
+      await data().users.update(user.id, { name: 'Once' });
+      await data().users.update(user.id, { role: 'ADMIN' });
+      const [changed] = await users.get([user.id]);
+      expect(changed).toMatchObject({ name: 'Once', role: 'ADMIN', revision: 2, sessionsNotBefore: expect.any(Date) });
+      // An older state (the backfill's, read before the changes) does not overwrite the newer.
+      expect(await users.putIfNewer([created!])).toBe(0);
+      expect(await users.putIfNewer([changed!])).toBe(0);
+      expect(await users.get([user.id])).toEqual([changed]);
+      // A newer one does, whole; a record that is not there is inserted.
+      const newer = { ...changed!, name: 'From the other store', revision: 5, deletedAt: new Date('2025-01-01T00:00:00.000Z'), email: `deleted:${user.id}` };
+      const absent: UserMoveRecord = { ...newer, id: newId(), email: `absent.${newId()}@example.test`, revision: 3, deletedAt: null, sessionsNotBefore: null };
+      expect(await users.putIfNewer([newer, absent])).toBe(2);
+      expect(await users.get([user.id, absent.id, newId()])).toEqual(expect.arrayContaining([newer, absent]));
+      expect(await data().users.statusOf([user.id])).toEqual(new Map([[user.id, 'deleted']]));
+      await data().users.delete(absent.id);
+      expect((await users.get([absent.id]))[0]!.revision).toBe(4);
+
+      const scanned: string[] = [];
+      for (let page = await users.scan(null, 3); page.length > 0; page = await users.scan(page.at(-1)!.id, 3)) scanned.push(...page.map((record) => record.id));
+      expect(ascending(scanned)).toBe(true);
+      expect(scanned).toEqual(expect.arrayContaining([user.id, absent.id]));
+      expect(await users.count()).toBe(scanned.length);
+    });
+
+    it('refresh tokens: a copy only sets the set-once fields still unset, so a spent or revoked token stays so', async () => {
+      const tokens = adapter<RefreshTokenRecord>('refresh_tokens');
+      const userId = newId();
+      const id = newId();
+      const token = await data().refreshTokens.issue(userId, undefined, [], id);
+      expect(token.startsWith(`${id}.`)).toBe(true);
+      const [fresh] = await tokens.get([id]);
+      expect(fresh).toMatchObject({ id, userId, familyId: expect.any(String), usedAt: null, revokedAt: null, endedAt: null, legacyTokenHash: null });
+      expect((await data().refreshTokens.redeem(token)).ok).toBe(true);
+      const [spent] = await tokens.get([id]);
+      // The unspent copy (read before) does not unspend it: presenting it again is still reuse.
+      expect(await tokens.putIfNewer([fresh!])).toBe(0);
+      expect(await tokens.get([id])).toEqual([spent]);
+      const revokedElsewhere = { ...spent!, revokedAt: new Date('2030-01-01T00:00:00.000Z'), usedAt: new Date(0) };
+      expect(await tokens.putIfNewer([revokedElsewhere])).toBe(1);
+      expect(await tokens.get([id])).toEqual([{ ...spent, revokedAt: revokedElsewhere.revokedAt }]);
+      expect(await tokens.putIfNewer([revokedElsewhere])).toBe(0);
+      const copied: RefreshTokenRecord = { ...fresh!, id: newId(), legacyTokenHash: hashSecret(newSecret()) };
+      expect(await tokens.putIfNewer([copied])).toBe(1);
+      expect(await tokens.get([copied.id])).toEqual([copied]);
+
+      // The copy is of the same family (and user).
+      expect((await data().refreshTokens.familyOf(token)).sort()).toEqual([id, copied.id].sort());
+      expect(await data().refreshTokens.familyOf(`${newId()}.x`)).toEqual([]);
+      expect((await data().refreshTokens.tokenIdsOf(userId)).sort()).toEqual([id, copied.id].sort());
+      const scanned = (await tokens.scan(null, 10_000)).map((record) => record.id);
+      expect(ascending(scanned)).toBe(true);
+      expect(await tokens.count()).toBe(scanned.length);
+    });
+
+    it('audit entries: inserted once, never changed by a copy', async () => {
+      const entries = adapter<AuditLogEntry>('audit_logs');
+      const event = auditEvent('createTeam', newId(), newId());
+      await data().auditLog.record(event);
+      const [entry] = await entries.get([event.id]);
+      expect(await entries.putIfNewer([{ ...entry!, action: 'changed' }])).toBe(0);
+      expect(await entries.get([event.id])).toEqual([entry]);
+      const copy = { ...entry!, id: newId(), details: { kept: true } };
+      expect(await entries.putIfNewer([copy])).toBe(1);
+      expect(await entries.get([copy.id])).toEqual([copy]);
+      expect(ascending((await entries.scan(null, 10_000)).map((record) => record.id))).toBe(true);
+    });
+  });
+});
+
+describe('the users move adapters across engines', () => {
+  let mongo: Awaited<ReturnType<typeof openMongoUsers>>;
+  let postgres: Awaited<ReturnType<typeof openPrismaUsers>>;
+  beforeAll(async () => {
+    [mongo, postgres] = await Promise.all([openMongoUsers(), openPrismaUsers()]);
+  });
+  afterAll(async () => {
+    await mongo?.close();
+    await postgres?.close();
+  });
+
+  it('every kind copied from MongoDB to PostgreSQL and back reads the same on both (same checksums)', async () => {
+    const source = mongo.store;
+    const user = await source.users.create(newUser({ name: 'Copied' }));
+    await source.users.update(user.id, { role: 'VENDOR' });
+    const gone = await source.users.create(newUser());
+    await source.users.delete(gone.id);
+    const token = await source.refreshTokens.issue(user.id);
+    await source.refreshTokens.redeem(token);
+    await source.auditLog.record(auditEvent('createTeam', user.id, newId()));
+    await source.refreshTokens.importLegacy([{ id: newId(), userId: user.id, tokenHash: hashSecret(newSecret()), expiresAt: new Date(Date.now() + 60_000), createdAt: new Date() }], []);
+    for (const kind of ['users', 'refresh_tokens', 'audit_logs']) {
+      const records = await source.moveAdapters[kind]!.scan(null, 10_000);
+      expect(records.length).toBeGreaterThan(0);
+      expect(await postgres.store.moveAdapters[kind]!.putIfNewer(records)).toBe(records.length);
+      const copied = await postgres.store.moveAdapters[kind]!.scan(null, 10_000);
+      expect(copied.map(checksum)).toEqual(records.map(checksum));
+      // Back again: nothing is newer, so nothing changes.
+      expect(await source.moveAdapters[kind]!.putIfNewer(copied)).toBe(0);
+    }
+    // The copied user signs in and is found on PostgreSQL as on MongoDB.
+    expect(await postgres.store.users.findByIds([user.id])).toEqual(await source.users.findByIds([user.id]));
+    expect(await postgres.store.users.statusOf([gone.id])).toEqual(new Map([[gone.id, 'deleted']]));
   });
 });
 
