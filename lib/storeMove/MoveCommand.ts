@@ -190,6 +190,7 @@ export class MoveCommand<D> {
       only,
       primaryName: route.primary,
       secondaryName: route.secondary!,
+      journal: { store: this.store, service: this.service },
     });
     const instances = await this.store.instances(this.service, this.ack.liveForMs);
     const shadow = shadowTotals(instances);
@@ -251,7 +252,7 @@ export class MoveCommand<D> {
     // last ones and the comparison (made while writes are held) proves nothing is missing there.
     let comparison: Comparison | null = null;
     const { pauseMs } = await this.barrier(state, 'rollingBack', 'rolledBack', 'switched', async () => {
-      comparison = await compareStores(this.movable.kinds, this.adapters[state.to], this.adapters[state.from], { batchSize: this.batchSize, primaryName: state.to, secondaryName: state.from });
+      comparison = await compareStores(this.movable.kinds, this.adapters[state.to], this.adapters[state.from], { batchSize: this.batchSize, primaryName: state.to, secondaryName: state.from, journal: { store: this.store, service: this.service } });
     });
     const result = comparison as Comparison | null;
     const clean = result?.mismatchCount === 0;

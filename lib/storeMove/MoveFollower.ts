@@ -3,6 +3,7 @@ import type { Logger } from '../logger';
 import { checksum } from './checksum';
 import { adapterOf, copyTouched } from './copyTouched';
 import type { MoveStateStore } from './MoveStateStore';
+import { stillDiffering } from './stillDiffering';
 import { routeOf, type Route } from './routeOf';
 import { MAX_LISTED, type InstanceReport, type Intent, type Mismatch, type MoveAdapters, type MoveRecord, type MoveState, type StoreEngine, type Touch } from './types';
 
@@ -18,9 +19,6 @@ export interface MoveFollowerOptions {
 }
 
 export const DEFAULT_FOLLOWER_OPTIONS: Required<MoveFollowerOptions> = { pollIntervalMs: 250, holdPollIntervalMs: 25, shadowReadShare: 0.1, replayAfterMs: 5000 };
-
-/** How long a shadow read's mismatch waits before it is checked again: a write still being mirrored is not a mismatch. */
-const SHADOW_RECHECK_MS = 300;
 
 /** One engine's side of the service as an instance follows a move: its stores and their move adapters. */
 export interface FollowedSide<D> {
@@ -185,8 +183,8 @@ export class MoveFollower<D> {
 
   /**
    * For a share of reads (while a second store is written): answers the same read from the
-   * secondary too, in the background, and compares. A difference is checked again a moment later
-   * on the records themselves (a write may still have been mirroring); what still differs is
+   * secondary too, in the background, and compares. A difference is checked again on the records
+   * themselves (stillDiffering: a write may still have been mirroring); what still differs is
    * counted and listed with its ids.
    */
   shadow<R extends MoveRecord>(kind: string, answer: readonly R[], read: (data: D) => Promise<readonly R[]>): void {
@@ -196,17 +194,9 @@ export class MoveFollower<D> {
     void (async () => {
       const other = await read(this.sides[secondary].data);
       if (sameRecords(answer, other)) return;
-      await new Promise((resolve) => setTimeout(resolve, SHADOW_RECHECK_MS));
-      const ids = [...new Set([...answer, ...other].map((record) => record.id))];
-      const [mine, theirs] = await Promise.all([adapterOf(this.sides[primary].adapters, kind).get(ids), adapterOf(this.sides[secondary].adapters, kind).get(ids)]);
-      const theirSums = new Map(theirs.map((record) => [record.id, checksum(record)]));
-      const differing: Mismatch[] = [];
-      for (const record of mine) {
-        const sum = theirSums.get(record.id);
-        if (sum !== checksum(record)) differing.push({ kind, id: record.id, reason: sum === undefined ? `missing in ${secondary}` : 'differs (shadow read)' });
-        theirSums.delete(record.id);
-      }
-      for (const id of theirSums.keys()) differing.push({ kind, id, reason: `only in ${secondary}` });
+      const ids = [...answer, ...other].map((record) => record.id);
+      const sides = { kind, primary: adapterOf(this.sides[primary].adapters, kind), secondary: adapterOf(this.sides[secondary].adapters, kind), primaryName: primary, secondaryName: secondary };
+      const differing = await stillDiffering(sides, ids, { store: this.store, service: this.service });
       if (differing.length === 0) return;
       this.stats.shadow.mismatches += differing.length;
       this.stats.shadow.recent = [...differing, ...this.stats.shadow.recent].slice(0, MAX_LISTED);

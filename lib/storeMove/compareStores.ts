@@ -1,9 +1,18 @@
 import { checksum } from './checksum';
+import type { MoveStateStore } from './MoveStateStore';
+import { stillDiffering } from './stillDiffering';
 import { adapterOf } from './copyTouched';
-import { MAX_LISTED, type Mismatch, type MoveAdapter, type MoveAdapters, type MoveRecord, type RecordKind, type Touch } from './types';
+import { MAX_LISTED, type Mismatch, type MoveAdapters, type MoveRecord, type RecordKind, type Touch } from './types';
 
-/** How long a difference waits before it is checked again: a write being mirrored right then is not a mismatch. */
-const RECHECK_MS = 300;
+export interface CompareOptions {
+  batchSize: number;
+  /** Just these records. */
+  only?: readonly Touch[];
+  primaryName: string;
+  secondaryName: string;
+  /** The move's journal: a record with a write in flight is not a mismatch (stillDiffering). */
+  journal?: { store: MoveStateStore; service: string };
+}
 
 export interface Comparison {
   compared: Record<string, number>;
@@ -14,14 +23,14 @@ export interface Comparison {
 /**
  * Compares every record of every kind in both stores by checksum, both ways: scans `primary` in
  * keyset batches and looks each batch up in `secondary` (missing or different), then scans
- * `secondary` for records `primary` lacks. Differences are checked again a moment later and only
- * those that remain are reported. `only`: just these records.
+ * `secondary` for records `primary` lacks. Differences are checked again (stillDiffering) and only
+ * those that remain are reported.
  */
 export async function compareStores(
   kinds: readonly RecordKind[],
   primary: MoveAdapters,
   secondary: MoveAdapters,
-  options: { batchSize: number; only?: readonly Touch[]; secondaryName: string; primaryName: string },
+  options: CompareOptions,
 ): Promise<Comparison> {
   const compared: Record<string, number> = {};
   const found: Mismatch[] = [];
@@ -31,7 +40,7 @@ export async function compareStores(
     compared[kind.name] = 0;
     const only = options.only?.filter((touch) => touch.kind === kind.name).flatMap((touch) => touch.ids);
     if (only) {
-      found.push(...(await differences(kind.name, only, mine, theirs, options)));
+      found.push(...only.map((id) => ({ kind: kind.name, id, reason: 'asked for' })));
       compared[kind.name] = only.length;
       continue;
     }
@@ -58,26 +67,13 @@ export async function compareStores(
   return { compared, mismatches: mismatches.slice(0, MAX_LISTED), mismatchCount: mismatches.length };
 }
 
-async function recheck(kinds: readonly RecordKind[], found: Mismatch[], primary: MoveAdapters, secondary: MoveAdapters, names: { secondaryName: string; primaryName: string }): Promise<Mismatch[]> {
-  await new Promise((resolve) => setTimeout(resolve, RECHECK_MS));
+async function recheck(kinds: readonly RecordKind[], found: Mismatch[], primary: MoveAdapters, secondary: MoveAdapters, options: CompareOptions): Promise<Mismatch[]> {
   const still: Mismatch[] = [];
   for (const kind of kinds) {
-    const ids = [...new Set(found.filter((mismatch) => mismatch.kind === kind.name).map((mismatch) => mismatch.id))];
-    if (ids.length > 0) still.push(...(await differences(kind.name, ids, adapterOf(primary, kind.name), adapterOf(secondary, kind.name), names)));
+    const ids = found.filter((mismatch) => mismatch.kind === kind.name).map((mismatch) => mismatch.id);
+    if (ids.length === 0) continue;
+    const sides = { kind: kind.name, primary: adapterOf(primary, kind.name), secondary: adapterOf(secondary, kind.name), primaryName: options.primaryName, secondaryName: options.secondaryName };
+    still.push(...(await stillDiffering(sides, ids, options.journal ?? null)));
   }
   return still;
-}
-
-async function differences(kind: string, ids: readonly string[], mine: MoveAdapter, theirs: MoveAdapter, names: { secondaryName: string; primaryName: string }): Promise<Mismatch[]> {
-  const [a, b] = await Promise.all([mine.get(ids), theirs.get(ids)]);
-  const other = new Map(b.map((record) => [record.id, checksum(record)]));
-  const result: Mismatch[] = [];
-  for (const record of a) {
-    const sum = other.get(record.id);
-    if (sum === undefined) result.push({ kind, id: record.id, reason: `missing in ${names.secondaryName}` });
-    else if (sum !== checksum(record)) result.push({ kind, id: record.id, reason: 'differs' });
-    other.delete(record.id);
-  }
-  for (const id of other.keys()) result.push({ kind, id, reason: `missing in ${names.primaryName}` });
-  return result;
 }

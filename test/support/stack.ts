@@ -24,7 +24,8 @@ import type { ServiceDatabases } from '../../scripts/seed';
 import { createPaymentsSubgraph } from '../../subgraphs/payments/server';
 import { createProfilesSubgraph } from '../../subgraphs/profiles/server';
 import { createProjectsSubgraph } from '../../subgraphs/projects/server';
-import { createTeamsSubgraph, type TeamsStore } from '../../subgraphs/teams/server';
+import { createTeamsSubgraph, type TeamsConfig, type TeamsStore } from '../../subgraphs/teams/server';
+import type { MoveFollowerOptions } from '../../lib/storeMove/MoveFollower';
 import type { UsersStore } from '../../subgraphs/users/server';
 import { createUsersSubgraph } from '../../subgraphs/users/server';
 import { startTracing, type TracingHandle } from '../../lib/tracing/tracing';
@@ -48,6 +49,8 @@ export interface Stack {
   auth: AuthConfig;
   subgraphUrls: Record<SubgraphName, string>;
   databases: ServiceDatabases;
+  /** What the teams service was started with (a test starts one more instance of it with this). */
+  teamsConfig: TeamsConfig;
   /** The process's tracing while the stack runs (flush exports the finished spans now). */
   tracing: TracingHandle;
   /**
@@ -86,6 +89,11 @@ export interface StackOptions {
   teamsStore?: TeamsStore;
   /** Where the users live: 'mongodb' (the default, as USERS_STORE's) or 'postgresql' (a migrated database of this stack's own). */
   usersStore?: UsersStore;
+  /**
+   * Given, the teams service gets both of its stores (a MongoDB database and a migrated PostgreSQL
+   * one; `teamsStore` is the home) and follows store moves with these options.
+   */
+  teamsMove?: MoveFollowerOptions;
 }
 
 /** Account settings for tests: the production defaults, with a login throttle tests can reach. */
@@ -157,14 +165,14 @@ export function testEngines(): { postgresUrl: string; mongoUrl: string } {
 }
 
 /** Fresh, migrated databases of every service, named uniquely for one test file. */
-export async function createDatabases(stores: { teams?: TeamsStore; users?: UsersStore } = {}): Promise<ServiceDatabases> {
+export async function createDatabases(stores: { teams?: TeamsStore; users?: UsersStore; teamsBoth?: boolean } = {}): Promise<ServiceDatabases> {
   const { postgresUrl, mongoUrl } = testEngines();
   const suffix = randomBytes(4).toString('hex');
   const [projectsUrl, paymentsUrl, profilesUrl, teamsUrl, usersUrl] = await Promise.all([
     prepareDatabase(postgresUrl, 'projects', `projects_${suffix}`),
     prepareDatabase(postgresUrl, 'payments', `payments_${suffix}`),
     prepareDatabase(postgresUrl, 'profiles', `profiles_${suffix}`),
-    stores.teams === 'postgresql' ? prepareDatabase(postgresUrl, 'teams', `teams_${suffix}`) : undefined,
+    stores.teams === 'postgresql' || stores.teamsBoth ? prepareDatabase(postgresUrl, 'teams', `teams_${suffix}`) : undefined,
     stores.users === 'postgresql' ? prepareDatabase(postgresUrl, 'users', `users_${suffix}`) : undefined,
   ]);
   return { mongoUrl, usersDatabase: `users_${suffix}`, teamsDatabase: `teams_${suffix}`, projectsUrl, paymentsUrl, profilesUrl, ...(teamsUrl ? { teamsUrl } : {}), ...(usersUrl ? { usersUrl } : {}) };
@@ -250,7 +258,7 @@ export async function signedPost<TData>(
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const tracing = startTracing(options.tracing ?? null);
-  const databases = await createDatabases({ teams: options.teamsStore, users: options.usersStore });
+  const databases = await createDatabases({ teams: options.teamsStore, users: options.usersStore, teamsBoth: Boolean(options.teamsMove) });
   // Domain events travel through a PostgreSQL database of this stack's own (isolated from other
   // test files); a test can hand in another transport (a RabbitMQ of its own).
   const eventsUrl = await freshDatabase('events');
@@ -321,18 +329,22 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         prisma('users'),
       ),
     );
+    const teamsHome: TeamsStore = options.teamsStore ?? 'mongodb';
+    const teamsConfig: TeamsConfig = {
+      store: teamsHome,
+      // Both stores only for a stack that moves the teams: given both, the service follows moves.
+      mongoUrl: teamsHome === 'mongodb' || options.teamsMove ? at('teams', databases.mongoUrl) : '',
+      database: databases.teamsDatabase,
+      ...(databases.teamsUrl ? { databaseUrl: at('teams', databases.teamsUrl) } : {}),
+      usersUrl: urlOf('users'),
+      auth,
+      databaseTimeouts,
+      ...(options.teamsMove ? { move: options.teamsMove } : {}),
+    };
     await start(
       'teams',
       createTeamsSubgraph(
-        {
-          store: databases.teamsUrl ? 'postgresql' : 'mongodb',
-          mongoUrl: at('teams', databases.mongoUrl),
-          database: databases.teamsDatabase,
-          ...(databases.teamsUrl ? { databaseUrl: at('teams', databases.teamsUrl) } : {}),
-          usersUrl: urlOf('users'),
-          auth,
-          databaseTimeouts,
-        },
+        teamsConfig,
         logger('teams'),
         mongo('teams'),
         events,
@@ -370,6 +382,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       events,
       subgraphUrls,
       databases,
+      teamsConfig,
       tracing,
       query: (query, variables, headers = {}) => {
         const { authorization = `Bearer ${adminToken}`, ...rest } = headers;
