@@ -29,6 +29,7 @@ import type { MoveFollowerOptions } from '../../lib/storeMove/MoveFollower';
 import type { UsersStore } from '../../subgraphs/users/server';
 import { createUsersSubgraph, type UsersConfig } from '../../subgraphs/users/server';
 import { startTracing, type TracingHandle } from '../../lib/tracing/tracing';
+import { startRoundRobin, type RoundRobin } from './roundRobin';
 import type { TracingConfig } from '../../lib/tracing/tracingConfig';
 
 
@@ -53,6 +54,8 @@ export interface Stack {
   teamsConfig: TeamsConfig;
   /** What the users service was started with (its home store, and how it follows a move). */
   usersConfig: UsersConfig;
+  /** With `teamsInstances` > 1: the round-robin front of the teams instances (connections per instance). */
+  teamsFront: RoundRobin | null;
   /** The process's tracing while the stack runs (flush exports the finished spans now). */
   tracing: TracingHandle;
   /**
@@ -98,6 +101,8 @@ export interface StackOptions {
   teamsMove?: MoveFollowerOptions;
   /** The same for the users service (`usersStore` is the home). */
   usersMove?: MoveFollowerOptions;
+  /** How many instances of the teams service run (default 1); more sit behind a round-robin TCP front at the teams URL. */
+  teamsInstances?: number;
 }
 
 /** Account settings for tests: the production defaults, with a login throttle tests can reach. */
@@ -273,6 +278,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const logger = (name: string) => createLogger(name, options.logLevel ?? 'silent');
   const onQuery = (service: SubgraphName) => (options.onQuery ? (detail: string) => options.onQuery!(service, detail) : undefined);
   const running = new Map<SubgraphName, RunningServer>();
+  let teamsFront: RoundRobin | null = null;
   // Each service's own registry, as its own process would have (served at its /metrics).
   const registries = new Map<SubgraphName, Metrics>(SUBGRAPHS.map(({ name }) => [name, new Metrics()]));
   const stopAll = async () => {
@@ -349,16 +355,32 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       databaseTimeouts,
       ...(options.teamsMove ? { move: options.teamsMove } : {}),
     };
-    await start(
-      'teams',
-      createTeamsSubgraph(
-        teamsConfig,
-        logger('teams'),
-        mongo('teams'),
-        events,
-        prisma('teams'),
-      ),
-    );
+    if ((options.teamsInstances ?? 1) === 1) {
+      await start('teams', createTeamsSubgraph(teamsConfig, logger('teams'), mongo('teams'), events, prisma('teams')));
+    } else {
+      const instances: RunningServer[] = [];
+      const stopInstances = async () => {
+        for (const instance of instances.reverse()) await instance.stop();
+      };
+      try {
+        for (let i = 0; i < options.teamsInstances!; i++) {
+          const subgraph = await createTeamsSubgraph(teamsConfig, logger('teams'), mongo('teams'), events, prisma('teams'));
+          instances.push(await startSubgraph(subgraph, await freePort(), undefined, { metrics: new Metrics() }));
+        }
+        const front = await startRoundRobin(ports.teams, instances.map((instance) => Number(new URL(instance.url).port)));
+        teamsFront = front;
+        running.set('teams', {
+          url: urlOf('teams'),
+          stop: async () => {
+            await front.stop();
+            await stopInstances();
+          },
+        });
+      } catch (error) {
+        await stopInstances();
+        throw error;
+      }
+    }
     await start(
       'projects',
       createProjectsSubgraph({ databaseUrl: at('projects', databases.projectsUrl), usersUrl: urlOf('users'), teamsUrl: urlOf('teams'), auth, databaseTimeouts }, logger('projects'), prisma('projects'), events),
@@ -392,6 +414,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       databases,
       teamsConfig,
       usersConfig,
+      teamsFront,
       tracing,
       query: (query, variables, headers = {}) => {
         const { authorization = `Bearer ${adminToken}`, ...rest } = headers;

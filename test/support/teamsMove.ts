@@ -45,9 +45,9 @@ export async function moveTeamsOk(stack: Stack, ...args: string[]): Promise<stri
   return run.out;
 }
 
-/** `npm run move-store` as a child process (tsx), to be killed by a test. */
+/** `npm run move-store` as a child process (node with tsx's loader: one process, so a SIGKILL reaches the command itself). */
 export function moveTeamsProcess(stack: Stack, args: string[], extraEnv: Record<string, string> = {}): ChildProcess {
-  return spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'moveStore', 'main.ts'), 'teams', ...args], {
+  return spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'moveStore', 'main.ts'), 'teams', ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...moveEnv(stack, extraEnv) },
     stdio: ['ignore', 'pipe', 'pipe'],
