@@ -95,6 +95,26 @@ export function idIn(ids: readonly string[]): string | { $in: readonly string[] 
   return ids.length === 1 ? ids[0]! : { $in: ids };
 }
 
+/**
+ * Inserts documents as they are (no mongoose defaults or timestamps), each on its own: those whose
+ * `_id` or unique key a document already has are left out, and their ids returned.
+ */
+export async function insertAllButDuplicates<T>(model: Model<T>, docs: readonly ({ _id: string } & Record<string, unknown>)[]): Promise<string[]> {
+  if (docs.length === 0) return [];
+  try {
+    await model.collection.insertMany(docs as never[], { ordered: false });
+    return [];
+  } catch (error) {
+    const writeErrors = (error as { writeErrors?: unknown }).writeErrors as { index: number; code?: number; err?: { index: number; code: number } }[] | { index: number; code?: number; err?: { index: number; code: number } } | undefined;
+    if (!writeErrors || !isDuplicateKeyError(error)) throw error;
+    const list = Array.isArray(writeErrors) ? writeErrors : [writeErrors];
+    return list.map((writeError) => {
+      if ((writeError.code ?? writeError.err?.code) !== 11000) throw error;
+      return docs[writeError.index ?? writeError.err!.index]!._id;
+    });
+  }
+}
+
 /** The filter that continues a newest-first (createdAt, _id) listing after a cursor position. */
 export function afterCursorFilter(after: { createdAt: Date; id: string } | null): Record<string, unknown> {
   if (!after) return {};

@@ -80,3 +80,18 @@ export function afterCursorWhere(after: Page['after']) {
 }
 
 export const NEWEST_FIRST_ORDER = [{ createdAt: 'desc' as const }, { id: 'desc' as const }];
+
+/**
+ * Every row a keyset query reaches, in its key order, a page of `size` at a time: `page(after,
+ * take)` returns the rows with keys after `after` (null: from the start) in key order. For bulk
+ * readers, which then hold one page at a time whatever the table's size.
+ */
+export async function* keysetPages<R extends { id: string }>(page: (after: string | null, take: number) => Promise<R[]>, size = 2000): AsyncIterable<R> {
+  let after: string | null = null;
+  for (;;) {
+    const rows = await page(after, size);
+    yield* rows;
+    if (rows.length < size) return;
+    after = rows.at(-1)!.id;
+  }
+}

@@ -1,7 +1,9 @@
 import { Client } from 'pg';
-import { connectMongo } from '../lib/mongo';
 import { databaseUrl, ensureDatabase } from '../prisma/migrate';
 import type { ServiceDatabases } from '../scripts/seed';
+import { openMongoUsersData } from '../subgraphs/users/openMongoUsersData';
+import { openPrismaUsersData } from '../subgraphs/users/openPrismaUsersData';
+import type { UsersData } from '../subgraphs/users/UsersData';
 import type { MigrationContext, Targets } from './entity';
 import { MigrationState } from './state';
 
@@ -45,6 +47,26 @@ async function mergedAccounts(source: Client): Promise<Map<string, string>> {
   return new Map(rows.map((row) => [row.id, row.survivor]));
 }
 
+/**
+ * The users service's stores wherever it keeps them: its PostgreSQL database when one is named
+ * (USERS_STORE=postgresql), else its MongoDB database. The migration issues no tokens of its own,
+ * so the refresh-token lifetime plays no part.
+ */
+async function openUsers(stores: ServiceDatabases): Promise<{ users: UsersData; usersEngine: 'MongoDB' | 'PostgreSQL' }> {
+  const usersEngine = stores.usersUrl ? 'PostgreSQL' : 'MongoDB';
+  try {
+    if (!stores.usersUrl) return { users: await openMongoUsersData(stores.mongoUrl, stores.usersDatabase, 0), usersEngine };
+    const users = openPrismaUsersData(stores.usersUrl, 0);
+    await users.ping().catch(async (error: unknown) => {
+      await users.close();
+      throw error;
+    });
+    return { users, usersEngine };
+  } catch (error) {
+    throw new Error(`cannot connect to the users store (${usersEngine}): ${(error as Error).message}`);
+  }
+}
+
 export async function openConnections(sourceUrl: string, stores: ServiceDatabases, stateUrl: string | undefined, dryRun = false): Promise<Connections> {
   const opened: { close(): Promise<unknown> }[] = [];
   const closeAll = async () => {
@@ -55,15 +77,13 @@ export async function openConnections(sourceUrl: string, stores: ServiceDatabase
     opened.push({ close: () => source.end() });
     // The source is only ever read: the session refuses writes, whatever a bug might try.
     await source.query('SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY');
-    const users = await connectMongo(stores.mongoUrl, stores.usersDatabase).catch((error: Error) => {
-      throw new Error(`cannot connect to the users store (MongoDB): ${error.message}`);
-    });
+    const { users, usersEngine } = await openUsers(stores);
     opened.push(users);
     const payments = await connectPg(stores.paymentsUrl, 'payments store');
     opened.push({ close: () => payments.end() });
     const profiles = await connectPg(stores.profilesUrl, 'profiles store');
     opened.push({ close: () => profiles.end() });
-    const targets: Targets = { users, payments, profiles };
+    const targets: Targets = { users, usersEngine, payments, profiles };
     const stateTarget = stateUrl ?? defaultStateUrl(stores);
     if (!stateUrl) await ensureDatabase(databaseUrl(stores.paymentsUrl, 'postgres'), 'schemaflow_migration');
     const state = await MigrationState.open(stateTarget);

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import stableStringify from 'safe-stable-stringify';
 import type { Client } from 'pg';
-import type { Connection } from 'mongoose';
-import { writeDocuments } from './writers';
+import type { UsersData } from '../subgraphs/users/UsersData';
 
 /** What a source row becomes: a record for a target store, or a reason it is not carried. */
 export type Outcome =
@@ -12,9 +11,14 @@ export type Outcome =
   /** Cannot be carried (does not fit the new layout); reported with its id and reason. */
   | { id: string; reject: string };
 
-/** The stores the migration writes: the users service's MongoDB, the payments and profiles PostgreSQL. */
+/**
+ * The stores the migration writes: the users service's (through its store contracts, whichever
+ * engine it is on), the payments and profiles PostgreSQL.
+ */
 export interface Targets {
-  users: Connection;
+  users: UsersData;
+  /** Which engine the users service is on (USERS_STORE), for what plan and errors say. */
+  usersEngine: 'MongoDB' | 'PostgreSQL';
   payments: Client;
   profiles: Client;
 }
@@ -41,7 +45,7 @@ export interface Entity {
   label: string;
   /** Where rows come from and go to, for plan and stats. */
   from: string;
-  to: string;
+  to(targets: Targets): string;
   /** Source rows (for progress and stats). */
   count(source: Client): Promise<number>;
   /** Up to `limit` source rows with keys after `after`, in key order. */
@@ -66,40 +70,42 @@ export interface Entity {
   /** Carried records whose users do not resolve in the users store (verify). */
   references?(users: UserIndex, carried: Record<string, unknown>[]): { id: string; problem: string }[];
   /**
-   * For records kept in MongoDB: the collection, and the canonical form of one of its documents
-   * (null for a document that is not this entity's). Verify reads such a collection in one pass
-   * sorted by id beside the source, since FerretDB answers `_id: { $in }` by scanning.
+   * For records the users service keeps: every record of the store, in id order, with its
+   * canonical form (null for one that is not this entity's). Verify reads them in one pass beside
+   * the source (also in id order), since FerretDB answers `_id: { $in }` by scanning.
    */
-  mongo?: { collection: string; canonical(doc: Record<string, unknown>): Record<string, unknown> | null };
+  inIdOrder?(targets: Targets): AsyncIterable<{ id: string; canonical: Record<string, unknown> | null }>;
 }
 
 /** Every id in the users store and whether it is a user or a deleted user's tombstone (verify loads it once). */
 export type UserIndex = ReadonlyMap<string, 'live' | 'deleted'>;
 
 /**
- * What an entity kept in a MongoDB collection of the users service needs besides its reading and
- * transforming: writing, reading back and removing its documents, from the collection's name, the
- * document a record becomes, and the canonical form of a document (null: not this entity's).
- * `only` narrows removal to this entity's documents where a collection holds more than one kind.
+ * What an entity kept in the users service's stores needs besides its reading and transforming,
+ * all through the stores' contracts (subgraphs/users/*Store.ts), so it works on either engine:
+ * writing, reading back by id and in id order, and removing its records, from the contract's
+ * calls and the canonical form of a record (null: not this entity's, e.g. a tombstone for accounts).
  */
-export function mongoStorage(options: {
-  collection: string;
-  document(record: Record<string, unknown>): Record<string, unknown>;
-  canonical(doc: Record<string, unknown>): Record<string, unknown> | null;
-  only?: Record<string, unknown>;
-}): Pick<Entity, 'mongo' | 'write' | 'readBack' | 'remove'> {
-  const collection = (targets: Targets) => targets.users.db!.collection(options.collection);
+export function usersStorage<R extends { id: string }>(options: {
+  write(users: UsersData, fresh: Record<string, unknown>[], known: Record<string, unknown>[]): Promise<string[]>;
+  byIds(users: UsersData, ids: readonly string[]): Promise<R[]>;
+  inIdOrder(users: UsersData): AsyncIterable<R>;
+  canonical(record: R): Record<string, unknown> | null;
+  remove(users: UsersData, ids: readonly string[]): Promise<void>;
+}): Pick<Entity, 'write' | 'readBack' | 'remove' | 'inIdOrder'> {
   return {
-    mongo: { collection: options.collection, canonical: options.canonical },
-    write: (targets, fresh, known) => writeDocuments(collection(targets), fresh.map(options.document), known.map(options.document)),
+    write: (targets, fresh, known) => options.write(targets.users, fresh, known),
     async readBack(targets, ids) {
-      const docs = await collection(targets).find({ _id: { $in: [...ids] } } as never).toArray();
-      return new Map(docs.flatMap((doc) => {
-        const canonical = options.canonical(doc as Record<string, unknown>);
-        return canonical ? [[String(doc._id), canonical] as const] : [];
+      const records = await options.byIds(targets.users, ids);
+      return new Map(records.flatMap((record) => {
+        const canonical = options.canonical(record);
+        return canonical ? [[record.id, canonical] as const] : [];
       }));
     },
-    remove: async (targets, ids) => void (await collection(targets).deleteMany({ _id: { $in: [...ids] }, ...options.only } as never)),
+    remove: (targets, ids) => options.remove(targets.users, ids),
+    async *inIdOrder(targets) {
+      for await (const record of options.inIdOrder(targets.users)) yield { id: record.id, canonical: options.canonical(record) };
+    },
   };
 }
 

@@ -1,8 +1,4 @@
 import type { Client } from 'pg';
-import type { mongo } from 'mongoose';
-
-type Collection = mongo.Collection;
-import { isDuplicateKeyError } from '../lib/mongo';
 
 /** A target column: its name and the SQL type jsonb_to_recordset reads it as. */
 export type Columns = Record<string, string>;
@@ -51,33 +47,4 @@ export async function readRows(db: Client, sql: string, ids: readonly string[]):
 
 export async function deleteRows(db: Client, table: string, ids: readonly string[]): Promise<void> {
   await db.query(`DELETE FROM ${table} WHERE id = ANY($1::uuid[])`, [ids]);
-}
-
-/**
- * The same for a MongoDB collection: fresh documents are inserted (a duplicate id or unique key
- * is a conflict, returned, not overwritten), known ones replaced whole.
- */
-export async function writeDocuments(collection: Collection, fresh: Record<string, unknown>[], known: Record<string, unknown>[]): Promise<string[]> {
-  const conflicts: string[] = [];
-  if (fresh.length > 0) {
-    try {
-      await collection.insertMany(fresh as never[], { ordered: false });
-    } catch (error) {
-      const writeErrors = (error as { writeErrors?: { index: number; code?: number; err?: { index: number; code: number } }[] }).writeErrors;
-      if (!writeErrors || !isDuplicateKeyError(error)) throw error;
-      const list = Array.isArray(writeErrors) ? writeErrors : [writeErrors];
-      for (const writeError of list) {
-        const code = writeError.code ?? writeError.err?.code;
-        if (code !== 11000) throw error;
-        conflicts.push(String(fresh[writeError.index ?? writeError.err!.index]!._id));
-      }
-    }
-  }
-  if (known.length > 0) {
-    await collection.bulkWrite(
-      known.map((doc) => ({ replaceOne: { filter: { _id: doc._id } as never, replacement: doc as never, upsert: true } })),
-      { ordered: false },
-    );
-  }
-  return conflicts;
 }

@@ -16,7 +16,7 @@ export interface Output {
 }
 
 /** Exit codes: 0 done, 1 the stores differ (verify, rollback), 2 bad usage or input, 4 the move's phase or instances refused. */
-const EXIT_FOR: Partial<Record<MoveError['code'], number>> = { MOVE_BAD_INPUT: 2, MOVE_BAD_TARGET: 2, MOVE_NOT_AVAILABLE: 2, MOVE_MISMATCH: 1 };
+const EXIT_FOR: Partial<Record<MoveError['code'], number>> = { MOVE_BAD_INPUT: 2, MOVE_BAD_TARGET: 2, MOVE_MISMATCH: 1 };
 
 /**
  * `npm run move-store`: parses the command line and the environment once, runs one verb, prints

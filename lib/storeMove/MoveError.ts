@@ -2,8 +2,6 @@
 export type MoveErrorCode =
   /** An unknown service, verb, engine or option. */
   | 'MOVE_BAD_INPUT'
-  /** The service has no adapters for a move yet. */
-  | 'MOVE_NOT_AVAILABLE'
   /** The verb does not follow from the current phase (switch before the backfill is done...). */
   | 'MOVE_WRONG_PHASE'
   /** --to names the store the service is on already, or the other store is not configured. */

@@ -28,7 +28,7 @@ export interface Plan {
 export async function planMigration(connections: Connections, batchSize: number, progress: Progress): Promise<Plan> {
   const entities: PlannedEntity[] = [];
   for (const entity of ENTITIES) {
-    const planned: PlannedEntity = { entity: entity.name, label: entity.label, from: entity.from, to: entity.to, rows: 0, carry: 0, leftOut: [] };
+    const planned: PlannedEntity = { entity: entity.name, label: entity.label, from: entity.from, to: entity.to(connections.targets), rows: 0, carry: 0, leftOut: [] };
     const reasons = new Map<string, PlannedEntity['leftOut'][number]>();
     const task = progress.start(entity.label, await entity.count(connections.source));
     for await (const batch of transformedBatches(connections, entity, batchSize)) {

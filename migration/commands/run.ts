@@ -100,7 +100,7 @@ async function runEntity(connections: Connections, entity: Entity, resumeAfter: 
     const conflicts = new Set(
       await entity.write(targets, fresh.map((item) => item.carry), replace.map((item) => item.carry)).catch((error: Error) => {
         // The batch stays unrecorded (its new ids only announced): the next run writes it again.
-        throw new Error(`writing ${entity.label.toLowerCase()} to the ${entity.to} failed after ${result.read - rows.length} rows: ${error.message}`);
+        throw new Error(`writing ${entity.label.toLowerCase()} to the ${entity.to(targets)} failed after ${result.read - rows.length} rows: ${error.message}`);
       }),
     );
     const notCarried: NotCarried[] = [

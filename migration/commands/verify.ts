@@ -41,7 +41,7 @@ export async function verifyMigration(connections: Connections, batchSize: numbe
   const results: VerifiedEntity[] = [];
   const users = await userIndex(connections.targets);
   for (const entity of ENTITIES) {
-    const sorted = entity.mongo ? new SortedDocuments(connections.targets.users.db!.collection(entity.mongo.collection), entity.mongo.canonical) : null;
+    const sorted = entity.inIdOrder ? new SortedRecords(entity.inIdOrder(connections.targets)) : null;
     const result: VerifiedEntity = { entity: entity.name, label: entity.label, rows: 0, expected: 0, matching: 0, missing: 0, differing: 0, unresolved: 0, examples: [] };
     const note = (mismatch: Mismatch) => result.examples.length < EXAMPLES && result.examples.push(mismatch);
     const task = progress.start(`verify ${entity.label}`, await entity.count(connections.source));
@@ -77,46 +77,49 @@ export async function verifyMigration(connections: Connections, batchSize: numbe
 }
 
 /**
- * Every id in the users store, user or tombstone, read once (ids only: about 10 MB per 100,000
- * users) so that reference checks do not ask the store batch by batch.
+ * Every id in the users store, user or tombstone, read once (ids only are kept: about 10 MB per
+ * 100,000 users) so that reference checks do not ask the store batch by batch.
  */
 async function userIndex(targets: Targets): Promise<UserIndex> {
   const index = new Map<string, 'live' | 'deleted'>();
-  const cursor = targets.users.db!.collection('users').find({}, { projection: { _id: 1, deletedAt: 1 }, batchSize: 5000 });
-  for await (const doc of cursor) index.set(String(doc._id), doc.deletedAt ? 'deleted' : 'live');
+  for await (const record of targets.users.users.recordsInIdOrder()) index.set(record.id, record.deletedAt ? 'deleted' : 'live');
   return index;
 }
 
 /**
- * A MongoDB collection read once in id order, beside the source (also read in id order: a uuid's
- * order is its text's), handing over each batch's documents: one query instead of one scan per batch.
+ * A store's records read once in id order, beside the source (also read in id order: a uuid's
+ * order is its text's), handing over each batch's: one pass instead of one lookup per batch.
  */
-class SortedDocuments {
-  private readonly cursor: ReturnType<ReturnType<NonNullable<Targets['users']['db']>['collection']>['find']>;
-  private pending: Record<string, unknown> | null = null;
+class SortedRecords {
+  private readonly records: AsyncIterator<{ id: string; canonical: Record<string, unknown> | null }>;
+  private pending: { id: string; canonical: Record<string, unknown> | null } | null = null;
 
-  constructor(collection: ReturnType<NonNullable<Targets['users']['db']>['collection']>, private readonly canonical: (doc: Record<string, unknown>) => Record<string, unknown> | null) {
-    this.cursor = collection.find({}, { sort: { _id: 1 }, batchSize: 5000 });
+  constructor(records: AsyncIterable<{ id: string; canonical: Record<string, unknown> | null }>) {
+    this.records = records[Symbol.asyncIterator]();
   }
 
-  /** The canonical documents with ids up to `last` (and after the previous call's). */
+  /** The canonical records with ids up to `last` (and after the previous call's). */
   async upTo(last: string): Promise<Map<string, Record<string, unknown>>> {
     const found = new Map<string, Record<string, unknown>>();
     for (;;) {
-      const doc = this.pending ?? ((await this.cursor.next()) as Record<string, unknown> | null);
+      let record = this.pending;
       this.pending = null;
-      if (!doc) return found;
-      if (String(doc._id) > last) {
-        this.pending = doc;
+      if (!record) {
+        const next = await this.records.next();
+        if (next.done) return found;
+        record = next.value;
+      }
+      if (record.id > last) {
+        this.pending = record;
         return found;
       }
-      const canonical = this.canonical(doc);
-      if (canonical) found.set(String(doc._id), canonical);
+      if (record.canonical) found.set(record.id, record.canonical);
     }
   }
 
-  close(): Promise<void> {
-    return this.cursor.close();
+  /** Lets the store's cursor go (an iteration ended early). */
+  async close(): Promise<void> {
+    await this.records.return?.();
   }
 }
 

@@ -1,4 +1,5 @@
-import { iso, mongoStorage, outcome, type Entity } from '../entity';
+import { iso, outcome, usersStorage, type Entity } from '../entity';
+import type { AuditLogEntry } from '../../subgraphs/users/domain';
 import { countRows, keyset } from './keyset';
 
 const SELECT = `SELECT id::text AS id, user_id::text AS user_id, action, resource_type, resource_id, details, ip_address, user_agent, created_at::timestamptz(3) AS created_at`;
@@ -18,7 +19,7 @@ export const auditLogs: Entity = {
   name: 'auditLogs',
   label: 'Audit history',
   from: 'admin.audit_logs',
-  to: 'users service (MongoDB audit_logs)',
+  to: (targets) => `users service (${targets.usersEngine} audit_logs)`,
   count: (source) => countRows(source, 'admin.audit_logs'),
   read: (source, after, limit) => keyset(source, `${SELECT} FROM admin.audit_logs WHERE $1::uuid IS NULL OR id > $1::uuid ORDER BY id LIMIT $2`, after, limit),
   key: (row) => String(row.id),
@@ -35,27 +36,28 @@ export const auditLogs: Entity = {
       );
     });
   },
-  ...mongoStorage({
-    collection: 'audit_logs',
-    document: toDocument,
-    canonical: (doc) =>
-      canonical({ id: String(doc._id), actorId: (doc.actorId as string | null) ?? null, action: doc.action, resourceType: doc.resourceType, resourceId: doc.resourceId, details: doc.details, clientIp: doc.clientIp, userAgent: doc.userAgent, createdAt: doc.createdAt }),
+  ...usersStorage<AuditLogEntry>({
+    write: (users, fresh, known) => users.auditLog.importEntries(fresh.map(toEntry), known.map(toEntry)),
+    byIds: (users, ids) => users.auditLog.entriesByIds(ids),
+    inIdOrder: (users) => users.auditLog.entriesInIdOrder(),
+    canonical: (entry) => canonical({ ...entry, details: entry.details }),
+    remove: (users, ids) => users.auditLog.removeByIds(ids),
   }),
 };
 
-function toDocument(entry: Record<string, unknown>): Record<string, unknown> {
+function toEntry(entry: Record<string, unknown>): AuditLogEntry {
   return {
-    _id: entry.id,
+    id: String(entry.id),
     createdAt: new Date(entry.createdAt as string),
     service: 'legacy',
     actorType: entry.actorId ? 'USER' : 'ANONYMOUS',
-    actorId: entry.actorId,
+    actorId: (entry.actorId as string | null) ?? null,
     actorTeamId: null,
-    action: entry.action,
-    resourceType: entry.resourceType,
-    resourceId: entry.resourceId,
-    clientIp: entry.clientIp,
-    userAgent: entry.userAgent,
+    action: String(entry.action),
+    resourceType: String(entry.resourceType),
+    resourceId: (entry.resourceId as string | null) ?? null,
+    clientIp: (entry.clientIp as string | null) ?? null,
+    userAgent: (entry.userAgent as string | null) ?? null,
     requestId: null,
     details: entry.details,
   };

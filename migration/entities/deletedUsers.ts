@@ -1,5 +1,5 @@
-import { mongoStorage, outcome, type Entity } from '../entity';
-import { tombstoneFields } from '../../subgraphs/users/domain';
+import { outcome, usersStorage, type Entity } from '../entity';
+import type { UserRecord } from '../../subgraphs/users/domain';
 import { keyset } from './keyset';
 
 /** Users that payments still name but auth.users lost (hard-deleted long ago). */
@@ -16,7 +16,7 @@ export const deletedUsers: Entity = {
   name: 'deletedUsers',
   label: 'Deleted users (tombstones)',
   from: 'payments.payments (parties missing from auth.users)',
-  to: 'users service (MongoDB users, as tombstones)',
+  to: (targets) => `users service (${targets.usersEngine} users, as tombstones)`,
   count: async (source) => Number((await source.query<{ n: string }>(`SELECT count(*) AS n FROM (${GONE}) g`)).rows[0]!.n),
   read: (source, after, limit) => keyset(source, `SELECT id FROM (${GONE}) g WHERE $1::text IS NULL OR id > $1::text ORDER BY id LIMIT $2`, after, limit),
   key: (row) => String(row.id),
@@ -24,20 +24,16 @@ export const deletedUsers: Entity = {
     // A user the migration carried and then deleted, because the legacy system deleted them after
     // an earlier run, already has the tombstone.
     const ids = rows.map((row) => String(row.id));
-    const tombstoned = await context.targets.users.db!.collection('users').find({ _id: { $in: ids }, deletedAt: { $ne: null } } as never, { projection: { _id: 1 } }).toArray();
-    const already = new Set(tombstoned.map((doc) => String(doc._id)));
-    return ids.map((id) => (already.has(id) ? { id, skip: 'already a tombstone: deleted in the legacy system after an earlier run' } : outcome(id, { id, deleted: true })));
+    const status = await context.targets.users.users.statusOf(ids);
+    return ids.map((id) => (status.get(id) === 'deleted' ? { id, skip: 'already a tombstone: deleted in the legacy system after an earlier run' } : outcome(id, { id, deleted: true })));
   },
-  ...mongoStorage({
-    collection: 'users',
-    document: toTombstone,
-    canonical: (doc) => (doc.deletedAt ? { id: String(doc._id), deleted: true } : null),
-    only: { deletedAt: { $ne: null } },
+  ...usersStorage<UserRecord>({
+    // The users store makes each tombstone by its own delete rule (domain.ts tombstoneOf). A
+    // tombstone's canonical form never changes, so none is ever `known` and changed: only fresh ones come.
+    write: (users, fresh) => users.users.importTombstones(fresh.map((record) => String(record.id))),
+    byIds: (users, ids) => users.users.records(ids),
+    inIdOrder: (users) => users.users.recordsInIdOrder(),
+    canonical: (record) => (record.deletedAt ? { id: record.id, deleted: true } : null),
+    remove: (users, ids) => users.users.removeRecords(ids, 'tombstones'),
   }),
 };
-
-function toTombstone(user: Record<string, unknown>): Record<string, unknown> {
-  const now = new Date();
-  // As subgraphs/users/store.ts leaves a deleted user: no personal data, an email nobody can have.
-  return { _id: user.id, role: 'CUSTOMER', ...tombstoneFields(String(user.id)), deletedAt: now, createdAt: now, updatedAt: now };
-}

@@ -18,7 +18,7 @@ export const paymentTransactions: Entity = {
   name: 'paymentTransactions',
   label: 'Payment history',
   from: 'payments.payment_transactions',
-  to: 'payments service (PostgreSQL payment_transactions)',
+  to: () => 'payments service (PostgreSQL payment_transactions)',
   count: (source) => countRows(source, 'payments.payment_transactions'),
   read: (source, after, limit) => keyset(source, `${SELECT} FROM payments.payment_transactions WHERE $1::uuid IS NULL OR id > $1::uuid ORDER BY id LIMIT $2`, after, limit),
   key: (row) => String(row.id),

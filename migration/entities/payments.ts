@@ -33,7 +33,7 @@ export const payments: Entity = {
   name: 'payments',
   label: 'Payments',
   from: 'payments.payments',
-  to: 'payments service (PostgreSQL payments)',
+  to: () => 'payments service (PostgreSQL payments)',
   count: (source) => countRows(source, 'payments.payments'),
   read: (source, after, limit) => keyset(source, `${SELECT} FROM payments.payments WHERE $1::uuid IS NULL OR id > $1::uuid ORDER BY id LIMIT $2`, after, limit),
   key: (row) => String(row.id),

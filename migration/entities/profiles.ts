@@ -24,7 +24,7 @@ export const profiles: Entity = {
   name: 'profiles',
   label: 'Profiles',
   from: 'profile.user_profiles',
-  to: 'profiles service (PostgreSQL user_profiles)',
+  to: () => 'profiles service (PostgreSQL user_profiles)',
   count: (source) => countRows(source, 'profile.user_profiles'),
   read: (source, after, limit) => keyset(source, `${SELECT} FROM profile.user_profiles WHERE $1::uuid IS NULL OR id > $1::uuid ORDER BY id LIMIT $2`, after, limit),
   key: (row) => String(row.id),

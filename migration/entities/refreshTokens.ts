@@ -1,5 +1,6 @@
 import { hashSecret } from '../../lib/auth/secrets';
-import { iso, mongoStorage, outcome, unresolvedUsers, type Entity } from '../entity';
+import { iso, outcome, unresolvedUsers, usersStorage, type Entity } from '../entity';
+import type { LegacySession, StoredLegacySession } from '../../subgraphs/users/domain';
 import { countRows, keyset } from './keyset';
 
 /**
@@ -11,7 +12,7 @@ export const refreshTokens: Entity = {
   name: 'refreshTokens',
   label: 'Sessions',
   from: 'auth.refresh_tokens',
-  to: 'users service (MongoDB refresh_tokens)',
+  to: (targets) => `users service (${targets.usersEngine} refresh_tokens)`,
   count: (source) => countRows(source, 'auth.refresh_tokens'),
   read: (source, after, limit) =>
     keyset(
@@ -38,28 +39,24 @@ export const refreshTokens: Entity = {
       });
     });
   },
-  ...mongoStorage({
-    collection: 'refresh_tokens',
-    document: toDocument,
-    canonical: (doc) => ({ id: String(doc._id), userId: doc.userId, tokenHash: doc.legacyTokenHash, expiresAt: iso(doc.expiresAt), createdAt: iso(doc.createdAt) }),
+  ...usersStorage<StoredLegacySession>({
+    write: (users, fresh, known) => users.refreshTokens.importLegacy(fresh.map(toSession), known.map(toSession)),
+    byIds: (users, ids) => users.refreshTokens.legacySessions(ids),
+    inIdOrder: (users) => users.refreshTokens.legacySessionsInIdOrder(),
+    canonical: (session) => ({ id: session.id, userId: session.userId, tokenHash: session.tokenHash, expiresAt: iso(session.expiresAt), createdAt: iso(session.createdAt) }),
+    remove: (users, ids) => users.refreshTokens.removeByIds(ids),
   }),
   // Ended in the legacy system since (logged out, or expired): ended here too.
-  vanish: async (targets, ids) =>
-    void (await targets.users.db!.collection('refresh_tokens').updateMany({ _id: { $in: [...ids] }, revokedAt: null } as never, { $set: { revokedAt: new Date() } })),
+  vanish: (targets, ids) => targets.users.refreshTokens.revokeByIds(ids),
   references: (users, carried) => unresolvedUsers(users, carried, ['userId'], false),
 };
 
-function toDocument(token: Record<string, unknown>): Record<string, unknown> {
+function toSession(token: Record<string, unknown>): LegacySession {
   return {
-    _id: token.id,
-    // Each carried session starts its own family: reuse detection works from its first rotation.
-    familyId: token.id,
-    userId: token.userId,
-    secretHash: token.tokenHash,
-    legacyTokenHash: token.tokenHash,
+    id: String(token.id),
+    userId: String(token.userId),
+    tokenHash: String(token.tokenHash),
     expiresAt: new Date(token.expiresAt as string),
-    usedAt: null,
-    revokedAt: null,
     createdAt: new Date(token.createdAt as string),
   };
 }

@@ -1,7 +1,6 @@
-import { iso, mongoStorage, outcome, type Entity } from '../entity';
+import { iso, outcome, usersStorage, type Entity } from '../entity';
 import { domainEvent, type UserDeleted } from '../../lib/events/DomainEvent';
-import { updateWithEvents } from '../../lib/events/MongoOutbox';
-import { tombstoneFields } from '../../subgraphs/users/domain';
+import type { ImportedUser, Role, UserRecord } from '../../subgraphs/users/domain';
 import { countRows, keyset } from './keyset';
 
 /** auth.users → the users service's `users`: ids, password hashes (as they are), lower-cased emails. */
@@ -9,7 +8,7 @@ export const users: Entity = {
   name: 'users',
   label: 'Accounts',
   from: 'auth.users',
-  to: 'users service (MongoDB users)',
+  to: (targets) => `users service (${targets.usersEngine} users)`,
   count: (source) => countRows(source, 'auth.users'),
   read: (source, after, limit) =>
     keyset(
@@ -39,47 +38,41 @@ export const users: Entity = {
       });
     });
   },
-  ...mongoStorage({
-    collection: 'users',
-    document: toDocument,
-    canonical: (doc) =>
-      doc.deletedAt
+  ...usersStorage<UserRecord>({
+    write: (users, fresh, known) => users.users.importUsers(fresh.map(toImported), known.map(toImported)),
+    byIds: (users, ids) => users.users.records(ids),
+    inIdOrder: (users) => users.users.recordsInIdOrder(),
+    // A tombstone is not an account to carry (deletedUsers' records, or deleted since).
+    canonical: (record) =>
+      record.deletedAt
         ? null
         : {
-            id: String(doc._id),
-            email: doc.email,
-            name: doc.name ?? null,
-            role: doc.role,
-            emailVerified: doc.emailVerified === true,
-            passwordHash: doc.passwordHash,
-            createdAt: iso(doc.createdAt),
-            updatedAt: iso(doc.updatedAt),
+            id: record.id,
+            email: record.email,
+            name: record.name,
+            role: record.role,
+            emailVerified: record.emailVerified,
+            passwordHash: record.passwordHash,
+            createdAt: iso(record.createdAt),
+            updatedAt: iso(record.updatedAt),
           },
+    remove: (users, ids) => users.users.removeRecords(ids, 'any'),
   }),
-  // Deleted in the legacy system since it was carried: deleted here too, as deleteUser does (a
-  // tombstone, and user.deleted in its outbox, which the users service relays to the others).
+  // Deleted in the legacy system since it was carried: deleted here too, by the users service's
+  // own delete (a tombstone, and user.deleted in its outbox, which the service relays to the others).
   async vanish(targets, ids) {
-    const users = targets.users.db!.collection('users');
-    for (const id of ids) {
-      await users.updateOne(
-        { _id: id, deletedAt: null } as never,
-        updateWithEvents(
-          { ...tombstoneFields(id), updatedAt: new Date() },
-          [domainEvent<UserDeleted>('users', 'user.deleted', { userId: id })],
-        ) as never,
-      );
-    }
+    for (const id of ids) await targets.users.users.delete(id, () => [domainEvent<UserDeleted>('users', 'user.deleted', { userId: id })]);
   },
 };
 
-function toDocument(user: Record<string, unknown>): Record<string, unknown> {
+function toImported(user: Record<string, unknown>): ImportedUser {
   return {
-    _id: user.id,
-    email: user.email,
-    name: user.name,
-    role: user.role,
-    emailVerified: user.emailVerified,
-    passwordHash: user.passwordHash,
+    id: String(user.id),
+    email: String(user.email),
+    name: (user.name as string | null) ?? null,
+    role: user.role as Role,
+    emailVerified: user.emailVerified === true,
+    passwordHash: (user.passwordHash as string | null) ?? null,
     createdAt: new Date(user.createdAt as string),
     updatedAt: new Date(user.updatedAt as string),
   };

@@ -9,6 +9,20 @@ export interface AuditLogStore {
   record(event: DomainEvent): Promise<boolean>;
   /** Entries matching `filter`, newest first, at most `page.limit + 1`. */
   list(filter: AuditLogFilter, page: Page): Promise<AuditLogEntry[]>;
+
+  /* Bulk import of entries kept elsewhere before (the legacy migration, migration/); not the service's. */
+
+  /**
+   * Stores entries as they were. `fresh` ones are inserted (an id already here is left alone and
+   * returned: a conflict); `known` ones (imported before) are replaced, or inserted again.
+   */
+  importEntries(fresh: readonly AuditLogEntry[], known: readonly AuditLogEntry[]): Promise<string[]>;
+  /** The entries of `ids`; unknown ids are absent. */
+  entriesByIds(ids: readonly string[]): Promise<AuditLogEntry[]>;
+  /** Every entry, in id order (the ids' text order), read as it goes. */
+  entriesInIdOrder(): AsyncIterable<AuditLogEntry>;
+  /** Deletes these entries outright (undoing an import). */
+  removeByIds(ids: readonly string[]): Promise<void>;
 }
 
 /** The record of an `audit.recorded` event as both stores keep it (the event id becomes the entry's id). */

@@ -1,7 +1,8 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { DomainEvent } from '../../lib/events/DomainEvent';
-import { afterCursorFilter, insertUnlessPresent, NEWEST_FIRST } from '../../lib/mongo';
+import { afterCursorFilter, insertAllButDuplicates, insertUnlessPresent, NEWEST_FIRST } from '../../lib/mongo';
 import type { Page } from '../../lib/pagination';
+import type { MoveAdapter } from '../../lib/storeMove/types';
 import type { AuditLogEntry, AuditLogFilter } from './domain';
 import { auditRecordOf, type AuditLogStore } from './AuditLogStore';
 
@@ -31,9 +32,15 @@ auditLogSchema.index({ actorId: 1, createdAt: -1, _id: -1 });
 auditLogSchema.index({ resourceType: 1, resourceId: 1, createdAt: -1, _id: -1 });
 auditLogSchema.index({ action: 1, createdAt: -1, _id: -1 });
 
+/** Entries without details have none (an entry migrated before may hold a null). */
 function toEntry(doc: AuditLogDocument): AuditLogEntry {
-  const { _id, ...rest } = doc;
-  return { ...rest, id: _id } as AuditLogEntry;
+  const { _id, details, ...rest } = doc;
+  return { ...rest, id: _id, ...(details == null ? {} : { details }) } as AuditLogEntry;
+}
+
+function toDocument(entry: AuditLogEntry): AuditLogDocument & Record<string, unknown> {
+  const { id, details, ...fields } = entry;
+  return { _id: id, ...fields, ...(details == null ? {} : { details }) };
 }
 
 /** The audit log on MongoDB (FerretDB). */
@@ -69,5 +76,43 @@ export class MongoAuditLogStore implements AuditLogStore {
       .limit(page.limit + 1)
       .lean<AuditLogDocument[]>();
     return docs.map(toEntry);
+  }
+
+  async importEntries(fresh: readonly AuditLogEntry[], known: readonly AuditLogEntry[]): Promise<string[]> {
+    const conflicts = await insertAllButDuplicates(this.entries, fresh.map(toDocument));
+    if (known.length > 0) {
+      await this.entries.collection.bulkWrite(
+        known.map(toDocument).map((doc) => ({ replaceOne: { filter: { _id: doc._id } as never, replacement: doc as never, upsert: true } })),
+        { ordered: false },
+      );
+    }
+    return conflicts;
+  }
+
+  async entriesByIds(ids: readonly string[]): Promise<AuditLogEntry[]> {
+    if (ids.length === 0) return [];
+    return (await this.entries.find({ _id: { $in: ids } }).lean<AuditLogDocument[]>()).map(toEntry);
+  }
+
+  async *entriesInIdOrder(): AsyncIterable<AuditLogEntry> {
+    for await (const doc of this.entries.collection.find({}, { sort: { _id: 1 }, batchSize: 5000 })) yield toEntry(doc as unknown as AuditLogDocument);
+  }
+
+  async removeByIds(ids: readonly string[]): Promise<void> {
+    if (ids.length > 0) await this.entries.deleteMany({ _id: { $in: ids } });
+  }
+
+  /**
+   * The entries as the online move copies them (lib/storeMove). No version is needed: an entry
+   * never changes once recorded, so a copy is inserted when absent and otherwise left alone.
+   */
+  moveAdapter(): MoveAdapter<AuditLogEntry> {
+    const entries = this.entries;
+    return {
+      scan: async (afterId, limit) => (await entries.find(afterId === null ? {} : { _id: { $gt: afterId } }).sort({ _id: 1 }).limit(limit).lean<AuditLogDocument[]>()).map(toEntry),
+      get: (ids) => this.entriesByIds(ids),
+      count: () => entries.countDocuments({}),
+      putIfNewer: async (records) => records.length - (await insertAllButDuplicates(entries, records.map(toDocument))).length,
+    };
   }
 }

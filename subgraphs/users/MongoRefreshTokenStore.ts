@@ -1,10 +1,12 @@
 import { hashSecret, newSecret, secretMatches } from '../../lib/auth/secrets';
 import { Schema, type Connection, type Model } from 'mongoose';
 import { KeyedQueue } from '../../lib/KeyedQueue';
+import { insertAllButDuplicates } from '../../lib/mongo';
 import { newId } from '../../lib/validate';
 import type { DomainEvent } from '../../lib/events/DomainEvent';
 import { MongoOutbox, outboxFields, updateWithEvents, withEvents, type WithOutbox } from '../../lib/events/MongoOutbox';
-import type { Redemption } from './domain';
+import type { MoveAdapter } from '../../lib/storeMove/types';
+import type { LegacySession, Redemption, RefreshTokenRecord, StoredLegacySession } from './domain';
 import { LEGACY_TOKEN, type RefreshTokenStore } from './RefreshTokenStore';
 
 interface RefreshTokenDocument extends WithOutbox {
@@ -45,6 +47,24 @@ refreshTokenSchema.index({ userId: 1 });
 refreshTokenSchema.index({ hasOutbox: 1 }, { sparse: true });
 refreshTokenSchema.index({ legacyTokenHash: 1 }, { sparse: true });
 
+const LEGACY = { legacyTokenHash: { $exists: true } };
+
+function toLegacySession(doc: RefreshTokenDocument): StoredLegacySession {
+  return { id: doc._id, userId: doc.userId, tokenHash: doc.legacyTokenHash!, expiresAt: doc.expiresAt, createdAt: doc.createdAt, revokedAt: doc.revokedAt ?? null };
+}
+
+function toRecord(doc: RefreshTokenDocument): RefreshTokenRecord {
+  return {
+    id: doc._id, familyId: doc.familyId, userId: doc.userId, secretHash: doc.secretHash, expiresAt: doc.expiresAt, usedAt: doc.usedAt ?? null,
+    revokedAt: doc.revokedAt ?? null, endedAt: doc.endedAt ?? null, createdAt: doc.createdAt, legacyTokenHash: doc.legacyTokenHash ?? null,
+  };
+}
+
+/** The fields set once (RefreshTokenRecord's merge rule). */
+const SET_ONCE = ['usedAt', 'revokedAt', 'endedAt'] as const;
+
+/** What a legacy session's document is given again when it is imported again. */
+const carried = (session: LegacySession) => ({ userId: session.userId, secretHash: session.tokenHash, legacyTokenHash: session.tokenHash, expiresAt: session.expiresAt, createdAt: session.createdAt });
 
 /**
  * The refresh tokens' store on MongoDB (FerretDB). Opaque refresh tokens (`<id>.<secret>`), stored hashed, rotated on every use: redeeming one
@@ -69,8 +89,7 @@ export class MongoRefreshTokenStore implements RefreshTokenStore {
    * a rotation continues a family and keeps its expiry, so refreshing never extends a session
    * beyond the TTL from the original sign-in.
    */
-  async issue(userId: string, rotation?: { familyId: string; expiresAt: Date }, events: readonly DomainEvent[] = []): Promise<string> {
-    const id = newId();
+  async issue(userId: string, rotation?: { familyId: string; expiresAt: Date }, events: readonly DomainEvent[] = [], id = newId()): Promise<string> {
     const secret = newSecret();
     const familyId = rotation?.familyId ?? newId();
     const expiresAt = rotation?.expiresAt ?? new Date(Date.now() + this.ttlSeconds * 1000);
@@ -162,6 +181,23 @@ export class MongoRefreshTokenStore implements RefreshTokenStore {
     await this.tokens.updateMany({ userId, endedAt: null }, { $set: { endedAt: now } });
   }
 
+  async familyOf(token: string): Promise<string[]> {
+    const doc = await this.tokenOf(token);
+    if (!doc) return [];
+    return (await this.tokens.find({ familyId: doc.familyId }, { _id: 1 }).lean<{ _id: string }[]>()).map((member) => member._id);
+  }
+
+  async tokenIdsOf(userId: string): Promise<string[]> {
+    return (await this.tokens.find({ userId }, { _id: 1 }).lean<{ _id: string }[]>()).map((doc) => doc._id);
+  }
+
+  /** The token a presented one names (by its id, or a legacy one by its hash), its secret unchecked. */
+  private tokenOf(token: string): Promise<Pick<RefreshTokenDocument, 'familyId'> | null> {
+    if (LEGACY_TOKEN.test(token)) return this.tokens.findOne({ legacyTokenHash: hashSecret(token) }, { familyId: 1 }).lean<Pick<RefreshTokenDocument, 'familyId'>>();
+    const [id] = token.split('.');
+    return id ? this.tokens.findOne({ _id: id }, { familyId: 1 }).lean<Pick<RefreshTokenDocument, 'familyId'>>() : Promise.resolve(null);
+  }
+
   /** The tokens' outbox: session audit events, relayed through the same per-token queue as spending. */
   outbox(): MongoOutbox<RefreshTokenDocument> {
     return new MongoOutbox(this.tokens, this.redeeming);
@@ -169,5 +205,71 @@ export class MongoRefreshTokenStore implements RefreshTokenStore {
 
   private async revokeFamily(familyId: string): Promise<void> {
     await this.tokens.updateMany({ familyId, revokedAt: null }, { $set: { revokedAt: new Date() } });
+  }
+
+  async importLegacy(fresh: readonly LegacySession[], known: readonly LegacySession[]): Promise<string[]> {
+    const conflicts = await insertAllButDuplicates(
+      this.tokens,
+      fresh.map((session) => ({ _id: session.id, familyId: session.id, ...carried(session), usedAt: null, revokedAt: null })),
+    );
+    if (known.length > 0) {
+      await this.tokens.collection.bulkWrite(
+        known.map((session) => ({
+          updateOne: { filter: { _id: session.id } as never, update: { $set: carried(session), $setOnInsert: { familyId: session.id, usedAt: null, revokedAt: null } } as never, upsert: true },
+        })),
+        { ordered: false },
+      );
+    }
+    return conflicts;
+  }
+
+  async legacySessions(ids: readonly string[]): Promise<StoredLegacySession[]> {
+    if (ids.length === 0) return [];
+    return (await this.tokens.find({ _id: { $in: ids }, ...LEGACY }).lean<RefreshTokenDocument[]>()).map(toLegacySession);
+  }
+
+  async *legacySessionsInIdOrder(): AsyncIterable<StoredLegacySession> {
+    for await (const doc of this.tokens.collection.find(LEGACY, { sort: { _id: 1 }, batchSize: 5000 })) yield toLegacySession(doc as unknown as RefreshTokenDocument);
+  }
+
+  async revokeByIds(ids: readonly string[]): Promise<void> {
+    if (ids.length > 0) await this.tokens.updateMany({ _id: { $in: ids }, revokedAt: null }, { $set: { revokedAt: new Date() } });
+  }
+
+  async removeByIds(ids: readonly string[]): Promise<void> {
+    if (ids.length > 0) await this.tokens.deleteMany({ _id: { $in: ids } });
+  }
+
+  /**
+   * The tokens as the online move copies them (lib/storeMove), the outbox not. Merge rule (no
+   * version): an absent token is inserted whole; a present one only gets the set-once fields it
+   * lacks (usedAt, revokedAt, endedAt: each `{ field: null }` filtered, so never unset or moved).
+   */
+  moveAdapter(): MoveAdapter<RefreshTokenRecord> {
+    const tokens = this.tokens;
+    const redeeming = this.redeeming;
+    return {
+      scan: async (afterId, limit) => (await tokens.find(afterId === null ? {} : { _id: { $gt: afterId } }).sort({ _id: 1 }).limit(limit).lean<RefreshTokenDocument[]>()).map(toRecord),
+      get: async (ids) => (ids.length === 0 ? [] : (await tokens.find({ _id: { $in: [...ids] } }).lean<RefreshTokenDocument[]>()).map(toRecord)),
+      count: () => tokens.countDocuments({}),
+      async putIfNewer(records) {
+        let changed = 0;
+        for (const record of records) {
+          // In the token's queue: on FerretDB a redemption's read-then-spend must not interleave.
+          changed += await redeeming.run(record.id, async () => {
+            const { id, legacyTokenHash, ...fields } = record;
+            const inserted = await insertAllButDuplicates(tokens, [{ _id: id, ...fields, ...(legacyTokenHash ? { legacyTokenHash } : {}) }]);
+            if (inserted.length === 0) return 1;
+            let merged = 0;
+            for (const field of SET_ONCE) {
+              if (!record[field]) continue;
+              merged += (await tokens.updateOne({ _id: id, [field]: null }, { $set: { [field]: record[field] } })).modifiedCount;
+            }
+            return merged > 0 ? 1 : 0;
+          });
+        }
+        return changed;
+      },
+    };
   }
 }

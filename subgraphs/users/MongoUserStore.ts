@@ -1,13 +1,14 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { afterCursorFilter, idIn, isDuplicateKeyError, NEWEST_FIRST } from '../../lib/mongo';
+import { afterCursorFilter, idIn, insertAllButDuplicates, isDuplicateKeyError, NEWEST_FIRST } from '../../lib/mongo';
 import { conflict } from '../../lib/errors';
 import { newId } from '../../lib/validate';
 import { KeyedQueue } from '../../lib/KeyedQueue';
 import type { DomainEvent } from '../../lib/events/DomainEvent';
 import { MongoOutbox, outboxFields, updateWithEvents, withEvents, type WithOutbox } from '../../lib/events/MongoOutbox';
 import type { Page } from '../../lib/pagination';
-import type { Credentials, EndedSessions, NewUser, NewUserEvents, Role, SessionsEnd, User, UserChanges, UserStatus } from './domain';
-import { ROLES, tombstoneFields } from './domain';
+import type { MoveAdapter } from '../../lib/storeMove/types';
+import type { Credentials, EndedSessions, ImportedUser, NewUser, NewUserEvents, Role, SessionsEnd, User, UserChanges, UserMoveRecord, UserRecord, UserStatus } from './domain';
+import { ROLES, tombstoneFields, tombstoneOf } from './domain';
 import type { UserStore } from './UserStore';
 
 interface UserDocument extends WithOutbox {
@@ -27,6 +28,8 @@ interface UserDocument extends WithOutbox {
    * issued at or before it are refused. Written with the change and its user.access-changed event.
    */
   sessionsNotBefore?: Date;
+  /** Bumped by every write: of two copies of the user (an online move), the higher is newer. Absent: 0. */
+  revision?: number;
 }
 
 const userSchema = new Schema<UserDocument>(
@@ -39,6 +42,7 @@ const userSchema = new Schema<UserDocument>(
     passwordHash: { type: String, default: null },
     deletedAt: { type: Date, default: undefined },
     sessionsNotBefore: { type: Date, default: undefined },
+    revision: { type: Number, default: 0 },
     ...outboxFields,
   },
   { collection: 'users', timestamps: true, versionKey: false },
@@ -61,6 +65,46 @@ function toUser(doc: UserDocument): User {
     updatedAt: doc.updatedAt,
   };
 }
+
+function toRecord(doc: UserDocument): UserRecord {
+  return { ...toUser(doc), passwordHash: doc.passwordHash ?? null, deletedAt: doc.deletedAt ?? null };
+}
+
+function toMoveRecord(doc: UserDocument): UserMoveRecord {
+  return { ...toRecord(doc), sessionsNotBefore: doc.sessionsNotBefore ?? null, revision: doc.revision ?? 0 };
+}
+
+/**
+ * Writes one user's record unless the store holds the same or a higher revision: inserted when
+ * absent, else a compare-and-set on the revision read. 1 when it was written, else 0.
+ */
+async function putUserIfNewer(users: Model<UserDocument>, record: UserMoveRecord): Promise<number> {
+  const { id, deletedAt, sessionsNotBefore, ...fields } = record;
+  const set = { ...fields, ...(deletedAt ? { deletedAt } : {}), ...(sessionsNotBefore ? { sessionsNotBefore } : {}) };
+  const unset = { ...(deletedAt ? {} : { deletedAt: 1 }), ...(sessionsNotBefore ? {} : { sessionsNotBefore: 1 }) };
+  for (;;) {
+    const current = await users.findOne({ _id: id }, { revision: 1 }).lean<{ revision?: number }>();
+    if (!current) {
+      if ((await insertAllButDuplicates(users, [{ _id: id, ...set }])).length === 0) return 1;
+      // Refused: either the user arrived meanwhile (compare again) or another user has the email.
+      if (!(await users.exists({ _id: id }))) throw new Error(`user ${id} cannot be copied: another user has its email`);
+      continue;
+    }
+    if ((current.revision ?? 0) >= record.revision) return 0;
+    const filter = { _id: id, ...(current.revision === undefined ? { revision: { $exists: false } } : { revision: current.revision }) };
+    const result = await users.collection.updateOne(filter as never, { $set: set, ...(Object.keys(unset).length > 0 ? { $unset: unset } : {}) } as never);
+    if (result.matchedCount === 1) return 1;
+  }
+}
+
+/** A record as its document: a live user's has no deletedAt at all, as `create` leaves it. */
+function toDocument(record: UserRecord | ImportedUser): Record<string, unknown> & { _id: string } {
+  const { id, deletedAt, ...fields } = record as UserRecord;
+  return { _id: id, ...fields, ...(deletedAt ? { deletedAt } : {}) };
+}
+
+/** What every change of a user document adds: its revision goes up (UserMoveRecord's version rule). */
+const BUMP = { $inc: { revision: 1 } };
 
 /** Live users only: a deleted user's tombstone is not a user to anyone asking. */
 const LIVE = { deletedAt: null };
@@ -148,7 +192,7 @@ export class MongoUserStore implements UserStore {
   }
 
   private async write(id: string, set: UserChanges & { sessionsNotBefore?: Date }, events: readonly DomainEvent[]): Promise<User | null> {
-    const doc = await this.users.findOneAndUpdate({ _id: id, ...LIVE }, updateWithEvents({ ...set }, events), { returnDocument: 'after' }).lean<UserDocument>();
+    const doc = await this.users.findOneAndUpdate({ _id: id, ...LIVE }, updateWithEvents({ ...set }, events, BUMP), { returnDocument: 'after' }).lean<UserDocument>();
     return doc ? toUser(doc) : null;
   }
 
@@ -206,9 +250,69 @@ export class MongoUserStore implements UserStore {
   delete(id: string, sessionsEnd: SessionsEnd = () => []): Promise<Date | null> {
     return this.writes.run(id, () =>
       this.endingSessions(async (notBefore) => {
-        const result = await this.users.updateOne({ _id: id, ...LIVE }, updateWithEvents({ ...tombstoneFields(id), sessionsNotBefore: notBefore }, sessionsEnd(notBefore)));
+        const result = await this.users.updateOne({ _id: id, ...LIVE }, updateWithEvents({ ...tombstoneFields(id), sessionsNotBefore: notBefore }, sessionsEnd(notBefore), BUMP));
         return result.matchedCount === 1 ? notBefore : null;
       }),
     );
+  }
+
+  importUsers(fresh: readonly ImportedUser[], known: readonly ImportedUser[]): Promise<string[]> {
+    return this.importDocuments(fresh.map(toDocument), known.map(toDocument));
+  }
+
+  importTombstones(ids: readonly string[]): Promise<string[]> {
+    const now = new Date();
+    return this.importDocuments(ids.map((id) => toDocument(tombstoneOf(id, now))), []);
+  }
+
+  /**
+   * Fresh documents inserted as they are (no mongoose timestamps: the imported ones are kept);
+   * known ones get their fields set, whatever else the document holds (its outbox, sessionsNotBefore).
+   */
+  private async importDocuments(fresh: (Record<string, unknown> & { _id: string })[], known: (Record<string, unknown> & { _id: string })[]): Promise<string[]> {
+    const conflicts = await insertAllButDuplicates(this.users, fresh);
+    if (known.length > 0) {
+      await this.users.collection.bulkWrite(
+        known.map(({ _id, ...fields }) => ({ updateOne: { filter: { _id } as never, update: { $set: fields, ...BUMP } as never, upsert: true } })),
+        { ordered: false },
+      );
+    }
+    return conflicts;
+  }
+
+  async records(ids: readonly string[]): Promise<UserRecord[]> {
+    if (ids.length === 0) return [];
+    return (await this.users.find({ _id: { $in: ids } }).lean<UserDocument[]>()).map(toRecord);
+  }
+
+  /** One cursor in `_id` order (FerretDB answers `_id: { $in }` by scanning, so bulk readers read once). */
+  async *recordsInIdOrder(): AsyncIterable<UserRecord> {
+    for await (const doc of this.users.collection.find({}, { sort: { _id: 1 }, batchSize: 5000 })) yield toRecord(doc as unknown as UserDocument);
+  }
+
+  async removeRecords(ids: readonly string[], which: 'any' | 'tombstones'): Promise<void> {
+    if (ids.length === 0) return;
+    await this.users.deleteMany({ _id: { $in: ids }, ...(which === 'tombstones' ? { deletedAt: { $ne: null } } : {}) });
+  }
+
+  /**
+   * The users as the online move copies them (lib/storeMove), tombstones included, the outbox not.
+   * Version rule: a record is written only over an older revision (or none). The write is a
+   * compare-and-set on the revision it read, atomic on MongoDB; on FerretDB it is queued with the
+   * service's own writes of the user in this process.
+   */
+  moveAdapter(): MoveAdapter<UserMoveRecord> {
+    const users = this.users;
+    const writes = this.writes;
+    return {
+      scan: async (afterId, limit) => (await users.find(afterId === null ? {} : { _id: { $gt: afterId } }).sort({ _id: 1 }).limit(limit).lean<UserDocument[]>()).map(toMoveRecord),
+      get: async (ids) => (ids.length === 0 ? [] : (await users.find({ _id: { $in: [...ids] } }).lean<UserDocument[]>()).map(toMoveRecord)),
+      count: () => users.countDocuments({}),
+      async putIfNewer(records) {
+        let changed = 0;
+        for (const record of records) changed += await writes.run(record.id, () => putUserIfNewer(users, record));
+        return changed;
+      },
+    };
   }
 }

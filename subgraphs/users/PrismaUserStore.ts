@@ -5,16 +5,25 @@ import type { OutboxSource } from '../../lib/events/OutboxRelay';
 import { PrismaOutbox, writeOutbox } from '../../lib/events/PrismaOutbox';
 import type { Page } from '../../lib/pagination';
 import { isUniqueViolation } from '../../lib/prisma';
-import { afterCursorWhere, NEWEST_FIRST_ORDER } from '../../lib/sqlPaging';
+import { afterCursorWhere, keysetPages, NEWEST_FIRST_ORDER } from '../../lib/sqlPaging';
 import { isId, newId } from '../../lib/validate';
+import type { MoveAdapter } from '../../lib/storeMove/types';
 import type { Prisma, PrismaClient, User as UserRow } from '../../prisma/users/generated/client';
-import { tombstoneFields, type Credentials, type EndedSessions, type NewUser, type NewUserEvents, type SessionsEnd, type User, type UserChanges, type UserStatus } from './domain';
+import { tombstoneFields, tombstoneOf, type Credentials, type EndedSessions, type ImportedUser, type NewUser, type NewUserEvents, type SessionsEnd, type User, type UserChanges, type UserMoveRecord, type UserRecord, type UserStatus } from './domain';
 import type { UserStore } from './UserStore';
 
 type Tx = Prisma.TransactionClient;
 
 function toUser(row: UserRow): User {
   return { id: row.id, email: row.email, name: row.name, role: row.role, emailVerified: row.emailVerified, createdAt: row.createdAt, updatedAt: row.updatedAt };
+}
+
+function toRecord(row: UserRow): UserRecord {
+  return { ...toUser(row), passwordHash: row.passwordHash, deletedAt: row.deletedAt };
+}
+
+function toMoveRecord(row: UserRow): UserMoveRecord {
+  return { ...toRecord(row), sessionsNotBefore: row.sessionsNotBefore, revision: row.revision };
 }
 
 const uuids = (ids: readonly string[]) => ids.filter(isId).map((id) => id.toLowerCase());
@@ -107,7 +116,8 @@ export class PrismaUserStore implements UserStore {
   }
 
   private async write(tx: Tx, id: string, data: Prisma.UserUpdateInput, events: readonly DomainEvent[]): Promise<User> {
-    const row = await tx.user.update({ where: { id }, data });
+    // Every change bumps the revision (UserMoveRecord's version rule).
+    const row = await tx.user.update({ where: { id }, data: { ...data, revision: { increment: 1 } } });
     await writeOutbox(tx, events);
     return toUser(row);
   }
@@ -148,5 +158,67 @@ export class PrismaUserStore implements UserStore {
         return notBefore;
       });
     });
+  }
+
+  async importUsers(fresh: readonly ImportedUser[], known: readonly ImportedUser[]): Promise<string[]> {
+    const conflicts = await this.insertAllButConflicts(fresh);
+    if (known.length > 0) {
+      await this.db.$transaction(known.map(({ id, ...fields }) => this.db.user.upsert({ where: { id }, create: { id, ...fields }, update: { ...fields, revision: { increment: 1 } } })));
+    }
+    return conflicts;
+  }
+
+  importTombstones(ids: readonly string[]): Promise<string[]> {
+    const now = new Date();
+    return this.insertAllButConflicts(ids.map((id) => tombstoneOf(id, now)));
+  }
+
+  /** One INSERT ... ON CONFLICT DO NOTHING: a row whose id or email is taken is left out, its id returned. */
+  private async insertAllButConflicts(records: readonly (ImportedUser | UserRecord)[]): Promise<string[]> {
+    if (records.length === 0) return [];
+    const inserted = await this.db.user.createManyAndReturn({ data: records.map((record) => ({ ...record })), skipDuplicates: true, select: { id: true } });
+    const done = new Set(inserted.map((row) => row.id));
+    return records.map((record) => record.id).filter((id) => !done.has(id));
+  }
+
+  async records(ids: readonly string[]): Promise<UserRecord[]> {
+    return (await this.db.user.findMany({ where: { id: { in: uuids(ids) } } })).map(toRecord);
+  }
+
+  /** Keyset pages on the primary key: a uuid's order is its text's. */
+  async *recordsInIdOrder(): AsyncIterable<UserRecord> {
+    const rows = keysetPages((after, take) => this.db.user.findMany({ where: after ? { id: { gt: after } } : {}, orderBy: { id: 'asc' }, take }));
+    for await (const row of rows) yield toRecord(row);
+  }
+
+  async removeRecords(ids: readonly string[], which: 'any' | 'tombstones'): Promise<void> {
+    await this.db.user.deleteMany({ where: { id: { in: uuids(ids) }, ...(which === 'tombstones' ? { deletedAt: { not: null } } : {}) } });
+  }
+
+  /**
+   * The users as the online move copies them (lib/storeMove), tombstones included, the outbox not.
+   * Version rule: one INSERT ... ON CONFLICT DO UPDATE per record that only updates a row of a
+   * lower revision, so concurrent copies (a mirrored write, the backfill) keep the newest.
+   */
+  moveAdapter(): MoveAdapter<UserMoveRecord> {
+    const db = this.db;
+    return {
+      scan: async (afterId, limit) => (await db.user.findMany({ where: afterId === null ? {} : { id: { gt: afterId } }, orderBy: { id: 'asc' }, take: limit })).map(toMoveRecord),
+      get: async (ids) => (await db.user.findMany({ where: { id: { in: uuids(ids) } } })).map(toMoveRecord),
+      count: () => db.user.count(),
+      async putIfNewer(records) {
+        let changed = 0;
+        for (const r of records) {
+          changed += await db.$executeRaw(sql`
+            INSERT INTO users (id, email, name, role, email_verified, password_hash, created_at, updated_at, deleted_at, sessions_not_before, revision)
+            VALUES (${r.id}::uuid, ${r.email}, ${r.name}, ${r.role}::user_role, ${r.emailVerified}, ${r.passwordHash}, ${r.createdAt}, ${r.updatedAt}, ${r.deletedAt}, ${r.sessionsNotBefore}, ${r.revision})
+            ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email, name = EXCLUDED.name, role = EXCLUDED.role, email_verified = EXCLUDED.email_verified,
+              password_hash = EXCLUDED.password_hash, created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at, deleted_at = EXCLUDED.deleted_at,
+              sessions_not_before = EXCLUDED.sessions_not_before, revision = EXCLUDED.revision
+            WHERE users.revision < EXCLUDED.revision`);
+        }
+        return changed;
+      },
+    };
   }
 }

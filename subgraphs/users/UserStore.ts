@@ -1,7 +1,7 @@
 import type { DomainEvent } from '../../lib/events/DomainEvent';
 import type { OutboxSource } from '../../lib/events/OutboxRelay';
 import type { Page } from '../../lib/pagination';
-import type { Credentials, EndedSessions, NewUser, NewUserEvents, SessionsEnd, User, UserChanges, UserStatus } from './domain';
+import type { Credentials, EndedSessions, ImportedUser, NewUser, NewUserEvents, SessionsEnd, User, UserChanges, UserRecord, UserStatus } from './domain';
 
 /**
  * What the users service needs of the database that keeps its users (MongoUserStore on
@@ -44,4 +44,27 @@ export interface UserStore {
   delete(id: string, sessionsEnd?: SessionsEnd): Promise<Date | null>;
   /** Events written with the users, waiting to be relayed. */
   outbox(): OutboxSource;
+
+  /*
+   * Bulk reading and writing of whole records, for operator tools that carry users in from
+   * elsewhere (the legacy migration, migration/); the service itself never calls these.
+   */
+
+  /**
+   * Writes users as they were (ids, hashes, timestamps kept; no events). `fresh` ones are inserted:
+   * one whose id or email a record here already has is left alone and its id returned (a conflict).
+   * `known` ones (written by the same tool before) have their fields replaced, or are inserted again.
+   */
+  importUsers(fresh: readonly ImportedUser[], known: readonly ImportedUser[]): Promise<string[]>;
+  /**
+   * Inserts the tombstone of each id (domain.ts tombstoneOf: what deleting a user leaves); an id
+   * a record here already has, user or tombstone, is left alone and returned (a conflict).
+   */
+  importTombstones(ids: readonly string[]): Promise<string[]>;
+  /** The records of `ids`, live users and tombstones, in one query; unknown ids are absent. */
+  records(ids: readonly string[]): Promise<UserRecord[]>;
+  /** Every record, live users and tombstones, in id order (the ids' text order), read as it goes. */
+  recordsInIdOrder(): AsyncIterable<UserRecord>;
+  /** Deletes the records of `ids` outright (undoing an import), or only those that are tombstones. */
+  removeRecords(ids: readonly string[], which: 'any' | 'tombstones'): Promise<void>;
 }

@@ -1,3 +1,4 @@
+import type { MoveAdapters } from '../../lib/storeMove/types';
 import type { AuditLogStore } from './AuditLogStore';
 import type { RefreshTokenStore } from './RefreshTokenStore';
 import type { UserStore } from './UserStore';
@@ -7,6 +8,8 @@ export interface UsersData {
   users: UserStore;
   refreshTokens: RefreshTokenStore;
   auditLog: AuditLogStore;
+  /** Each kind of record as a store move copies it (move/records.ts: users, refresh_tokens, audit_logs). */
+  moveAdapters: MoveAdapters;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -39,6 +39,51 @@ export function tombstoneFields(id: string) {
   return { deletedAt: new Date(), email: tombstoneEmail(id), name: null, passwordHash: null, emailVerified: false };
 }
 
+/**
+ * The tombstone of a user this store never held, known only as deleted (the legacy migration's
+ * users whom payments still name): what deleting a user leaves, dated `at`.
+ */
+export function tombstoneOf(id: string, at: Date): UserRecord {
+  return { id, role: 'CUSTOMER', ...tombstoneFields(id), deletedAt: at, createdAt: at, updatedAt: at };
+}
+
+/**
+ * A whole user as stored, the password hash and a tombstone's deletedAt included: what a bulk
+ * import writes and a bulk reader reads (the legacy migration, migration/), never a resolver.
+ */
+export interface UserRecord {
+  id: string;
+  email: string;
+  name: string | null;
+  role: Role;
+  emailVerified: boolean;
+  passwordHash: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  /** Set on a deleted user's tombstone. */
+  deletedAt: Date | null;
+}
+
+/** A live user as a bulk import carries it: its id, hash and timestamps as they were. */
+export type ImportedUser = Omit<UserRecord, 'deletedAt'>;
+
+/**
+ * A session carried over from the legacy system: its token kept only as a SHA-256 hash, accepted
+ * once as it is and rotated into one of ours (RefreshTokenStore.redeem).
+ */
+export interface LegacySession {
+  id: string;
+  userId: string;
+  tokenHash: string;
+  expiresAt: Date;
+  createdAt: Date;
+}
+
+/** A carried legacy session as stored: also whether it has ended since. */
+export interface StoredLegacySession extends LegacySession {
+  revokedAt: Date | null;
+}
+
 /** Whether each id is a user, a deleted user's tombstone, or neither (the integrity check asks). */
 export type UserStatus = 'live' | 'deleted';
 
@@ -105,3 +150,32 @@ export interface AuditLogFilter {
   to?: Date;
 }
 
+
+/**
+ * A user as the online move copies it (npm run move-store -- users): the whole record, when their
+ * sessions last ended, and its revision. Version rule: every write of the service bumps
+ * `revision`, so of two copies of a user the one with the higher revision is newer.
+ */
+export interface UserMoveRecord extends UserRecord {
+  sessionsNotBefore: Date | null;
+  revision: number;
+}
+
+/**
+ * A refresh token as the online move copies it: every field but the outbox. Merge rule (no
+ * version): `usedAt`, `revokedAt` and `endedAt` are only ever set once, from null; every other
+ * field never changes. So a copy keeps whichever of each the two sides set, and never unsets one:
+ * a token spent or revoked on either side stays spent or revoked.
+ */
+export interface RefreshTokenRecord {
+  id: string;
+  familyId: string;
+  userId: string;
+  secretHash: string;
+  expiresAt: Date;
+  usedAt: Date | null;
+  revokedAt: Date | null;
+  endedAt: Date | null;
+  createdAt: Date;
+  legacyTokenHash: string | null;
+}

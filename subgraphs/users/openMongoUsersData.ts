@@ -23,6 +23,7 @@ export async function openMongoUsersData(
     users,
     refreshTokens,
     auditLog,
+    moveAdapters: { users: users.moveAdapter(), refresh_tokens: refreshTokens.moveAdapter(), audit_logs: auditLog.moveAdapter() },
     ping: async () => void (await connection.db!.admin().ping()),
     close: () => connection.close(),
   };

@@ -9,10 +9,14 @@ import type { UsersData } from './UsersData';
 /** The users service's stores on PostgreSQL (USERS_STORE=postgresql): one Prisma client, on a database migrated beforehand. */
 export function openPrismaUsersData(databaseUrl: string, refreshTokenTtlSeconds: number, timeouts?: DatabaseTimeouts, prismaOptions: PrismaOptions = {}): UsersData {
   const db = createPrismaClient(PrismaClient, databaseUrl, { ...prismaOptions, ...(timeouts ? { timeouts } : {}) });
+  const users = new PrismaUserStore(db);
+  const refreshTokens = new PrismaRefreshTokenStore(db, refreshTokenTtlSeconds);
+  const auditLog = new PrismaAuditLogStore(db);
   return {
-    users: new PrismaUserStore(db),
-    refreshTokens: new PrismaRefreshTokenStore(db, refreshTokenTtlSeconds),
-    auditLog: new PrismaAuditLogStore(db),
+    users,
+    refreshTokens,
+    auditLog,
+    moveAdapters: { users: users.moveAdapter(), refresh_tokens: refreshTokens.moveAdapter(), audit_logs: auditLog.moveAdapter() },
     ping: async () => void (await db.$queryRaw`SELECT 1`),
     close: () => db.$disconnect(),
   };

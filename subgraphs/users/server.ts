@@ -20,6 +20,16 @@ import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from '../../lib/data
 import { openMongoUsersData } from './openMongoUsersData';
 import { openPrismaUsersData } from './openPrismaUsersData';
 import type { PrismaOptions } from '../../lib/prisma';
+import type { OutboxSource } from '../../lib/events/OutboxRelay';
+import { MoveFollower, type MoveFollowerOptions } from '../../lib/storeMove/MoveFollower';
+import type { AuditLogStore } from './AuditLogStore';
+import type { RefreshTokenStore } from './RefreshTokenStore';
+import type { UsersData } from './UsersData';
+import type { UserStore } from './UserStore';
+import { MovingAuditLogStore } from './move/MovingAuditLogStore';
+import { MovingRefreshTokenStore } from './move/MovingRefreshTokenStore';
+import { MovingUserStore } from './move/MovingUserStore';
+import { openUsersMoveState } from './move/usersMovable';
 
 export const typeDefs = loadTypeDefs(join(__dirname, 'schema.graphql'));
 
@@ -41,6 +51,12 @@ export interface UsersConfig {
   accounts: AccountsConfig;
   /** Bounds on every database statement and connection (DATABASE_*_TIMEOUT_MS); the defaults when not given. */
   databaseTimeouts?: DatabaseTimeouts;
+  /**
+   * How this instance follows a store move (MOVE_POLL_INTERVAL_MS, MOVE_SHADOW_READ_SHARE). It
+   * follows one whenever both stores are configured (`mongoUrl` and `databaseUrl`): it then
+   * opens both, and the move's shared state in the home store (`store`) says which one serves.
+   */
+  move?: MoveFollowerOptions;
 }
 
 export async function createUsersSubgraph(
@@ -52,7 +68,7 @@ export async function createUsersSubgraph(
   /** For the PostgreSQL store (query hooks in tests). */
   prismaOptions: PrismaOptions = {},
 ): Promise<Subgraph<UsersContext>> {
-  const data = await openUsersData(config, mongoOptions, prismaOptions);
+  const data = await openUsersData(config, logger, mongoOptions, prismaOptions);
   const { users: store, refreshTokens, auditLog } = data;
   const revocations = new RevocationList();
   const accounts = new Accounts(
@@ -68,7 +84,7 @@ export async function createUsersSubgraph(
   const authenticator = createAuthenticator(config.auth, logger, revocations);
   const serviceEvents = await startServiceEvents(events, logger, {
     metrics: mongoOptions.metrics && { metrics: mongoOptions.metrics, service: 'users' },
-    outboxes: [store.outbox(), refreshTokens.outbox()],
+    outboxes: data.outboxes,
     consumers: [
       (transport) => consumeEvents(transport, auditLog, logger),
       // Its own changes are in its list at once; the events also bring those of other instances.
@@ -87,10 +103,65 @@ export async function createUsersSubgraph(
   };
 }
 
-function openUsersData(config: UsersConfig, mongoOptions: MongoOptions, prismaOptions: PrismaOptions) {
+/** The stores the service runs on, and every outbox to relay. */
+interface ServedData {
+  users: UserStore;
+  refreshTokens: RefreshTokenStore;
+  auditLog: AuditLogStore;
+  outboxes: OutboxSource[];
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function openUsersData(config: UsersConfig, logger: Logger, mongoOptions: MongoOptions, prismaOptions: PrismaOptions): Promise<ServedData> {
   const timeouts = config.databaseTimeouts ?? DEFAULT_DATABASE_TIMEOUTS;
   const ttl = config.accounts.refreshTokenTtlSeconds;
-  if (config.store !== 'postgresql') return openMongoUsersData(config.mongoUrl, config.database, ttl, timeouts, mongoOptions);
-  if (!config.databaseUrl) throw new Error('the users store is postgresql, but no USERS_DATABASE_URL was given');
-  return Promise.resolve(openPrismaUsersData(config.databaseUrl, ttl, timeouts, prismaOptions));
+  const home = config.store ?? 'mongodb';
+  if (config.mongoUrl && config.databaseUrl) return openMovable(config, { home, mongoUrl: config.mongoUrl, database: config.database, databaseUrl: config.databaseUrl }, logger, timeouts, mongoOptions, prismaOptions);
+  if (home === 'postgresql' && !config.databaseUrl) throw new Error('the users store is postgresql, but no USERS_DATABASE_URL was given');
+  const data = home === 'postgresql' ? openPrismaUsersData(config.databaseUrl!, ttl, timeouts, prismaOptions) : await openMongoUsersData(config.mongoUrl, config.database, ttl, timeouts, mongoOptions);
+  return { ...data, outboxes: [data.users.outbox(), data.refreshTokens.outbox()] };
+}
+
+/**
+ * Both stores and the move's shared state: the moving stores follow the move's phase (nothing
+ * moving: the home store alone). Both stores' outboxes are relayed, so events written by either
+ * (the primary before and after a switch) all leave.
+ */
+async function openMovable(
+  config: UsersConfig,
+  stores: { home: UsersStore; mongoUrl: string; database: string; databaseUrl: string },
+  logger: Logger,
+  timeouts: DatabaseTimeouts,
+  mongoOptions: MongoOptions,
+  prismaOptions: PrismaOptions,
+): Promise<ServedData> {
+  const ttl = config.accounts.refreshTokenTtlSeconds;
+  const opened: { close(): Promise<void> }[] = [];
+  try {
+    const mongodb = await openMongoUsersData(stores.mongoUrl, stores.database, ttl, timeouts, mongoOptions);
+    opened.push(mongodb);
+    const postgresql = openPrismaUsersData(stores.databaseUrl, ttl, timeouts, prismaOptions);
+    opened.push(postgresql);
+    const state = await openUsersMoveState(stores);
+    opened.push(state);
+    const side = (data: UsersData) => ({ data, adapters: data.moveAdapters });
+    const follower = new MoveFollower('users', stores.home, { mongodb: side(mongodb), postgresql: side(postgresql) }, state, logger, config.move);
+    await follower.start();
+    return {
+      users: new MovingUserStore(follower),
+      refreshTokens: new MovingRefreshTokenStore(follower),
+      auditLog: new MovingAuditLogStore(follower),
+      // PostgreSQL's users and tokens share one outbox table: relayed once.
+      outboxes: [mongodb.users.outbox(), mongodb.refreshTokens.outbox(), postgresql.users.outbox()],
+      ping: () => follower.reader().ping(),
+      close: async () => {
+        await follower.stop();
+        for (const store of opened.reverse()) await store.close();
+      },
+    };
+  } catch (error) {
+    for (const store of opened.reverse()) await store.close();
+    throw error;
+  }
 }

@@ -27,7 +27,7 @@ import { createProjectsSubgraph } from '../../subgraphs/projects/server';
 import { createTeamsSubgraph, type TeamsConfig, type TeamsStore } from '../../subgraphs/teams/server';
 import type { MoveFollowerOptions } from '../../lib/storeMove/MoveFollower';
 import type { UsersStore } from '../../subgraphs/users/server';
-import { createUsersSubgraph } from '../../subgraphs/users/server';
+import { createUsersSubgraph, type UsersConfig } from '../../subgraphs/users/server';
 import { startTracing, type TracingHandle } from '../../lib/tracing/tracing';
 import { startRoundRobin, type RoundRobin } from './roundRobin';
 import type { TracingConfig } from '../../lib/tracing/tracingConfig';
@@ -52,6 +52,8 @@ export interface Stack {
   databases: ServiceDatabases;
   /** What the teams service was started with (a test starts one more instance of it with this). */
   teamsConfig: TeamsConfig;
+  /** What the users service was started with (its home store, and how it follows a move). */
+  usersConfig: UsersConfig;
   /** With `teamsInstances` > 1: the round-robin front of the teams instances (connections per instance). */
   teamsFront: RoundRobin | null;
   /** The process's tracing while the stack runs (flush exports the finished spans now). */
@@ -97,6 +99,8 @@ export interface StackOptions {
    * one; `teamsStore` is the home) and follows store moves with these options.
    */
   teamsMove?: MoveFollowerOptions;
+  /** The same for the users service (`usersStore` is the home). */
+  usersMove?: MoveFollowerOptions;
   /** How many instances of the teams service run (default 1); more sit behind a round-robin TCP front at the teams URL. */
   teamsInstances?: number;
 }
@@ -120,7 +124,7 @@ export const TEST_ACCOUNTS: Omit<AccountsConfig, 'privateKey'> = {
 export const TEST_PASSWORD = 'correct horse battery staple';
 
 /** Registers an account through the gateway and makes it an app ADMIN (no API does that for the first admin). */
-async function bootstrapAdmin(gatewayUrl: string, databases: ServiceDatabases): Promise<string> {
+async function bootstrapAdmin(gatewayUrl: string, databases: ServiceDatabases, usersHome: UsersStore): Promise<string> {
   const email = `admin.${randomBytes(4).toString('hex')}@stack.test`;
   const registered = await graphqlPost<{ register: { user: { id: string } } }>(
     gatewayUrl,
@@ -129,7 +133,7 @@ async function bootstrapAdmin(gatewayUrl: string, databases: ServiceDatabases): 
   );
   const id = registered.body.data?.register.user.id;
   if (!id) throw new Error(`could not register the stack's admin: ${JSON.stringify(registered.body)}`);
-  if (databases.usersUrl) {
+  if (usersHome === 'postgresql') {
     // An ordinary row update: PostgreSQL locks the row, so it undoes none of the service's writes.
     const client = new Client({ connectionString: databases.usersUrl });
     await client.connect();
@@ -170,7 +174,7 @@ export function testEngines(): { postgresUrl: string; mongoUrl: string } {
 }
 
 /** Fresh, migrated databases of every service, named uniquely for one test file. */
-export async function createDatabases(stores: { teams?: TeamsStore; users?: UsersStore; teamsBoth?: boolean } = {}): Promise<ServiceDatabases> {
+export async function createDatabases(stores: { teams?: TeamsStore; users?: UsersStore; teamsBoth?: boolean; usersBoth?: boolean } = {}): Promise<ServiceDatabases> {
   const { postgresUrl, mongoUrl } = testEngines();
   const suffix = randomBytes(4).toString('hex');
   const [projectsUrl, paymentsUrl, profilesUrl, teamsUrl, usersUrl] = await Promise.all([
@@ -178,7 +182,7 @@ export async function createDatabases(stores: { teams?: TeamsStore; users?: User
     prepareDatabase(postgresUrl, 'payments', `payments_${suffix}`),
     prepareDatabase(postgresUrl, 'profiles', `profiles_${suffix}`),
     stores.teams === 'postgresql' || stores.teamsBoth ? prepareDatabase(postgresUrl, 'teams', `teams_${suffix}`) : undefined,
-    stores.users === 'postgresql' ? prepareDatabase(postgresUrl, 'users', `users_${suffix}`) : undefined,
+    stores.users === 'postgresql' || stores.usersBoth ? prepareDatabase(postgresUrl, 'users', `users_${suffix}`) : undefined,
   ]);
   return { mongoUrl, usersDatabase: `users_${suffix}`, teamsDatabase: `teams_${suffix}`, projectsUrl, paymentsUrl, profilesUrl, ...(teamsUrl ? { teamsUrl } : {}), ...(usersUrl ? { usersUrl } : {}) };
 }
@@ -263,7 +267,7 @@ export async function signedPost<TData>(
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const tracing = startTracing(options.tracing ?? null);
-  const databases = await createDatabases({ teams: options.teamsStore, users: options.usersStore, teamsBoth: Boolean(options.teamsMove) });
+  const databases = await createDatabases({ teams: options.teamsStore, users: options.usersStore, teamsBoth: Boolean(options.teamsMove), usersBoth: Boolean(options.usersMove) });
   // Domain events travel through a PostgreSQL database of this stack's own (isolated from other
   // test files); a test can hand in another transport (a RabbitMQ of its own).
   const eventsUrl = await freshDatabase('events');
@@ -317,18 +321,22 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const start = async (name: SubgraphName, subgraph: Promise<Subgraph<any>>) => {
       running.set(name, await startSubgraph(await subgraph, ports[name], undefined, { metrics: registries.get(name)! }));
     };
+    const usersHome: UsersStore = options.usersStore ?? 'mongodb';
+    const usersConfig: UsersConfig = {
+      store: usersHome,
+      // Both stores only for a stack that moves the users: given both, the service follows moves.
+      mongoUrl: usersHome === 'mongodb' || options.usersMove ? at('users', databases.mongoUrl) : '',
+      database: databases.usersDatabase,
+      ...(databases.usersUrl ? { databaseUrl: at('users', databases.usersUrl) } : {}),
+      auth,
+      accounts: { ...TEST_ACCOUNTS, privateKey: keys.privateKey, ...options.accounts },
+      databaseTimeouts,
+      ...(options.usersMove ? { move: options.usersMove } : {}),
+    };
     await start(
       'users',
       createUsersSubgraph(
-        {
-          store: databases.usersUrl ? 'postgresql' : 'mongodb',
-          mongoUrl: at('users', databases.mongoUrl),
-          database: databases.usersDatabase,
-          ...(databases.usersUrl ? { databaseUrl: at('users', databases.usersUrl) } : {}),
-          auth,
-          accounts: { ...TEST_ACCOUNTS, privateKey: keys.privateKey, ...options.accounts },
-          databaseTimeouts,
-        },
+        usersConfig,
         logger('users'),
         mongo('users'),
         events,
@@ -395,7 +403,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     });
     const gateway = await startGateway(gatewayConfig, logger('gateway'), events);
     const gatewayUrl = gateway.url;
-    const adminToken = await bootstrapAdmin(gatewayUrl, databases);
+    const adminToken = await bootstrapAdmin(gatewayUrl, databases, usersHome);
     return {
       gatewayUrl,
       adminToken,
@@ -405,6 +413,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       subgraphUrls,
       databases,
       teamsConfig,
+      usersConfig,
       teamsFront,
       tracing,
       query: (query, variables, headers = {}) => {
