@@ -64,11 +64,11 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
       });
       const answer = graphQLAnswer(response);
       if (answer) return answer;
-      this.logger.error(`subgraph ${this.subgraphName} answered HTTP ${response.status} without GraphQL errors`);
+      this.logger.error(`subgraph ${this.subgraphName} answered HTTP ${response.status} without GraphQL errors`, { requestId: context.requestId }, context.trace);
     } catch (failure) {
       // A client gone or an open breaker is routine (the breaker logs its changes); the rest is not.
       const routine = failure instanceof SubgraphFailure && (failure.reason === 'cancelled' || failure.reason === 'circuit-open');
-      this.logger[routine ? 'debug' : 'error'](`subgraph ${this.subgraphName} could not answer`, failure instanceof SubgraphFailure ? failure.toJSON() : failure);
+      this.logger[routine ? 'debug' : 'error'](`subgraph ${this.subgraphName} could not answer`, failure instanceof SubgraphFailure ? { requestId: context.requestId, ...failure.toJSON() } : failure, context.trace);
     }
     return { errors: unavailableErrors(document ?? safeParse(query), request.variables) };
   }

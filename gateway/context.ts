@@ -67,8 +67,9 @@ export async function buildContext(
   }
   const identity = await authenticator.identify(forwardedHeaders.authorization ?? null);
   const traced = requestTraceContext(req);
-  // The gateway traces without async context, so its log lines carry no traceId: its request span
-  // carries the request id they do carry (also the one made here when the client sent none).
+  // The gateway traces without async context: its request-path log lines name this trace
+  // themselves (Logger `within`), and the request span carries the request id (also the one made
+  // here when the client sent none).
   if (traced) trace.getSpan(traced)?.setAttribute('schemaflow.request_id', requestId);
   return { requestId, identity, forwardedHeaders, signal: controller.signal, deadlineAt, trace: traced };
 }

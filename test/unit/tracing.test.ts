@@ -36,7 +36,7 @@ describe('process tracing', () => {
     expect(serviceTracer('users')).toBeNull();
   });
 
-  test('a log line written inside a span carries its trace id; outside, none', async () => {
+  test('a log line written inside a span, or naming one, carries its trace id; outside, none', async () => {
     const tracing = startTracing(config);
     const lines: string[] = [];
     const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => (lines.push(...String(chunk).split('\n').filter((line) => line.startsWith('{'))), true));
@@ -45,9 +45,12 @@ describe('process tracing', () => {
       const span = serviceTracer('users')!.startSpan('work');
       context.with(trace.setSpan(context.active(), span), () => logger.info('inside'));
       logger.info('outside');
+      // Where no async context carries the span (the gateway), the caller names the trace it holds.
+      logger.warn('named', { requestId: 'r-1' }, trace.setSpan(context.active(), span));
       const written = lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.service === 'users');
       expect(written.find((line) => line.message === 'inside')).toMatchObject({ traceId: span.spanContext().traceId });
       expect(written.find((line) => line.message === 'outside')).not.toHaveProperty('traceId');
+      expect(written.find((line) => line.message === 'named')).toMatchObject({ traceId: span.spanContext().traceId, detail: { requestId: 'r-1' } });
     } finally {
       write.mockRestore();
       await tracing.stop();
