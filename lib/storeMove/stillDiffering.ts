@@ -2,9 +2,12 @@ import { checksum } from './checksum';
 import type { MoveStateStore } from './MoveStateStore';
 import type { Mismatch, MoveAdapter } from './types';
 
-/** How many times a difference is looked at again, and how far apart (ms), before it counts. */
-const ROUNDS = 3;
-const ROUND_MS = 250;
+/**
+ * The waits (ms) before each further look at a difference, growing: a record that differs only
+ * while its writes are being mirrored agrees again within the dual-write lag (up to 1.4 s seen on
+ * a loaded machine), one that really differs goes on differing. About 4 s in all.
+ */
+const WAITS_MS = [250, 500, 1000, 2000];
 
 export interface Sides {
   kind: string;
@@ -24,8 +27,8 @@ export interface Sides {
 export async function stillDiffering(sides: Sides, ids: readonly string[], journal: { store: MoveStateStore; service: string } | null): Promise<Mismatch[]> {
   let suspects = [...new Set(ids)];
   let last: Mismatch[] = [];
-  for (let round = 0; round < ROUNDS && suspects.length > 0; round++) {
-    if (round > 0) await new Promise((resolve) => setTimeout(resolve, ROUND_MS));
+  for (let round = 0; round <= WAITS_MS.length && suspects.length > 0; round++) {
+    if (round > 0) await new Promise((resolve) => setTimeout(resolve, WAITS_MS[round - 1]));
     const mine = await sides.primary.get(suspects);
     const inFlight = journal ? await touchedInFlight(journal.store, journal.service, sides.kind) : new Set<string>();
     const theirs = new Map((await sides.secondary.get(suspects)).map((record) => [record.id, checksum(record)]));

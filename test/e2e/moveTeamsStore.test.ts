@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StoreEngine } from '../../lib/storeMove/types';
 import { addMember, createTeam, createUser, expectNoErrors, as } from '../support/fixtures';
-import { startStack, type Stack } from '../support/stack';
+import { PATIENT_DATABASE_TIMEOUTS, startStack, type Stack } from '../support/stack';
 import { missingTokenWrites, missingWrites, moveTeams, moveTeamsOk, openTeamsOn, ROOT, TeamsLoad } from '../support/teamsMove';
 
 /**
@@ -28,7 +28,7 @@ describe('moving the teams store under load', () => {
   const supergraphBefore = readFileSync(SUPERGRAPH);
 
   beforeAll(async () => {
-    stack = await startStack({ teamsMove: { pollIntervalMs: 100, shadowReadShare: 0.5 } });
+    stack = await startStack({ teamsMove: { pollIntervalMs: 100, shadowReadShare: 0.5 }, databaseTimeouts: PATIENT_DATABASE_TIMEOUTS });
     const users = [];
     for (const name of ['Ann Load', 'Bob Load', 'Cid Load', 'Dee Load']) users.push(await createUser(stack, name));
     const owner = await createUser(stack, 'Stable Owner');

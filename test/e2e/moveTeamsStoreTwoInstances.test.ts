@@ -1,6 +1,6 @@
 import { openTeamsMoveState } from '../../subgraphs/teams/move/teamsMovable';
 import { createUser } from '../support/fixtures';
-import { startStack, type Stack } from '../support/stack';
+import { PATIENT_DATABASE_TIMEOUTS, startStack, type Stack } from '../support/stack';
 import { missingTokenWrites, missingWrites, moveTeamsOk, openTeamsOn, pause, TeamsLoad } from '../support/teamsMove';
 
 /**
@@ -13,7 +13,7 @@ describe('switching with two teams instances', () => {
   let stack: Stack;
 
   beforeAll(async () => {
-    stack = await startStack({ teamsMove: { pollIntervalMs: 100 }, teamsInstances: 2 });
+    stack = await startStack({ teamsMove: { pollIntervalMs: 100 }, teamsInstances: 2, databaseTimeouts: PATIENT_DATABASE_TIMEOUTS });
   }, 120_000);
 
   afterAll(async () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { DASHBOARD_FOR_ME } from '../../scripts/dashboardQuery';
 import type { StoreEngine } from '../../lib/storeMove/types';
 import { ANONYMOUS_REQUEST, expectNoErrors } from '../support/fixtures';
-import { startStack, TEST_PASSWORD, type Stack } from '../support/stack';
+import { PATIENT_DATABASE_TIMEOUTS, startStack, TEST_PASSWORD, type Stack } from '../support/stack';
 import { ROOT } from '../support/teamsMove';
 import { missingWrites, moveUsers, moveUsersOk, openUsersOn, signUp, UsersLoad, type LoadUser } from '../support/usersMove';
 
@@ -33,7 +33,7 @@ describe('moving the users store under load', () => {
   ];
 
   beforeAll(async () => {
-    stack = await startStack({ usersMove: { pollIntervalMs: 100, shadowReadShare: 0.5 } });
+    stack = await startStack({ usersMove: { pollIntervalMs: 100, shadowReadShare: 0.5 }, databaseTimeouts: PATIENT_DATABASE_TIMEOUTS });
     const users: LoadUser[] = [];
     for (const name of ['Ann Load', 'Bob Load', 'Cid Load', 'Dee Load']) users.push(await signUp(stack, name));
     stable = await signUp(stack, 'Stable User');

@@ -38,7 +38,9 @@ describe('PostgreSQL through Prisma', () => {
     try {
       const { error, ms } = await failure(() => db.$queryRaw`SELECT pg_sleep(5)::text`);
       expect(isUnavailableError(error)).toBe(true);
-      expect(ms).toBeLessThan(2_000);
+      // Well before the 5 s sleep would end; the time includes the first connection, which a
+      // loaded machine makes slow (2.5 s seen).
+      expect(ms).toBeLessThan(4_000);
       // Statements within the bound are unaffected.
       expect(await db.$queryRaw`SELECT 1 AS one`).toEqual([{ one: 1 }]);
     } finally {

@@ -68,6 +68,15 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+/**
+ * Database bounds for tests that prove no client request fails while something else happens (a
+ * store move under load): on a loaded 2-core machine a FerretDB query queued behind a backfill can
+ * pass the production bounds (5 s statement, 3 s connection) and answer SERVICE_UNAVAILABLE, which
+ * is those bounds working, not the move failing; the bounds themselves are tested in
+ * test/integration/databaseTimeouts.test.ts and test/e2e/databaseOutage.test.ts.
+ */
+export const PATIENT_DATABASE_TIMEOUTS: DatabaseTimeouts = Object.freeze({ statementMs: 20_000, connectMs: 15_000 });
+
 export interface StackOptions {
   /** Called for every database query any subgraph makes. */
   onQuery?: (service: SubgraphName, detail: string) => void;
