@@ -5,7 +5,7 @@ import { adapterOf, copyTouched } from './copyTouched';
 import type { MoveStateStore } from './MoveStateStore';
 import { stillDiffering } from './stillDiffering';
 import { routeOf, type Route } from './routeOf';
-import { MAX_LISTED, type InstanceReport, type Intent, type Mismatch, type MoveAdapters, type MoveRecord, type MoveState, type StoreEngine, type Touch } from './types';
+import { MAX_LISTED, type InstanceReport, type Intent, type MoveAdapters, type MoveRecord, type MoveState, type StoreEngine, type Touch } from './types';
 
 export interface MoveFollowerOptions {
   /** How often an instance reads the move's state and reports itself (ms; default 250). */

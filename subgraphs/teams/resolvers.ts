@@ -5,7 +5,7 @@ import { scalarResolvers } from '../../lib/scalars';
 import type { BaseContext, ResolverMap } from '../../lib/subgraphServer';
 import type { EntityClient } from '../../lib/EntityClient';
 import { requireId, requireOneOf, requireText } from '../../lib/validate';
-import { canSee, requireManager, roleIn } from './access';
+import { canSee, requireManager } from './access';
 import type { Loaders } from './loaders';
 import type { TeamTokenStore } from './TeamTokenStore';
 import { auditor, type AuditFor } from '../../lib/events/audit';

@@ -18,8 +18,8 @@ import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from '../../lib/data
 import { openMongoTeamsData } from './openMongoTeamsData';
 import { openPrismaTeamsData } from './openPrismaTeamsData';
 import type { PrismaOptions } from '../../lib/prisma';
-import { MoveFollower, type MoveFollowerOptions } from '../../lib/storeMove/MoveFollower';
-import type { TeamsData } from './TeamsData';
+import type { MoveFollowerOptions } from '../../lib/storeMove/MoveFollower';
+import { followMove } from '../../lib/storeMove/followMove';
 import type { TeamStore } from './TeamStore';
 import type { TeamTokenStore } from './TeamTokenStore';
 import type { ProcessedEvents } from '../../lib/events/ProcessedEvents';
@@ -131,31 +131,24 @@ async function openMovable(
   mongoOptions: MongoOptions,
   prismaOptions: PrismaOptions,
 ): Promise<ServedData> {
-  const opened: { close(): Promise<void> }[] = [];
-  try {
-    const mongodb = await openMongoTeamsData(stores.mongoUrl, stores.database, timeouts, mongoOptions);
-    opened.push(mongodb);
-    const postgresql: TeamsData = openPrismaTeamsData(stores.databaseUrl, timeouts, prismaOptions);
-    opened.push(postgresql);
-    const state = await openTeamsMoveState(stores);
-    opened.push(state);
-    const side = (data: TeamsData) => ({ data, adapters: data.moveAdapters });
-    const follower = new MoveFollower('teams', stores.home, { mongodb: side(mongodb), postgresql: side(postgresql) }, state, logger, config.move);
-    await follower.start();
-    return {
-      teams: new MovingTeamStore(follower),
-      tokens: new MovingTeamTokenStore(follower),
-      processed: new MovingProcessedEvents(follower),
-      // PostgreSQL's teams and tokens share one outbox table: relayed once.
-      outboxes: [mongodb.teams.outbox(), mongodb.tokens.outbox(), postgresql.teams.outbox()],
-      ping: () => follower.reader().ping(),
-      close: async () => {
-        await follower.stop();
-        for (const store of opened.reverse()) await store.close();
-      },
-    };
-  } catch (error) {
-    for (const store of opened.reverse()) await store.close();
-    throw error;
-  }
+  const { follower, sides, close } = await followMove(
+    'teams',
+    stores.home,
+    {
+      mongodb: () => openMongoTeamsData(stores.mongoUrl, stores.database, timeouts, mongoOptions),
+      postgresql: () => openPrismaTeamsData(stores.databaseUrl, timeouts, prismaOptions),
+      state: () => openTeamsMoveState(stores),
+    },
+    logger,
+    config.move,
+  );
+  return {
+    teams: new MovingTeamStore(follower),
+    tokens: new MovingTeamTokenStore(follower),
+    processed: new MovingProcessedEvents(follower),
+    // PostgreSQL's teams and tokens share one outbox table: relayed once.
+    outboxes: [sides.mongodb.teams.outbox(), sides.mongodb.tokens.outbox(), sides.postgresql.teams.outbox()],
+    ping: () => follower.reader().ping(),
+    close,
+  };
 }

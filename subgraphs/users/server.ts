@@ -21,10 +21,10 @@ import { openMongoUsersData } from './openMongoUsersData';
 import { openPrismaUsersData } from './openPrismaUsersData';
 import type { PrismaOptions } from '../../lib/prisma';
 import type { OutboxSource } from '../../lib/events/OutboxRelay';
-import { MoveFollower, type MoveFollowerOptions } from '../../lib/storeMove/MoveFollower';
+import type { MoveFollowerOptions } from '../../lib/storeMove/MoveFollower';
+import { followMove } from '../../lib/storeMove/followMove';
 import type { AuditLogStore } from './AuditLogStore';
 import type { RefreshTokenStore } from './RefreshTokenStore';
-import type { UsersData } from './UsersData';
 import type { UserStore } from './UserStore';
 import { MovingAuditLogStore } from './move/MovingAuditLogStore';
 import { MovingRefreshTokenStore } from './move/MovingRefreshTokenStore';
@@ -137,31 +137,24 @@ async function openMovable(
   prismaOptions: PrismaOptions,
 ): Promise<ServedData> {
   const ttl = config.accounts.refreshTokenTtlSeconds;
-  const opened: { close(): Promise<void> }[] = [];
-  try {
-    const mongodb = await openMongoUsersData(stores.mongoUrl, stores.database, ttl, timeouts, mongoOptions);
-    opened.push(mongodb);
-    const postgresql = openPrismaUsersData(stores.databaseUrl, ttl, timeouts, prismaOptions);
-    opened.push(postgresql);
-    const state = await openUsersMoveState(stores);
-    opened.push(state);
-    const side = (data: UsersData) => ({ data, adapters: data.moveAdapters });
-    const follower = new MoveFollower('users', stores.home, { mongodb: side(mongodb), postgresql: side(postgresql) }, state, logger, config.move);
-    await follower.start();
-    return {
-      users: new MovingUserStore(follower),
-      refreshTokens: new MovingRefreshTokenStore(follower),
-      auditLog: new MovingAuditLogStore(follower),
-      // PostgreSQL's users and tokens share one outbox table: relayed once.
-      outboxes: [mongodb.users.outbox(), mongodb.refreshTokens.outbox(), postgresql.users.outbox()],
-      ping: () => follower.reader().ping(),
-      close: async () => {
-        await follower.stop();
-        for (const store of opened.reverse()) await store.close();
-      },
-    };
-  } catch (error) {
-    for (const store of opened.reverse()) await store.close();
-    throw error;
-  }
+  const { follower, sides, close } = await followMove(
+    'users',
+    stores.home,
+    {
+      mongodb: () => openMongoUsersData(stores.mongoUrl, stores.database, ttl, timeouts, mongoOptions),
+      postgresql: () => openPrismaUsersData(stores.databaseUrl, ttl, timeouts, prismaOptions),
+      state: () => openUsersMoveState(stores),
+    },
+    logger,
+    config.move,
+  );
+  return {
+    users: new MovingUserStore(follower),
+    refreshTokens: new MovingRefreshTokenStore(follower),
+    auditLog: new MovingAuditLogStore(follower),
+    // PostgreSQL's users and tokens share one outbox table: relayed once.
+    outboxes: [sides.mongodb.users.outbox(), sides.mongodb.refreshTokens.outbox(), sides.postgresql.users.outbox()],
+    ping: () => follower.reader().ping(),
+    close,
+  };
 }

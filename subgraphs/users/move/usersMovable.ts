@@ -1,8 +1,6 @@
-import { connectMongo } from '../../../lib/mongo';
 import { createPrismaClient } from '../../../lib/prisma';
-import { MongoMoveStateStore } from '../../../lib/storeMove/MongoMoveStateStore';
 import type { MoveStateStore } from '../../../lib/storeMove/MoveStateStore';
-import { PrismaMoveStateStore } from '../../../lib/storeMove/PrismaMoveStateStore';
+import { openMoveState } from '../../../lib/storeMove/openMoveState';
 import type { Movable, StoreEngine } from '../../../lib/storeMove/types';
 import { PrismaClient } from '../../../prisma/users/generated/client';
 import { openMongoUsersData } from '../openMongoUsersData';
@@ -21,15 +19,8 @@ export interface UsersStores {
 }
 
 /** The move's shared state in the users' home store (every instance and the command open the same). */
-export async function openUsersMoveState(stores: Omit<UsersStores, 'refreshTokenTtlSeconds'>): Promise<MoveStateStore> {
-  if (stores.home === 'postgresql') {
-    const db = createPrismaClient(PrismaClient, stores.databaseUrl);
-    return new PrismaMoveStateStore(db, () => db.$disconnect());
-  }
-  const connection = await connectMongo(stores.mongoUrl, stores.database);
-  const store = new MongoMoveStateStore(connection, true);
-  await store.init();
-  return store;
+export function openUsersMoveState(stores: Omit<UsersStores, 'refreshTokenTtlSeconds'>): Promise<MoveStateStore> {
+  return openMoveState(stores, () => createPrismaClient(PrismaClient, stores.databaseUrl));
 }
 
 /** The users service as `npm run move-store -- users ...` moves it. */
