@@ -30,20 +30,23 @@ export interface MoveRun {
   err: string;
 }
 
-/** Runs one move-store command in this process, as `npm run move-store -- teams <args>` would. */
-export async function moveTeams(stack: Stack, ...args: string[]): Promise<MoveRun> {
+/** Runs one move-store command in this process, as `npm run move-store -- <service> <args>` would, with `env` as its environment. */
+export async function runMove(service: 'users' | 'teams', env: Record<string, string>, args: string[]): Promise<MoveRun> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runMoveStore(['teams', ...args, '--quiet'], moveEnv(stack), { out: (text) => out.push(text), err: (text) => err.push(text) });
+  const code = await runMoveStore([service, ...args, '--quiet'], env, { out: (text) => out.push(text), err: (text) => err.push(text) });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
 /** The same, failing the test with its output unless it exits 0. */
-export async function moveTeamsOk(stack: Stack, ...args: string[]): Promise<string> {
-  const run = await moveTeams(stack, ...args);
-  if (run.code !== 0) throw new Error(`move-store teams ${args.join(' ')} exited ${run.code}:\n${run.out}\n${run.err}`);
+export async function runMoveOk(service: 'users' | 'teams', env: Record<string, string>, args: string[]): Promise<string> {
+  const run = await runMove(service, env, args);
+  if (run.code !== 0) throw new Error(`move-store ${service} ${args.join(' ')} exited ${run.code}:\n${run.out}\n${run.err}`);
   return run.out;
 }
+
+export const moveTeams = (stack: Stack, ...args: string[]) => runMove('teams', moveEnv(stack), args);
+export const moveTeamsOk = (stack: Stack, ...args: string[]) => runMoveOk('teams', moveEnv(stack), args);
 
 /** `npm run move-store` as a child process (node with tsx's loader: one process, so a SIGKILL reaches the command itself). */
 export function moveTeamsProcess(stack: Stack, args: string[], extraEnv: Record<string, string> = {}): ChildProcess {

@@ -1,5 +1,4 @@
 import { DASHBOARD_FOR_ME } from '../../scripts/dashboardQuery';
-import { runMoveStore } from '../../moveStore/runMoveStore';
 import type { StoreEngine } from '../../lib/storeMove/types';
 import type { RefreshTokenRecord } from '../../subgraphs/users/domain';
 import { openMongoUsersData } from '../../subgraphs/users/openMongoUsersData';
@@ -7,7 +6,7 @@ import { openPrismaUsersData } from '../../subgraphs/users/openPrismaUsersData';
 import type { UsersData } from '../../subgraphs/users/UsersData';
 import { ANONYMOUS_REQUEST, expectNoErrors } from './fixtures';
 import { TEST_PASSWORD, type GraphQLResponse, type Stack } from './stack';
-import { pause, type MoveRun } from './teamsMove';
+import { pause, runMove, runMoveOk } from './teamsMove';
 
 /** The environment `npm run move-store -- users ...` needs for this stack's users. */
 function moveEnv(stack: Stack): Record<string, string> {
@@ -21,20 +20,9 @@ function moveEnv(stack: Stack): Record<string, string> {
   };
 }
 
-/** Runs one move-store command in this process, as `npm run move-store -- users <args>` would. */
-export async function moveUsers(stack: Stack, ...args: string[]): Promise<MoveRun> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runMoveStore(['users', ...args, '--quiet'], moveEnv(stack), { out: (text) => out.push(text), err: (text) => err.push(text) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
-
-/** The same, failing the test with its output unless it exits 0. */
-export async function moveUsersOk(stack: Stack, ...args: string[]): Promise<string> {
-  const run = await moveUsers(stack, ...args);
-  if (run.code !== 0) throw new Error(`move-store users ${args.join(' ')} exited ${run.code}:\n${run.out}\n${run.err}`);
-  return run.out;
-}
+/** One move-store command for users in this process (runMove), as `npm run move-store -- users <args>` would. */
+export const moveUsers = (stack: Stack, ...args: string[]) => runMove('users', moveEnv(stack), args);
+export const moveUsersOk = (stack: Stack, ...args: string[]) => runMoveOk('users', moveEnv(stack), args);
 
 /** This stack's users on one engine, opened directly (what is really in that store). */
 export function openUsersOn(stack: Stack, engine: StoreEngine): Promise<UsersData> {
