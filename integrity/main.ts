@@ -2,6 +2,7 @@ import { parseCommandLine, runTool, wholeNumber } from '../lib/cli';
 import { NO_PROGRESS, stderrProgress } from '../lib/progress';
 import { formatReports, runChecks, type CheckReport } from './check';
 import { referenceChecks } from './references';
+import { refuseWhileMoving, servedStores } from '../scripts/servedStores';
 import { storesFromEnv } from '../scripts/storesConfig';
 import { openStores } from './stores';
 
@@ -30,7 +31,10 @@ async function main(argv: string[]): Promise<number> {
   const batchSize = wholeNumber(values['batch-size'], 'batch-size', 5000, 10_000);
   const examples = wholeNumber(values.examples, 'examples', 5, 1000);
   const progress = values.quiet || values.json ? NO_PROGRESS : stderrProgress();
-  const stores = await openStores(storesFromEnv());
+  const served = await servedStores(storesFromEnv());
+  // A repair writes users and teams directly: not while a move copies them between stores.
+  if (values.repair) refuseWhileMoving('integrity --repair', served);
+  const stores = await openStores(served.databases);
   try {
     // Pointed at the wrong (or an empty) users database, every reference would look orphaned and
     // a repair would delete everyone's projects and profiles: refuse that.

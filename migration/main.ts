@@ -1,5 +1,6 @@
 import { parseCommandLine, runTool, UsageError, wholeNumber } from '../lib/cli';
 import { NO_PROGRESS, stderrProgress } from '../lib/progress';
+import { refuseWhileMoving, servedStores } from '../scripts/servedStores';
 import { storesFromEnv } from '../scripts/storesConfig';
 import { openConnections } from './connections';
 import { formatPlan, planMigration } from './commands/plan';
@@ -46,7 +47,10 @@ async function main(argv: string[]): Promise<number> {
   const options = parse(argv);
   const progress = options.quiet || options.json ? NO_PROGRESS : stderrProgress();
   const out = (text: string, json: unknown) => process.stdout.write(`${options.json ? JSON.stringify(json) : text}\n`);
-  const connections = await openConnections(options.source, storesFromEnv(), options.state, options.command === 'plan');
+  const served = await servedStores(storesFromEnv());
+  // run and rollback write users directly: not while a move copies them between stores.
+  if (options.command === 'run' || options.command === 'rollback') refuseWhileMoving(`migrate:legacy ${options.command}`, served);
+  const connections = await openConnections(options.source, served.databases, options.state, options.command === 'plan');
   try {
     switch (options.command) {
       case 'plan': {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { StoreEngine } from '../../lib/storeMove/types';
 import { addMember, createTeam, createUser, expectNoErrors, as } from '../support/fixtures';
 import { PATIENT_DATABASE_TIMEOUTS, startStack, type Stack } from '../support/stack';
+import { refuseWhileMoving, servedStores } from '../../scripts/servedStores';
 import { missingTokenWrites, missingWrites, moveTeams, moveTeamsOk, openTeamsOn, ROOT, TeamsLoad } from '../support/teamsMove';
 
 /**
@@ -69,10 +70,21 @@ describe('moving the teams store under load', () => {
     expect(users.out).toMatch(/plan: move teams from mongodb to postgresql \(nothing was written\)/);
   });
 
+  /** Where the operator tools (integrity, migrate:legacy) find the teams, with TEAMS_STORE as the service has it and unset. */
+  async function expectToolsRead(engine: 'mongodb' | 'postgresql', { moving }: { moving: boolean }): Promise<void> {
+    for (const env of [{ TEAMS_STORE: 'mongodb' }, {}]) {
+      const served = await servedStores(stack.databases, env);
+      expect(served.databases.teamsUrl).toBe(engine === 'postgresql' ? stack.databases.teamsUrl : undefined);
+      expect(served.moving).toEqual(moving ? ['teams'] : []);
+      if (moving) expect(() => refuseWhileMoving('integrity --repair', served)).toThrow(/writes teams records, which are being moved between stores now/);
+    }
+  }
+
   it('moves to PostgreSQL with no failed request and every acknowledged write there', async () => {
     load.start();
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await moveTeamsOk(stack, 'start', '--to', 'postgresql')).toMatch(/backfill done/);
+    await expectToolsRead('mongodb', { moving: true });
     const notDoneYet = await moveTeams(stack, 'finish');
     expect(notDoneYet.err).toMatch(/MOVE_WRONG_PHASE: finish needs the move of teams at switched, but it is at dual/);
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -93,6 +105,7 @@ describe('moving the teams store under load', () => {
     load.start();
     expect(await moveTeamsOk(stack, 'verify')).toMatch(/the stores agree/);
     expect(await moveTeamsOk(stack, 'finish')).toMatch(/mongodb is no longer written/);
+    await expectToolsRead('postgresql', { moving: false });
     await new Promise((resolve) => setTimeout(resolve, 500));
     await load.stop();
     expect(load.failures).toEqual([]);
@@ -109,6 +122,7 @@ describe('moving the teams store under load', () => {
     expect(load.failures).toEqual([]);
     await expectWritesIn('mongodb');
     expect(await moveTeamsOk(stack, 'finish')).toMatch(/teams is on mongodb/);
+    await expectToolsRead('mongodb', { moving: false });
   }, 120_000);
 
   it('rolls back after a switch, losing nothing written in between', async () => {
