@@ -35,7 +35,10 @@ export async function startEmbeddedPostgres(dir: string, port?: number): Promise
     password: PASSWORD,
     persistent: true,
     createPostgresUser: isRoot,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dataDir}`],
+    // One server holds every service's database and FerretDB's: a service following a store move
+    // has both stores and the move's state open, and the tests run two such stacks at once, which
+    // passed PostgreSQL's default of 100 connections ("sorry, too many clients already").
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dataDir}`, '-c', 'max_connections=400'],
     onLog: (message) => logs.push(String(message)),
     onError: (message) => logs.push(String(message)),
   });
