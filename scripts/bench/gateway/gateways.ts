@@ -68,7 +68,8 @@ function command(id: GatewayId, port: number, inputs: GatewayInputs): { args: st
     case 'ours':
     case 'ours-unbatched':
       return {
-        args: tsEntry('oursMain.ts'),
+        // With the V8 flag its image runs with (gateway/Dockerfile).
+        args: ['--max-semi-space-size=32', ...tsEntry('oursMain.ts')],
         env: {
           ...baseEnv(),
           PORT: String(port),
