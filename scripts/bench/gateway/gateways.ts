@@ -68,8 +68,7 @@ function command(id: GatewayId, port: number, inputs: GatewayInputs): { args: st
     case 'ours':
     case 'ours-unbatched':
       return {
-        // With the V8 flag its image runs with (gateway/Dockerfile).
-        args: ['--max-semi-space-size=32', ...tsEntry('oursMain.ts')],
+        args: tsEntry('oursMain.ts'),
         env: {
           ...baseEnv(),
           PORT: String(port),
