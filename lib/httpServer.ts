@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ApolloServer } from '@apollo/server';
-import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import { graphqlMiddleware } from './graphqlMiddleware';
 import type { Metrics } from './metrics/Metrics';
 import { withTimeout } from './withTimeout';
 
@@ -179,7 +179,7 @@ export async function serveHttp<TContext extends object>(options: HttpServerOpti
       },
     }),
     ...(options.beforeGraphQL ?? []),
-    expressMiddleware(options.server, { context: async ({ req, res }) => options.context(req, res) }),
+    graphqlMiddleware(options.server, options.context),
   );
   app.use((_req, res) => {
     res.status(404).json({ errors: [{ message: 'not found: GraphQL is served at /graphql', extensions: { code: 'NOT_FOUND' } }] });

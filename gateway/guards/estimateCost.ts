@@ -30,6 +30,8 @@ export interface CostOptions {
   maxListSize: number;
   /** The request's variables, as sent (a slicing argument may be a variable). */
   variables: Record<string, unknown>;
+  /** Told of each variable the estimate read: whether the request sent it, and its value then. */
+  readVariable?: (name: string, sent: boolean, value: unknown) => void;
 }
 
 /**
@@ -62,7 +64,9 @@ export function estimateCost(schema: GraphQLSchema, document: DocumentNode, oper
     let value: unknown;
     if (node?.value.kind === Kind.VARIABLE) {
       const variable = node.value.name.value;
-      value = variable in options.variables ? options.variables[variable] : variableDefaults.get(variable);
+      const sent = variable in options.variables;
+      value = sent ? options.variables[variable] : variableDefaults.get(variable);
+      options.readVariable?.(variable, sent, value);
     } else if (node) {
       value = valueFromASTUntyped(node.value);
     }

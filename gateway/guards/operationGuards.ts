@@ -5,7 +5,7 @@ import { operationLimitRefusal } from './operationLimitRefusal';
 import { deferredRefusal, refuseDocument } from './deferredRefusals';
 import { checkVariableDepth } from './checkVariableDepth';
 import type { CostDirectives } from './costDirectives';
-import { estimateCost } from './estimateCost';
+import { operationCost } from './operationCost';
 import type { GuardsConfig } from './guardsConfig';
 import { refuse } from './refuse';
 
@@ -50,7 +50,7 @@ export function operationGuards(config: GuardsConfig, costDirectives: () => Cost
           checkVariableDepth(schema, operation, request.variables, config.limits.maxVariableDepth);
           const overLimit = operationLimitRefusal(document, config.limits);
           if (overLimit) throw overLimit();
-          const cost = estimateCost(schema, document, operation, {
+          const cost = operationCost(schema, document, operation, {
             directives: costDirectives(),
             defaultListSize: config.cost.defaultListSize,
             maxListSize: config.cost.maxListSize,
