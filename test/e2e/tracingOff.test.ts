@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { startTracing } from '../../lib/tracing/tracing';
 import { startHarness, startTestSubgraph, type TestSubgraph } from '../support/gatewayHarness';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlpReceiver';
+import { eventually } from '../support/eventually';
 import { graphqlPost } from '../support/stack';
 
 /**
@@ -71,8 +72,16 @@ test("tracing on: the fetch continues the client's trace and the spans are expor
     const sent = String(alpha.headers[0]?.traceparent);
     expect(sent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
     expect(sent).not.toBe(client);
-    await tracing.flush();
-    const fetchSpan = receiver.spans.find((span) => span.traceId === traceId && span.name === 'POST alpha');
+    // The client span ends once the gateway has taken the subgraph's answer, which may be just
+    // after the client has its own: flush until it is exported.
+    const fetchSpan = await eventually(
+      async () => {
+        await tracing.flush();
+        return receiver.spans.find((span) => span.traceId === traceId && span.name === 'POST alpha');
+      },
+      (span) => span !== undefined,
+      5_000,
+    );
     expect(fetchSpan?.spanId).toBe(sent.split('-')[2]);
   } finally {
     await harness.stop();
