@@ -89,10 +89,19 @@ export class PostgresTransport implements EventTransport {
     const logger = options.logger ?? createLogger('events');
     const transport = new PostgresTransport(pool, logger, options.pollIntervalMs ?? 100);
     try {
-      await transport.inTransaction(async (client) => {
-        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [SCHEMA_LOCK]);
-        await client.query(SCHEMA);
-      });
+      // PostgreSQL may still pick this transaction as a deadlock's victim (40P01, seen once with six
+      // processes starting at once while others already relay): the schema is idempotent, try again.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await transport.inTransaction(async (client) => {
+            await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [SCHEMA_LOCK]);
+            await client.query(SCHEMA);
+          });
+          break;
+        } catch (error) {
+          if ((error as { code?: string }).code !== '40P01' || attempt === 3) throw error;
+        }
+      }
     } catch (error) {
       await pool.end().catch(() => undefined);
       const where = new URL(url);

@@ -71,10 +71,13 @@ test('beyond the hashing queue a sign-in is refused at once with SERVICE_UNAVAIL
     expectNoErrors(
       await small.query(`mutation($input: RegisterInput!) { register(input: $input) { accessToken } }`, { input: { email, password: TEST_PASSWORD, name: 'Queued' } }, ANONYMOUS_REQUEST),
     );
-    const results = await Promise.all(Array.from({ length: 30 }, () => small.query(LOGIN, { input: { email, password: TEST_PASSWORD } }, ANONYMOUS_REQUEST)));
+    // Sixty at once against one hash at a time and four waiting: on a quiet machine a hash is
+    // quick enough that thirty arriving over the gateway's hops could all be served (seen once).
+    const STORM = 60;
+    const results = await Promise.all(Array.from({ length: STORM }, () => small.query(LOGIN, { input: { email, password: TEST_PASSWORD } }, ANONYMOUS_REQUEST)));
     const errors = results.map((result) => result.body.errors?.[0]?.extensions).filter(Boolean);
     expect(errors.length).toBeGreaterThan(0);
-    expect(errors.length).toBeLessThan(30);
+    expect(errors.length).toBeLessThan(STORM);
     for (const extensions of errors) expect(extensions).toEqual({ code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 1 });
     // The storm over, the same sign-in goes through.
     expectNoErrors(await small.query(LOGIN, { input: { email, password: TEST_PASSWORD } }, ANONYMOUS_REQUEST));
