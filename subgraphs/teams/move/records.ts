@@ -1,20 +1,14 @@
 import type { ProcessedEventRecord } from '../../../lib/events/MongoProcessedEvents';
 import type { RecordKind, StoreEngine } from '../../../lib/storeMove/types';
 import { isId } from '../../../lib/validate';
-import { TEAM_ROLES, type Member } from '../domain';
+import { TEAM_ROLES, type Team } from '../domain';
 
 /**
  * The teams service's records as a move copies them: whole, tombstones and token hashes included
  * (the domain types leave those out), outbox excluded.
  */
-export interface TeamRecord {
-  id: string;
-  name: string;
-  members: Member[];
-  /** Bumped by every change: putIfNewer applies a record only over a lower revision. */
-  revision: number;
-  createdAt: Date;
-  updatedAt: Date;
+export interface TeamRecord extends Team {
+  /** Set on a tombstone. putIfNewer applies a record only over a lower `revision` (bumped by every change). */
   deletedAt: Date | null;
 }
 
