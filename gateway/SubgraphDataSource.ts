@@ -53,7 +53,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
       const response = await this.send({
         subgraph: this.subgraphName,
         url: this.url,
-        body: JSON.stringify({ query, variables: request.variables, operationName: request.operationName, extensions: request.extensions }),
+        body: Buffer.from(JSON.stringify({ query, variables: request.variables, operationName: request.operationName, extensions: request.extensions })),
         headers: { 'content-type': 'application/json', ...context.forwardedHeaders },
         idempotent: isQuery(query, document),
         signal: context.signal,

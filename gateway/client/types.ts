@@ -11,8 +11,11 @@ export interface SubgraphRequest {
   /** The subgraph's name (the breaker is per subgraph; never shown to clients). */
   subgraph: string;
   url: string;
-  /** The JSON request body, serialized once. */
-  body: string;
+  /**
+   * The JSON request body, serialized and encoded once: the same bytes are hashed for the
+   * signature and written to the socket (a string would be encoded to UTF-8 for each).
+   */
+  body: string | Buffer;
   /** Lower-case names; wrappers add theirs to a copy. */
   headers: Record<string, string>;
   /** A query (not a mutation): safe to send a second time. */

@@ -1,7 +1,7 @@
 import type { ConditionNode, FetchNode, PlanNode, QueryPlan, QueryPlanSelectionNode } from '@apollo/query-planner';
 import type { GraphQLSchema } from 'graphql';
 import { isObjectOfType } from '@apollo/gateway/dist/dataRewrites';
-import { deepMerge } from '@apollo/gateway/dist/utilities/deepMerge';
+import { mergeInto } from './mergeInto';
 
 /**
  * A query plan compiled once into the steps it takes: each Flatten's full response path known
@@ -73,7 +73,7 @@ function compileRepresentation(selections: readonly QueryPlanSelectionNode[], su
         else result[part.field] = sub ? sub(value) : value;
       } else {
         if (!part.typeCondition || !source) continue;
-        if (isObjectOfType(supergraph, source, part.typeCondition)) deepMerge(result, part.sub(source));
+        if (isObjectOfType(supergraph, source, part.typeCondition)) mergeInto(result, part.sub(source));
       }
     }
     return result;

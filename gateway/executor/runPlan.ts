@@ -2,7 +2,7 @@ import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo
 import type { Context } from '@opentelemetry/api';
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
 import { applyRewrites } from '@apollo/gateway/dist/dataRewrites';
-import { deepMerge } from '@apollo/gateway/dist/utilities/deepMerge';
+import { mergeInto } from './mergeInto';
 import { evaluateCondition } from '@apollo/query-planner';
 import type { GatewayGraphQLRequest, GatewayGraphQLRequestContext, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { Operation } from '@apollo/federation-internals';
@@ -202,7 +202,7 @@ export function absorbResponse(run: PlanRun, prepared: PreparedFetch, response: 
   const received = response.data as any;
   if (!representations) {
     if (received) applyRewrites(run.supergraph, fetch.outputRewrites, received);
-    for (const entity of entities) deepMerge(entity, received);
+    for (const entity of entities) mergeInto(entity, received);
     return;
   }
   if (!received) return;
@@ -214,6 +214,6 @@ export function absorbResponse(run: PlanRun, prepared: PreparedFetch, response: 
     const existing = entities[prepared.representationToEntity[i]!];
     if (receivedEntity && !receivedEntity.__typename) receivedEntity.__typename = existing.__typename;
     applyRewrites(run.supergraph, fetch.outputRewrites, receivedEntity);
-    deepMerge(existing, receivedEntity);
+    mergeInto(existing, receivedEntity);
   }
 }

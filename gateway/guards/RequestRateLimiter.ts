@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Identity } from '../../lib/auth/identity';
 import type { Logger } from '../../lib/logger';
@@ -72,6 +72,8 @@ export class RequestRateLimiter {
   }
 
   private connect(url: string): Redis {
+    // Loaded only when configured: a gateway that counts in memory keeps no Redis client.
+    const { Redis } = require('ioredis') as typeof import('ioredis');
     const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000 });
     const down = (reason: string) => {
       if (this.redisDown || this.closing) return;

@@ -1,8 +1,6 @@
 import { cleanEnv, str, url } from 'envalid';
 import type { Logger } from '../logger';
 import type { EventTransport } from './EventTransport';
-import { PostgresTransport } from './PostgresTransport';
-import { RabbitMqTransport } from './RabbitMqTransport';
 import { CONSUMERS } from './topology';
 import { ReconnectingTransport } from './ReconnectingTransport';
 
@@ -21,14 +19,21 @@ export function eventsEnv(environment: NodeJS.ProcessEnv = process.env): EventsC
   return { amqpUrl: env.AMQP_URL, databaseUrl: env.EVENTS_DATABASE_URL };
 }
 
-/** The configured transport (RabbitMQ first), or null when neither is configured. */
+/**
+ * The configured transport (RabbitMQ first), or null when neither is configured. Each is loaded
+ * only when configured: a process keeps no AMQP or PostgreSQL driver it does not use.
+ */
 export async function connectTransport(config: EventsConfig, logger: Logger): Promise<EventTransport | null> {
   if (config.amqpUrl) {
     const url = config.amqpUrl;
+    const { RabbitMqTransport } = require('./RabbitMqTransport') as typeof import('./RabbitMqTransport');
     // The service starts and serves with the broker down: events wait in the outbox meanwhile.
     return new ReconnectingTransport(() => RabbitMqTransport.connect(url, { logger, consumers: CONSUMERS }), logger);
   }
-  if (config.databaseUrl) return PostgresTransport.connect(config.databaseUrl, { logger });
+  if (config.databaseUrl) {
+    const { PostgresTransport } = require('./PostgresTransport') as typeof import('./PostgresTransport');
+    return PostgresTransport.connect(config.databaseUrl, { logger });
+  }
   logger.warn('no AMQP_URL or EVENTS_DATABASE_URL: domain events stay in the outbox until one is configured');
   return null;
 }

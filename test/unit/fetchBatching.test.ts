@@ -72,7 +72,7 @@ function dataSources(schemas: Record<StandardSubgraph, GraphQLSchema>, sent: Sen
   for (const name of STANDARD_SUBGRAPHS) {
     // A subgraph that cannot be reached, behind the gateway's own data source (which places the errors).
     const unreachable: Send = async (request) => {
-      sent.push({ subgraph: name, query: JSON.parse(request.body).query });
+      sent.push({ subgraph: name, query: (JSON.parse(request.body.toString()) as { query: string }).query });
       throw new SubgraphFailure('connection', name, true);
     };
     if (name === down) {
