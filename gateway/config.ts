@@ -76,7 +76,18 @@ export interface GatewayConfig {
    * moment) or `off`. README "Gateway executor".
    */
   fetchBatching: FetchBatching;
+  /**
+   * HEAP_GROWTH_PERCENT: how far past what is live V8 lets the heap grow before it collects in
+   * full (0: V8's own choice, up to 4 times what is live). lib/heapGrowth.ts.
+   */
+  heapGrowthPercent: number;
 }
+
+/** A whole number from 0 to 300. */
+const percentUpTo300 = makeValidator<number>((value) => {
+  if (!/^\d+$/.test(value) || Number(value) > 300) throw new Error('must be a whole number from 0 to 300');
+  return Number(value);
+});
 
 /** A whole number above zero (a duration in ms, a count). */
 const positive = makeValidator<number>((value) => {
@@ -120,6 +131,7 @@ export function gatewayConfigFromEnv(environment: NodeJS.ProcessEnv = process.en
       METRICS_OPERATION_NAMES: num({ default: 100, desc: 'Distinct operation names the metrics label by (the first seen); others are "other"' }),
       GATEWAY_EXECUTOR: str({ choices: ['fast', 'apollo', 'differential'] as const, default: 'fast', desc: "Which executor runs query plans: fast (the gateway's own), apollo (@apollo/gateway's), differential (both, compared; for tests)" }),
       GATEWAY_FETCH_BATCHING: str({ choices: FETCH_BATCHING_MODES, default: 'levels', desc: 'How entity fetches to one subgraph go as one request: levels (same depth of the plan), ready (same moment), off' }),
+      HEAP_GROWTH_PERCENT: percentUpTo300({ default: 50, desc: "How far past what is live the heap may grow before a full collection, in percent (0: V8's own choice)" }),
       APOLLO_MANAGED_FEDERATION: bool({ default: true, desc: 'With APOLLO_KEY: take the supergraph from Apollo Uplink (false: keep serving SUPERGRAPH_FILE)' }),
     },
     { reporter: throwingReporter },
@@ -175,5 +187,6 @@ export function gatewayConfigFromEnv(environment: NodeJS.ProcessEnv = process.en
     }),
     executor: env.GATEWAY_EXECUTOR,
     fetchBatching: env.GATEWAY_FETCH_BATCHING,
+    heapGrowthPercent: env.HEAP_GROWTH_PERCENT,
   });
 }

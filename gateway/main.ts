@@ -1,8 +1,11 @@
+// First: no dependency's source map is held from here on (lib/ownSourceMapsOnly.ts).
+import '../lib/ownSourceMapsOnly';
 import { createLogger } from '../lib/logger';
 import { runMain } from '../lib/runMain';
 import { gatewayConfigFromEnv, type GatewayConfig } from './config';
 import { startGateway } from './server';
 import { tracedService } from '../lib/tracing/tracedMain';
+import { limitHeapGrowth } from '../lib/heapGrowth';
 import { tracingConfigFromEnv, type TracingConfig } from '../lib/tracing/tracingConfig';
 
 let config: GatewayConfig;
@@ -15,6 +18,7 @@ try {
   process.exit(1);
 }
 const logger = createLogger('gateway', config.logLevel);
+limitHeapGrowth(config.heapGrowthPercent);
 
 runMain(logger, () =>
   tracedService(

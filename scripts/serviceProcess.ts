@@ -15,12 +15,12 @@ const ROOT = join(__dirname, '..');
 /**
  * Runs one service (`<entry>`, a main.ts) as its own Node process, TypeScript loaded by tsx, with
  * an IPC channel: the service reports `{ type: 'ready', url }` once it listens, and exits by itself
- * if this parent dies (see lib/runMain.ts).
+ * if this parent dies (see lib/runMain.ts). `nodeFlags`: the service's own Node flags.
  */
-export function startServiceProcess(name: string, entry: string, env: NodeJS.ProcessEnv): Promise<ServiceProcess> {
+export function startServiceProcess(name: string, entry: string, env: NodeJS.ProcessEnv, nodeFlags: readonly string[] = []): Promise<ServiceProcess> {
   const child = fork(join(ROOT, entry), [], {
     env: { ...process.env, ...env },
-    execArgv: ['--import', 'tsx'],
+    execArgv: [...nodeFlags, '--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -15,6 +15,7 @@ import { ensureInternalSigningSecret, ensureSigningKeys } from './signingKeys';
 import { startServiceProcess } from './serviceProcess';
 import { acquireStartLock, AlreadyRunningError } from './startLock';
 import { Supervisor } from './Supervisor';
+import { GATEWAY_NODE_FLAGS } from '../gateway/nodeFlags';
 
 /**
  * `npm start`: the whole product on one machine. Uses the MongoDB and PostgreSQL servers named in
@@ -186,7 +187,7 @@ async function main(): Promise<void> {
     const failed = started.find((result) => result.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
 
-    const gateway = await supervisor.start('gateway', () => startServiceProcess('gateway', 'gateway/main.ts', { ...shared, HOST: env.HOST, PORT: String(env.PORT) }));
+    const gateway = await supervisor.start('gateway', () => startServiceProcess('gateway', 'gateway/main.ts', { ...shared, HOST: env.HOST, PORT: String(env.PORT) }, GATEWAY_NODE_FLAGS));
     say(`SchemaFlow is up: ${gateway.url}  (Ctrl-C stops everything)`);
   } catch (error) {
     // Another start owns this folder: leave its engines alone and say where it serves.

@@ -64,25 +64,47 @@ export async function runStep(run: PlanRun, step: Step, data: unknown, path: (st
   }
 }
 
-/** executeQueryPlan.js `flattenResultsAtPath`: the values at `path`, lists flattened at each '@'. */
+/**
+ * executeQueryPlan.js `flattenResultsAtPath`: the values at `path`, lists flattened at each '@'.
+ * Every '@' level pushes into one list (`collectAt`) instead of making a list per element and
+ * concatenating them on the way up (test/unit/flattenAt.test.ts runs both on the same trees).
+ */
 export function flattenAt(value: any, path: (string | number)[], index: number): any {
-  if (index === path.length) return value;
-  if (value === undefined || value === null) return value;
-  const segment = path[index];
-  if (segment === '@') {
-    if (!Array.isArray(value)) return (value as unknown[]).flatMap((element) => flattenAt(element, path, index + 1));
-    // flatMap's result, without a closure and a list per element.
-    const flattened: unknown[] = [];
-    for (let i = 0; i < value.length; i++) {
-      const inner = flattenAt(value[i], path, index + 1);
-      if (Array.isArray(inner)) for (let j = 0; j < inner.length; j++) flattened.push(inner[j]);
-      else flattened.push(inner);
+  for (; index < path.length; index++) {
+    if (value === undefined || value === null) return value;
+    const segment = path[index];
+    if (segment === '@') {
+      const flattened: unknown[] = [];
+      collectElements(flattened, value, path, index + 1);
+      return flattened;
     }
-    return flattened;
+    value = ownValue(value, segment!);
   }
+  return value;
+}
+
+/** What `flatMap` at an '@' puts in its list: `flattenAt(element, path, index)` of each element, lists spread one level. */
+function collectElements(into: unknown[], list: any, path: (string | number)[], index: number): void {
+  // Not a list where the path says '@': Apollo's `value.flatMap` fails, and so does this.
+  if (!Array.isArray(list)) throw new TypeError('value.flatMap is not a function');
+  for (let i = 0; i < list.length; i++) collectAt(into, list[i], path, index);
+}
+
+function collectAt(into: unknown[], value: any, path: (string | number)[], index: number): void {
+  for (; index < path.length; index++) {
+    if (value === undefined || value === null) break;
+    const segment = path[index];
+    if (segment === '@') return collectElements(into, value, path, index + 1);
+    value = ownValue(value, segment!);
+  }
+  if (Array.isArray(value)) for (let i = 0; i < value.length; i++) into.push(value[i]);
+  else into.push(value);
+}
+
+function ownValue(value: any, segment: string | number): any {
   if (typeof segment !== 'string') throw new Error(`Unexpected ${typeof segment} found in path`);
   if (Array.isArray(value)) throw new Error(`Unexpected array in result for path element ${segment}`);
-  return flattenAt(Object.prototype.hasOwnProperty.call(value, segment) ? value[segment] : undefined, path, index + 1);
+  return Object.prototype.hasOwnProperty.call(value, segment) ? value[segment] : undefined;
 }
 
 /** `trace`: the context of the fetch's span (tracing on), for the data source. */

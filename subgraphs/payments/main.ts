@@ -1,3 +1,5 @@
+// First: no dependency's source map is held from here on (lib/ownSourceMapsOnly.ts).
+import '../../lib/ownSourceMapsOnly';
 import { authEnv, bool, cleanEnv, url } from '../../lib/env';
 import { databaseTimeoutsEnv } from '../../lib/databaseTimeouts';
 import { runSubgraph } from '../../lib/runSubgraph';

@@ -17,3 +17,10 @@ test('GATEWAY_FETCH_BATCHING: levels by default; ready and off on request; anyth
   expect(gatewayConfigFromEnv({ ...base, GATEWAY_FETCH_BATCHING: 'off' }).fetchBatching).toBe('off');
   expect(() => gatewayConfigFromEnv({ ...base, GATEWAY_FETCH_BATCHING: 'always' })).toThrow(/GATEWAY_FETCH_BATCHING/);
 });
+
+test('HEAP_GROWTH_PERCENT: 50 by default, 0 for V8 its own choice; a fraction, a negative or above 300 refused by name', () => {
+  expect(gatewayConfigFromEnv(base).heapGrowthPercent).toBe(50);
+  expect(gatewayConfigFromEnv({ ...base, HEAP_GROWTH_PERCENT: '0' }).heapGrowthPercent).toBe(0);
+  expect(gatewayConfigFromEnv({ ...base, HEAP_GROWTH_PERCENT: '120' }).heapGrowthPercent).toBe(120);
+  for (const bad of ['1.5', '-1', '301', 'lots']) expect(() => gatewayConfigFromEnv({ ...base, HEAP_GROWTH_PERCENT: bad })).toThrow(/HEAP_GROWTH_PERCENT.*0 to 300/);
+});

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { freePort } from '../../../engines/freePort';
 import { generateSigningSecret } from '../../../lib/auth/RequestSigner';
 import { BenchProcess } from './BenchProcess';
+import { GATEWAY_NODE_FLAGS } from '../../../gateway/nodeFlags';
 
 /** The gateways the benchmark compares, in the order they are printed. */
 export const GATEWAY_IDS = ['ours', 'ours-unbatched', 'stock', 'hive', 'hive-router'] as const;
@@ -68,7 +69,8 @@ function command(id: GatewayId, port: number, inputs: GatewayInputs): { args: st
     case 'ours':
     case 'ours-unbatched':
       return {
-        args: tsEntry('oursMain.ts'),
+        // Started as gateway/main.ts is everywhere (gateway/nodeFlags.ts).
+        args: [...GATEWAY_NODE_FLAGS, ...tsEntry('oursMain.ts')],
         env: {
           ...baseEnv(),
           PORT: String(port),

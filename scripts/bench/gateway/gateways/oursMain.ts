@@ -1,7 +1,10 @@
+// First, as gateway/main.ts: no dependency's source map is held (what plain `node` on JavaScript does).
+import '../../../../lib/ownSourceMapsOnly';
 import { gatewayConfigFromEnv } from '../../../../gateway/config';
 import { startGateway } from '../../../../gateway/server';
 import { createLogger } from '../../../../lib/logger';
 import { runMain } from '../../../../lib/runMain';
+import { limitHeapGrowth } from '../../../../lib/heapGrowth';
 
 /**
  * Our gateway as the benchmark runs it: gateway/server.ts with the configuration
@@ -18,4 +21,5 @@ export const PROTECTIONS: Readonly<Record<string, string>> = Object.freeze({});
 
 const config = gatewayConfigFromEnv({ ...process.env, ...PROTECTIONS });
 const logger = createLogger('gateway', config.logLevel);
+limitHeapGrowth(config.heapGrowthPercent);
 runMain(logger, () => startGateway(config, logger));

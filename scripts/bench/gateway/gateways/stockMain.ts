@@ -1,3 +1,5 @@
+// First, as gateway/main.ts: no dependency's source map is held (what plain `node` on JavaScript does).
+import '../../../../lib/ownSourceMapsOnly';
 import { readFileSync } from 'node:fs';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { RequestSigner } from '../../../../lib/auth/RequestSigner';
