@@ -1,4 +1,5 @@
 import { flattenAt } from '../../gateway/executor/runPlan';
+import { seededRandom } from '../support/operationGenerator';
 
 /**
  * flattenAt against @apollo/gateway's `flattenResultsAtPath` (executeQueryPlan.js, not exported:
@@ -12,17 +13,6 @@ function flattenResultsAtPath(value: any, path: (string | number)[]): any {
   if (typeof current !== 'string') throw new Error(`Unexpected ${typeof current} found in path`);
   if (Array.isArray(value)) throw new Error(`Unexpected array in result for path element ${current}`);
   return flattenResultsAtPath(Object.prototype.hasOwnProperty.call(value, current) ? value[current] : undefined, rest);
-}
-
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const KEYS = ['users', 'reviews', 'product', 'author'];
@@ -49,7 +39,7 @@ const outcome = (run: () => unknown) => {
 test('flattenAt gives what flattenResultsAtPath gives (the same elements in the same order, or the same failure), over 20000 trees and paths', () => {
   let lists = 0;
   for (let seed = 1; seed <= 20_000; seed++) {
-    const next = random(seed);
+    const next = seededRandom(seed).next;
     const data = tree(next, 6);
     const at = path(next);
     const theirs = outcome(() => flattenResultsAtPath(data, at)) as { value?: any; thrown?: string };

@@ -1,19 +1,8 @@
 import { deepMerge } from '@apollo/gateway/dist/utilities/deepMerge';
 import { mergeInto } from '../../gateway/executor/mergeInto';
+import { seededRandom } from '../support/operationGenerator';
 
 /** mergeInto against Apollo's deepMerge, its reference, on the same generated trees. */
-
-/** A small deterministic generator (mulberry32), so a failure names a seed that reproduces it. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const KEYS = ['id', 'name', 'reviews', 'author', 'product', '__typename', 'constructor', 'toString', 'list'];
 
@@ -35,7 +24,7 @@ const ordered = (value: unknown): string => JSON.stringify(value, (_key, inner: 
 
 test('mergeInto leaves every target as deepMerge does, key order included, over 5000 generated pairs', () => {
   for (let seed = 1; seed <= 5000; seed++) {
-    const next = random(seed);
+    const next = seededRandom(seed).next;
     const target = JSON.stringify(tree(next, 4) ?? {});
     const source = tree(next, 4);
     const theirs = JSON.parse(target.startsWith('{') ? target : '{}') as object;
