@@ -83,17 +83,16 @@ export interface GatewayConfig {
   heapGrowthPercent: number;
 }
 
-/** A whole number from 0 to 300. */
-const percentUpTo300 = makeValidator<number>((value) => {
-  if (!/^\d+$/.test(value) || Number(value) > 300) throw new Error('must be a whole number from 0 to 300');
-  return Number(value);
-});
+/** A whole number within `accepts`, refused with `must be a whole number <what>`. */
+const wholeNumber = (accepts: (value: number) => boolean, what: string) =>
+  makeValidator<number>((value) => {
+    if (!/^\d+$/.test(value) || !accepts(Number(value))) throw new Error(`must be a whole number ${what}`);
+    return Number(value);
+  });
 
 /** A whole number above zero (a duration in ms, a count). */
-const positive = makeValidator<number>((value) => {
-  if (!/^\d+$/.test(value) || Number(value) <= 0) throw new Error('must be a whole number above 0');
-  return Number(value);
-});
+const positive = wholeNumber((value) => value > 0, 'above 0');
+const percentUpTo300 = wholeNumber((value) => value <= 300, 'from 0 to 300');
 
 const subgraphUrl = (name: SubgraphName) =>
   url({ default: undefined, desc: `Where the ${name} subgraph listens (default: the routing URL in the supergraph)` });

@@ -8,8 +8,8 @@ import { setFlagsFromString } from 'node:v8';
  * full: the gateway, with ~60 MB live, held ~350 MB under load, nearly all of it garbage that
  * was already dead (every answer it serializes is a large string that only a full collection
  * frees). At 50% it collects sooner: 235 against 335 MiB peak in the standard scenario of
- * `npm run bench:gateway`, for ~3% more CPU per request. V8 reads the setting at each full collection, so it
- * applies from the start of the process on.
+ * `npm run bench:gateway`, for ~3% more CPU per request. V8 reads the setting at each full
+ * collection, so set at start it applies to the whole life of the process.
  */
 export function limitHeapGrowth(percent: number): void {
   if (!Number.isInteger(percent) || percent < 0) throw new Error(`heap growth must be a whole number of percent, not ${percent}`);
