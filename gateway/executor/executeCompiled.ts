@@ -20,10 +20,11 @@ export async function executeCompiled(
   serviceMap: Record<string, GraphQLDataSource>,
   requestContext: GatewayGraphQLRequestContext,
   spans: PlanSpans | null = null,
+  references: PlanRun['references'] = null,
 ): Promise<GatewayExecutionResult> {
   const { shape, operation } = compiled;
   if (compiled.shapeError || !shape || !operation) return { errors: [compiled.shapeError!] };
-  const run: PlanRun = { serviceMap, requestContext, supergraph: compiled.supergraph, operation, data: {}, errors: [], spans };
+  const run: PlanRun = { serviceMap, requestContext, supergraph: compiled.supergraph, operation, data: {}, errors: [], spans, references };
   if (compiled.batches) await runBatches(run, compiled.batches);
   else if (compiled.step) await runStep(run, compiled.step, run.data, []);
   return spans ? spans.postprocessing(() => respond(compiled, shape, run)) : respond(compiled, shape, run);

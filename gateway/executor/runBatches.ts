@@ -2,7 +2,7 @@ import { evaluateCondition } from '@apollo/query-planner';
 import type { GatewayGraphQLRequest, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { mergedFor, type Batch, type BatchPlan, type PlannedFetch } from './compileBatches';
 import { splitMergedResponse, type PartSlot } from './mergeEntityFetches';
-import { absorbResponse, flattenAt, ownRequest, prepareFetch, sendTraced, type PlanRun, type PreparedFetch } from './runPlan';
+import { absorbResponse, flattenAt, ownRequest, prepareFetch, referenceRequest, sendTraced, type PlanRun, type PreparedFetch } from './runPlan';
 
 /**
  * Runs a plan compiled into batches (compileBatches): each batch once the batches it waits for
@@ -20,13 +20,6 @@ export async function runBatches(run: PlanRun, plan: BatchPlan): Promise<void> {
     done.push(waited.length === 0 ? runBatch(run, batch) : Promise.all(waited).then(() => runBatch(run, batch)));
   }
   await Promise.all(done);
-}
-
-/** The parts of a merged request, for the differential executor's replay (keyed by the request object sent). */
-const mergedParts = new WeakMap<GatewayGraphQLRequest, { requests: GatewayGraphQLRequest[]; slots: PartSlot[] }>();
-
-export function partsOfMergedRequest(request: GatewayGraphQLRequest): { requests: GatewayGraphQLRequest[]; slots: PartSlot[] } | undefined {
-  return mergedParts.get(request);
 }
 
 function dataOf(run: PlanRun, fetch: PlannedFetch): unknown {
@@ -68,7 +61,7 @@ async function runBatch(run: PlanRun, batch: Batch): Promise<void> {
   const serviceName = first.step.node.serviceName;
   if (prepared.length === 1) {
     try {
-      absorbResponse(run, first, await sendTraced(run, serviceName, ownRequest(first), first.step.node.operationDocumentNode, first.path, 1));
+      absorbResponse(run, first, await sendTraced(run, serviceName, ownRequest(run, first), first.step.node.operationDocumentNode, first.path, 1));
     } catch (error) {
       run.errors.push(error as Error);
     }
@@ -88,7 +81,7 @@ async function runBatch(run: PlanRun, batch: Batch): Promise<void> {
   });
   for (const { variable } of merged.aliases) variables[variable] = lists.get(variable);
   const request: GatewayGraphQLRequest = { query: merged.query, variables, operationName: merged.operationName };
-  mergedParts.set(request, { requests: prepared.map(ownRequest), slots });
+  if (run.references) run.references.set(request, { parts: prepared.map((fetch) => ({ request: referenceRequest(fetch), slots: fetch.slots })), merged: slots });
   let answers: GatewayGraphQLResponse[];
   try {
     answers = splitMergedResponse(await sendTraced(run, serviceName, request, merged.document, first.path, prepared.length), slots);

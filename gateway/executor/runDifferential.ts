@@ -8,15 +8,17 @@ import { differences } from './compareResults';
 import { executeCompiled } from './executeCompiled';
 import { recordMismatch } from './executorMismatches';
 import { joinPartResponses } from './mergeEntityFetches';
-import { partsOfMergedRequest } from './runBatches';
+import { answerAsSent } from './distinctRepresentations';
+import type { PlanRun } from './runPlan';
 
 /**
  * GATEWAY_EXECUTOR=differential: every request runs Apollo's `executeQueryPlan` (the reference)
  * and ours on the same plan and the same subgraph answers. The reference runs first against the
  * real subgraphs, each answer recorded as it arrived (a copy: both executors change the objects
  * they merge); ours then gets those answers replayed, so a mutation is sent once and the
- * comparison is deterministic (a request of ours that merges several fetches gets the answers the
- * reference had for each of them, joined as the subgraph would answer it). Any difference in data, errors (message, path, extensions.code),
+ * comparison is deterministic (a request of ours that merges several fetches, or sends each
+ * distinct representation once, gets the answers the reference had for each of its fetches, as the
+ * subgraph would answer ours). Any difference in data, errors (message, path, extensions.code),
  * `extensions`, or in the fetches made, is logged as an error, counted (executorMismatches, which
  * the test stack checks when it stops), and answered as the reference's response plus one error
  * with code EXECUTOR_MISMATCH (masked to clients like any unexpected error).
@@ -42,12 +44,14 @@ export async function runDifferential(
     if (!answer) throw new Error(`differential: the reference made no such fetch to ${service}`);
     return structuredClone(answer);
   };
-  // A merged request of ours is answered with what the reference got for each of its parts alone.
+  // A request of ours that is not one of the reference's (fetches merged, representations made
+  // distinct) is answered with what the reference got for each of its fetches, as sent by ours.
+  const references: NonNullable<PlanRun['references']> = new Map();
   const replaying = wrapServices(serviceMap, async (service, _source, options) => {
-    const merged = partsOfMergedRequest(options.request);
-    if (!merged) return replay(service, options);
-    const answers = merged.requests.map((request) => replay(service, { ...options, request } as GraphQLDataSourceProcessOptions));
-    return joinPartResponses(answers, merged.slots);
+    const sent = references.get(options.request);
+    if (!sent) return replay(service, options);
+    const answers = sent.parts.map((part) => answerAsSent(replay(service, { ...options, request: part.request } as GraphQLDataSourceProcessOptions), part.slots));
+    return sent.merged ? joinPartResponses(answers, sent.merged) : answers[0]!;
   });
   const metrics = requestContext.metrics as { nonFtv1ErrorPaths?: unknown[] };
   const reference = await settle(() =>
@@ -55,7 +59,7 @@ export async function runDifferential(
   );
   const referencePaths = metrics.nonFtv1ErrorPaths;
   metrics.nonFtv1ErrorPaths = referencePaths ? [...referencePaths] : undefined;
-  const ours = await settle(() => executeCompiled(compiled, replaying, requestContext));
+  const ours = await settle(() => executeCompiled(compiled, replaying, requestContext, null, references));
   metrics.nonFtv1ErrorPaths = referencePaths;
   const found = differences(reference, ours);
   const unreplayed = [...recorded].filter(([, answers]) => answers.length > 0).map(([key]) => key.split('\n')[0]);

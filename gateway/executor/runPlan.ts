@@ -3,13 +3,15 @@ import type { Context } from '@opentelemetry/api';
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
 import { applyRewrites } from '@apollo/gateway/dist/dataRewrites';
 import { mergeInto } from './mergeInto';
-import { evaluateCondition } from '@apollo/query-planner';
+import { evaluateCondition, type FetchNode } from '@apollo/query-planner';
 import type { GatewayGraphQLRequest, GatewayGraphQLRequestContext, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { Operation } from '@apollo/federation-internals';
 import type { DocumentNode, GraphQLError, GraphQLSchema } from 'graphql';
 import type { Step } from './compilePlan';
 import type { PlanSpans } from './PlanSpans';
 import { subgraphErrors } from './subgraphErrors';
+import { DistinctRepresentations, errorsPerEntity, representationsPerEntity, type Slots } from './distinctRepresentations';
+import type { PartSlot } from './mergeEntityFetches';
 import type { TracedFetch } from '../SubgraphDataSource';
 
 /**
@@ -31,6 +33,18 @@ export interface PlanRun {
   errors: (GraphQLError | Error)[];
   /** The request's spans; null with tracing off. */
   spans: PlanSpans | null;
+  /**
+   * Only while the differential executor replays (runDifferential.ts): for each request sent
+   * that is not one Apollo's executor sends (fetches merged, representations made distinct), the
+   * ones it sends instead.
+   */
+  references: Map<GatewayGraphQLRequest, ReferenceRequests> | null;
+}
+
+/** What Apollo's executor sends for one request of ours: a request per fetch, and where each fetch's part is in the merged answer. */
+export interface ReferenceRequests {
+  parts: { request: GatewayGraphQLRequest; slots: Slots }[];
+  merged: PartSlot[] | null;
 }
 
 export async function runStep(run: PlanRun, step: Step, data: unknown, path: (string | number)[]): Promise<void> {
@@ -111,13 +125,22 @@ function ownValue(value: any, segment: string | number): any {
 async function runFetch(run: PlanRun, step: FetchStep, data: any, path: (string | number)[], trace?: Context): Promise<void> {
   const prepared = prepareFetch(run, step, data, path);
   if (!prepared) return;
-  absorbResponse(run, prepared, await sendRequest(run, step.node.serviceName, ownRequest(prepared), step.node.operationDocumentNode, path, trace));
+  absorbResponse(run, prepared, await sendRequest(run, step.node.serviceName, ownRequest(run, prepared), step.node.operationDocumentNode, path, trace));
 }
 
-/** A prepared fetch's own operation, as `executeFetch` sends it. */
-export function ownRequest(prepared: PreparedFetch): GatewayGraphQLRequest {
+/** A prepared fetch's own operation, as `executeFetch` sends it but for the distinct representations. */
+export function ownRequest(run: PlanRun, prepared: PreparedFetch): GatewayGraphQLRequest {
   const fetch = prepared.step.node;
-  return { query: fetch.operation, variables: prepared.variables, operationName: fetch.operationName };
+  const request = { query: fetch.operation, variables: prepared.variables, operationName: fetch.operationName };
+  if (run.references && prepared.slots) run.references.set(request, { parts: [{ request: referenceRequest(prepared), slots: prepared.slots }], merged: null });
+  return request;
+}
+
+/** The fetch's operation exactly as `executeFetch` sends it (a representation per entity). */
+export function referenceRequest(prepared: PreparedFetch): GatewayGraphQLRequest {
+  const fetch = prepared.step.node;
+  const variables = prepared.representations ? { ...prepared.variables, representations: representationsPerEntity(prepared.representations, prepared.slots) } : prepared.variables;
+  return { query: fetch.operation, variables, operationName: fetch.operationName };
 }
 
 /**
@@ -165,10 +188,12 @@ export interface PreparedFetch {
   path: (string | number)[];
   entities: any[];
   variables: Record<string, unknown>;
-  /** An entity fetch's representations (also in `variables.representations`), null for a root fetch. */
+  /** An entity fetch's distinct representations (also in `variables.representations`), null for a root fetch. */
   representations: Record<string, unknown>[] | null;
-  /** For each representation, the index of its entity in `entities`. */
+  /** For each representation Apollo would send (one per entity that has one), the index of its entity in `entities`. */
   representationToEntity: number[];
+  /** For each of those, the index of the one sent (distinctRepresentations.ts); null when all are distinct. */
+  slots: Slots;
 }
 
 /** What `executeFetch` works out before sending, or null when there is nothing to fetch. */
@@ -191,21 +216,23 @@ export function prepareFetch(run: PlanRun, step: FetchStep, data: any, path: (st
       if (Object.prototype.hasOwnProperty.call(provided, name) && provided[name] !== undefined) variables[name] = provided[name];
     }
   }
-  if (!step.represent) return { step, path, entities, variables, representations: null, representationToEntity: [] };
-  const representations: Record<string, unknown>[] = [];
+  if (!step.represent) return { step, path, entities, variables, representations: null, representationToEntity: [], slots: null };
+  const distinct = new DistinctRepresentations();
+  const representations = distinct.list;
   const representationToEntity: number[] = [];
+  const slots: number[] = [];
   for (let index = 0; index < entities.length; index++) {
-    const representation = step.represent(entities[index]);
-    if (representation && representation.__typename) {
-      applyRewrites(run.supergraph, fetch.inputRewrites, representation);
-      representations.push(representation);
-      representationToEntity.push(index);
-    }
+    const entity = entities[index];
+    const representation = step.represent(entity);
+    if (!(representation && representation.__typename)) continue;
+    applyRewrites(run.supergraph, fetch.inputRewrites, representation);
+    slots.push(distinct.indexOf(entity.__typename, representation));
+    representationToEntity.push(index);
   }
   if (representations.length < 1) return null;
   if ('representations' in variables) throw new Error(`Variables cannot contain key "representations"`);
   variables.representations = representations;
-  return { step, path, entities, variables, representations, representationToEntity };
+  return { step, path, entities, variables, representations, representationToEntity, slots: representations.length < slots.length ? slots : null };
 }
 
 /** A fetch's answer into the result tree (and its errors into the run's), as `executeFetch` does. */
@@ -213,10 +240,11 @@ export function absorbResponse(run: PlanRun, prepared: PreparedFetch, response: 
   const { step, path, entities, representations } = prepared;
   const fetch = step.node;
   if (response.errors) {
-    run.errors.push(...subgraphErrors(response.errors, fetch, path, run.data));
+    const errors = errorsPerEntity(response.errors, prepared.slots);
+    run.errors.push(...subgraphErrors(errors, fetch, path, run.data));
     if (!response.extensions?.ftv1) {
       const metrics = run.requestContext.metrics as { nonFtv1ErrorPaths?: { subgraph: string; path: unknown }[] };
-      const errorPaths = response.errors.map((error) => ({ subgraph: fetch.serviceName, path: error.path }));
+      const errorPaths = errors.map((error) => ({ subgraph: fetch.serviceName, path: error.path }));
       if (metrics.nonFtv1ErrorPaths) metrics.nonFtv1ErrorPaths.push(...errorPaths);
       else metrics.nonFtv1ErrorPaths = errorPaths;
     }
@@ -231,11 +259,29 @@ export function absorbResponse(run: PlanRun, prepared: PreparedFetch, response: 
   if (!(received._entities && Array.isArray(received._entities))) throw new Error(`Expected "data._entities" in response to be an array`);
   const receivedEntities: any[] = received._entities;
   if (receivedEntities.length !== representations.length) throw new Error(`Expected "data._entities" to contain ${representations.length} elements`);
-  for (let i = 0; i < receivedEntities.length; i++) {
-    const receivedEntity = receivedEntities[i];
-    const existing = entities[prepared.representationToEntity[i]!];
-    if (receivedEntity && !receivedEntity.__typename) receivedEntity.__typename = existing.__typename;
-    applyRewrites(run.supergraph, fetch.outputRewrites, receivedEntity);
-    mergeInto(existing, receivedEntity);
+  const slots = prepared.slots;
+  if (!slots) {
+    for (let i = 0; i < receivedEntities.length; i++) absorbEntity(run, fetch, entities[prepared.representationToEntity[i]!], receivedEntities[i]);
+    return;
   }
+  // Each answer once (its rewrites applied once), into every entity it answers; an entity met twice is merged once.
+  const absorbed = new Array<boolean>(receivedEntities.length);
+  const merged = new Set<object>();
+  for (let i = 0; i < slots.length; i++) {
+    const existing = entities[prepared.representationToEntity[i]!];
+    if (merged.has(existing)) continue;
+    merged.add(existing);
+    const slot = slots[i]!;
+    const receivedEntity = receivedEntities[slot];
+    if (absorbed[slot]) mergeInto(existing, receivedEntity);
+    else absorbEntity(run, fetch, existing, receivedEntity);
+    absorbed[slot] = true;
+  }
+}
+
+/** One entity's answer into it, as `executeFetch` does. */
+function absorbEntity(run: PlanRun, fetch: FetchNode, existing: any, receivedEntity: any): void {
+  if (receivedEntity && !receivedEntity.__typename) receivedEntity.__typename = existing.__typename;
+  applyRewrites(run.supergraph, fetch.outputRewrites, receivedEntity);
+  mergeInto(existing, receivedEntity);
 }

@@ -1,24 +1,18 @@
-import { buildOperationContext, type GraphQLDataSource } from '@apollo/gateway';
-import { operationFromDocument, Supergraph } from '@apollo/federation-internals';
-import { QueryPlanner, type FetchNode } from '@apollo/query-planner';
-import type { GatewayGraphQLRequestContext, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import { execute, GraphQLError, parse, type GraphQLSchema } from 'graphql';
+import type { FetchNode } from '@apollo/query-planner';
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import { operationFromDocument } from '@apollo/federation-internals';
+import { parse, type GraphQLSchema } from 'graphql';
 import { compileBatches, mergedFor, type FetchBatching } from '../../gateway/executor/compileBatches';
-import { compileOperation } from '../../gateway/executor/compileOperation';
 import { compilePlan } from '../../gateway/executor/compilePlan';
 import { executeCompiled } from '../../gateway/executor/executeCompiled';
 import { entityOperation, joinPartResponses, mergeEntityOperations, splitMergedResponse } from '../../gateway/executor/mergeEntityFetches';
-import { composeSupergraph } from '../../schema/composeSupergraph';
 import { STANDARD_QUERY } from '../../scripts/bench/gateway/standard/query';
 import { standardReferenceData } from '../../scripts/bench/gateway/standard/referenceAnswer';
-import { STANDARD_SUBGRAPHS, standardSubgraphSchema, standardTypeDefs, type StandardSubgraph } from '../../scripts/bench/gateway/standard/subgraphs';
-import { inStock } from '../../scripts/bench/gateway/standard/data';
+import type { StandardSubgraph } from '../../scripts/bench/gateway/standard/subgraphs';
 import { executorMismatches } from '../../gateway/executor/executorMismatches';
 import { runDifferential } from '../../gateway/executor/runDifferential';
 import { createLogger } from '../../lib/logger';
-import { SubgraphDataSource } from '../../gateway/SubgraphDataSource';
-import { SubgraphFailure, type Send } from '../../gateway/client/types';
+import { apiSchema, compile, dataSources, errorKeys, failingInventory, planner, requestContext, standardSchemas, supergraphSchema, type Sent } from '../support/standardInProcess';
 
 /**
  * Fetches to one subgraph put together (gateway/executor/compileBatches, mergeEntityFetches,
@@ -27,80 +21,6 @@ import { SubgraphFailure, type Send } from '../../gateway/client/types';
  * The plans are the real planner's for the standard benchmark's four subgraphs, run in-process
  * against those subgraphs' own schemas (no HTTP here: that is the e2e tests').
  */
-const composed = composeSupergraph(STANDARD_SUBGRAPHS.map((name) => ({ name, url: `http://${name}.invalid/graphql`, typeDefs: parse(standardTypeDefs(name)) })));
-if (!composed.ok) throw new Error(composed.errors.join('\n'));
-const supergraph = Supergraph.build(composed.supergraphSdl);
-const planner = new QueryPlanner(supergraph);
-const supergraphSchema = supergraph.schema.toGraphQLJSSchema();
-const apiSchema = supergraph.apiSchema();
-const apiGraphQLSchema = apiSchema.toGraphQLJSSchema();
-
-function compile(query: string, batching: FetchBatching) {
-  const document = parse(query);
-  const plan = planner.buildQueryPlan(operationFromDocument(apiSchema, document));
-  return compileOperation(plan, buildOperationContext({ schema: apiGraphQLSchema, operationDocument: document }), supergraphSchema, apiSchema, batching);
-}
-
-/** Products whose stock the failing inventory cannot tell. */
-const FAILING_UPC = '2';
-
-/** The inventory subgraph, but `inStock` fails for one product (errors inside `_entities`, at a path). */
-function failingInventory(): GraphQLSchema {
-  return buildSubgraphSchema({
-    typeDefs: parse(standardTypeDefs('inventory')),
-    resolvers: {
-      Product: {
-        __resolveReference: (reference: { upc: string }) => reference,
-        inStock: ({ upc }: { upc: string }) => {
-          if (upc === FAILING_UPC) throw new GraphQLError(`stock of ${upc} unknown`, { extensions: { code: 'STOCK_UNKNOWN' } });
-          return inStock(upc);
-        },
-        shippingEstimate: (product: { price?: number; weight?: number }) => (product.price ?? 0) + (product.weight ?? 0),
-      },
-    } as never,
-  });
-}
-
-interface Sent {
-  subgraph: string;
-  query: string;
-}
-
-/** Data sources that execute each fetch in-process against a subgraph schema, recording what was sent. */
-function dataSources(schemas: Record<StandardSubgraph, GraphQLSchema>, sent: Sent[], refuse?: StandardSubgraph, down?: StandardSubgraph): Record<string, GraphQLDataSource> {
-  const sources: Record<string, GraphQLDataSource> = {};
-  for (const name of STANDARD_SUBGRAPHS) {
-    // A subgraph that cannot be reached, behind the gateway's own data source (which places the errors).
-    const unreachable: Send = async (request) => {
-      sent.push({ subgraph: name, query: (JSON.parse(request.body.toString()) as { query: string }).query });
-      throw new SubgraphFailure('connection', name, true);
-    };
-    if (name === down) {
-      sources[name] = new SubgraphDataSource(name, `http://${name}.invalid/graphql`, unreachable, createLogger('test', 'silent')) as GraphQLDataSource;
-      continue;
-    }
-    sources[name] = {
-      async process({ request }): Promise<GatewayGraphQLResponse> {
-        sent.push({ subgraph: name, query: request.query! });
-        // A refused request: errors without a path and no data (as a 4xx carrying GraphQL errors).
-        if (name === refuse) return { errors: [{ message: 'this operation is not allowed', extensions: { code: 'FORBIDDEN' } }] };
-        const result = await execute({ schema: schemas[name], document: parse(request.query!), variableValues: request.variables, operationName: request.operationName });
-        return JSON.parse(JSON.stringify(result)) as GatewayGraphQLResponse;
-      },
-    };
-  }
-  return sources;
-}
-
-function requestContext(): GatewayGraphQLRequestContext {
-  return { request: { query: STANDARD_QUERY, variables: {} }, context: {}, metrics: {} } as unknown as GatewayGraphQLRequestContext;
-}
-
-const standardSchemas = () => Object.fromEntries(STANDARD_SUBGRAPHS.map((name) => [name, standardSubgraphSchema(name)])) as Record<StandardSubgraph, GraphQLSchema>;
-
-const errorKeys = (errors: readonly GraphQLError[] | undefined) =>
-  (errors ?? []).map((error) => JSON.stringify({ message: error.message, path: error.path, code: error.extensions?.code })).sort();
-
 async function run(batching: FetchBatching, schemas: Record<StandardSubgraph, GraphQLSchema>, refuse?: StandardSubgraph, down?: StandardSubgraph) {
   const sent: Sent[] = [];
   const result = await executeCompiled(compile(STANDARD_QUERY, batching), dataSources(schemas, sent, refuse, down), requestContext());

@@ -18,5 +18,5 @@ test('npm run start:gateway starts it with the flags', () => {
 
 test('npm start and the benchmark pass them where they start the gateway', () => {
   expect(read('scripts/start.ts')).toMatch(/startServiceProcess\('gateway', 'gateway\/main\.ts', [^\n]*, GATEWAY_NODE_FLAGS\)/);
-  expect(read('scripts/bench/gateway/gateways.ts')).toContain("args: [...GATEWAY_NODE_FLAGS, ...tsEntry('oursMain.ts')]");
+  expect(read('scripts/bench/gateway/gateways.ts')).toContain("args: [...GATEWAY_NODE_FLAGS, '--import', 'tsx', join(checkout, OURS_MAIN)]");
 });

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../../../engines/freePort';
 import { generateSigningSecret } from '../../../lib/auth/RequestSigner';
@@ -5,12 +6,13 @@ import { BenchProcess } from './BenchProcess';
 import { GATEWAY_NODE_FLAGS } from '../../../gateway/nodeFlags';
 
 /** The gateways the benchmark compares, in the order they are printed. */
-export const GATEWAY_IDS = ['ours', 'ours-unbatched', 'stock', 'hive', 'hive-router'] as const;
+export const GATEWAY_IDS = ['ours', 'ours-unbatched', 'ours-baseline', 'stock', 'hive', 'hive-router'] as const;
 export type GatewayId = (typeof GATEWAY_IDS)[number];
 
 export const GATEWAY_LABELS: Record<GatewayId, string> = {
   ours: 'ours',
   'ours-unbatched': 'ours, GATEWAY_FETCH_BATCHING=off',
+  'ours-baseline': 'ours at BENCH_BASELINE_CHECKOUT',
   stock: 'stock @apollo/gateway + @apollo/server',
   hive: 'Hive Gateway',
   'hive-router': 'Hive Gateway + router-runtime (Rust planner)',
@@ -23,6 +25,8 @@ export interface RunningGateway {
 }
 
 const ROOT = join(__dirname, '..', '..', '..');
+/** Our gateway's benchmark entry, relative to a checkout. */
+const OURS_MAIN = join('scripts', 'bench', 'gateway', 'gateways', 'oursMain.ts');
 const HIVE_CLI = join(ROOT, 'node_modules', '@graphql-hive', 'gateway', 'dist', 'bin.js');
 const HIVE_CONFIG = join(__dirname, 'gateways', 'hive', 'gateway.config.mjs');
 
@@ -38,6 +42,12 @@ export interface GatewayInputs {
   signingSecret?: string;
   /** More settings for our gateway (where team tokens are checked, on the real stack). */
   oursEnv?: Record<string, string>;
+  /**
+   * `ours-baseline`: our gateway from another checkout of this repository (say a worktree of main
+   * before a change; its `npm ci` done, or a `node_modules` link), to measure a change against
+   * what it changes in one run.
+   */
+  baselineCheckout?: string;
 }
 
 /**
@@ -48,8 +58,12 @@ function baseEnv(): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', NO_COLOR: '1', APOLLO_TELEMETRY_DISABLED: 'true' };
 }
 
-/** Why a gateway cannot run on this machine, or null. */
-export function unavailableReason(id: GatewayId): string | null {
+/** Why a gateway cannot run on this machine, or null (`baselineCheckout`: BENCH_BASELINE_CHECKOUT). */
+export function unavailableReason(id: GatewayId, baselineCheckout: string | undefined): string | null {
+  if (id === 'ours-baseline') {
+    if (!baselineCheckout) return 'BENCH_BASELINE_CHECKOUT names no checkout';
+    return existsSync(join(baselineCheckout, OURS_MAIN)) ? null : `${join(baselineCheckout, OURS_MAIN)} does not exist`;
+  }
   if (id !== 'hive-router') return null;
   try {
     require.resolve('@graphql-hive/router-runtime');
@@ -68,9 +82,11 @@ function command(id: GatewayId, port: number, inputs: GatewayInputs): { args: st
   switch (id) {
     case 'ours':
     case 'ours-unbatched':
+    case 'ours-baseline': {
+      const checkout = id === 'ours-baseline' ? inputs.baselineCheckout! : ROOT;
       return {
-        // Started as gateway/main.ts is everywhere (gateway/nodeFlags.ts).
-        args: [...GATEWAY_NODE_FLAGS, ...tsEntry('oursMain.ts')],
+        // Started as gateway/main.ts is everywhere (gateway/nodeFlags.ts; the baseline's own flags are not read).
+        args: [...GATEWAY_NODE_FLAGS, '--import', 'tsx', join(checkout, OURS_MAIN)],
         env: {
           ...baseEnv(),
           PORT: String(port),
@@ -84,8 +100,9 @@ function command(id: GatewayId, port: number, inputs: GatewayInputs): { args: st
           // Every fetch alone, as Apollo's plan runs it: what batching saves, in the same run.
           ...(id === 'ours-unbatched' ? { GATEWAY_FETCH_BATCHING: 'off' } : {}),
         },
-        cwd: ROOT,
+        cwd: checkout,
       };
+    }
     case 'stock':
       return { args: tsEntry('stockMain.ts'), env: { ...baseEnv(), PORT: String(port), SUPERGRAPH_FILE: inputs.supergraphFile, ...signing }, cwd: ROOT };
     case 'hive':

@@ -51,10 +51,10 @@ export async function startGateways(ids: readonly GatewayId[], inputs: GatewayIn
   const running: RunningGateway[] = [];
   const rows: Row[] = [];
   for (const id of ids) {
-    const reason = unavailableReason(id);
+    const reason = unavailableReason(id, options.baselineCheckout);
     try {
       if (reason) throw new Error(reason);
-      const gateway = await startBenchGateway(id, inputs);
+      const gateway = await startBenchGateway(id, { ...inputs, baselineCheckout: options.baselineCheckout });
       gateway.process.pin(options.loadCore);
       running.push(gateway);
       say(`${GATEWAY_LABELS[id]} answering at ${gateway.url} (pid ${gateway.process.pid})`);

@@ -1,4 +1,4 @@
-import { cleanEnv, makeValidator, num } from 'envalid';
+import { cleanEnv, makeValidator, num, str } from 'envalid';
 import { GATEWAY_IDS, type GatewayId } from './gateways';
 
 /** The parts of `npm run bench:gateway`, in the order they run and print. */
@@ -17,7 +17,7 @@ const listOf = <T extends string>(choices: readonly T[]) =>
 export function benchOptions(environment: NodeJS.ProcessEnv = process.env) {
   const env = cleanEnv(environment, {
     BENCH_SECTIONS: listOf(SECTIONS)({ default: [...SECTIONS], desc: 'Which parts run: standard, delay (standard with slow subgraphs), dashboard' }),
-    BENCH_GATEWAYS: listOf(GATEWAY_IDS)({ default: GATEWAY_IDS.filter((id) => id !== 'ours-unbatched'), desc: 'Gateways in the standard scenario' }),
+    BENCH_GATEWAYS: listOf(GATEWAY_IDS)({ default: GATEWAY_IDS.filter((id) => id !== 'ours-unbatched' && id !== 'ours-baseline'), desc: 'Gateways in the standard scenario' }),
     BENCH_DASHBOARD_GATEWAYS: listOf(GATEWAY_IDS)({ default: ['ours', 'stock'], desc: 'Gateways in the dashboard workload' }),
     BENCH_SECONDS: num({ default: 10, desc: 'Length of one measured round, per gateway' }),
     BENCH_ROUNDS: num({ default: 3, desc: 'Measured rounds per gateway and scenario (the order of gateways rotates each round)' }),
@@ -28,6 +28,7 @@ export function benchOptions(environment: NodeJS.ProcessEnv = process.env) {
     BENCH_DASHBOARD_USERS: num({ default: 200, desc: 'Signed-in users with data in the dashboard workload' }),
     BENCH_DASHBOARD_CONNECTIONS: num({ default: undefined, desc: 'Connections of the dashboard workload (default: BENCH_CONNECTIONS)' }),
     BENCH_DASHBOARD_TOKENS_PER_USER: num({ default: 10, desc: 'Distinct tokens per dashboard user (so that requests do not repeat)' }),
+    BENCH_BASELINE_CHECKOUT: str({ default: '', desc: 'Another checkout of this repository, measured as the gateway ours-baseline' }),
     BENCH_GATEWAY_CORE: num({ default: 1, desc: 'The core the gateway under test has to itself' }),
     BENCH_LOAD_CORE: num({ default: 0, desc: 'The core of everything else: subgraphs, engines, wrk, idle gateways, this script' }),
   });
@@ -44,6 +45,7 @@ export function benchOptions(environment: NodeJS.ProcessEnv = process.env) {
     dashboardUsers: env.BENCH_DASHBOARD_USERS,
     dashboardConnections: env.BENCH_DASHBOARD_CONNECTIONS ?? env.BENCH_CONNECTIONS,
     dashboardTokensPerUser: env.BENCH_DASHBOARD_TOKENS_PER_USER,
+    baselineCheckout: env.BENCH_BASELINE_CHECKOUT || undefined,
     gatewayCore: env.BENCH_GATEWAY_CORE,
     loadCore: env.BENCH_LOAD_CORE,
   });
