@@ -13,12 +13,34 @@ export type Step =
   | { kind: 'sequence'; steps: Step[] }
   | { kind: 'parallel'; steps: Step[] }
   | { kind: 'flatten'; path: (string | number)[]; fullPath: (string | number)[]; step: Step }
-  | { kind: 'fetch'; node: FetchNode; represent: Represent | null; variableUsages: readonly string[] }
+  | { kind: 'fetch'; node: FetchNode; represent: Represent | null; keyFields: KeyFields | null; variableUsages: readonly string[] }
   | { kind: 'condition'; node: ConditionNode; ifStep: Step | null; elseStep: Step | null }
   | { kind: 'unsupported'; message: string };
 
 /** An entity's representation (its `requires` picked out), or null when a required field is missing. */
 export type Represent = (entity: any) => Record<string, unknown> | null;
+
+/**
+ * A `requires` that is one type condition over fields without selections of their own, `__typename`
+ * among them (`... on Product { __typename upc }`: nearly every entity key): the representation
+ * of an entity of that type is those fields of it, in that order. A fetch then finds an entity's
+ * representation among those it has from the entity's values, and builds it only when new.
+ */
+export interface KeyFields {
+  typeCondition: string;
+  fields: string[];
+}
+
+function keyFieldsOf(selections: readonly QueryPlanSelectionNode[]): KeyFields | null {
+  const only = selections.length === 1 ? selections[0]! : undefined;
+  if (only?.kind !== 'InlineFragment' || !only.typeCondition) return null;
+  const fields: string[] = [];
+  for (const selection of only.selections) {
+    if (selection.kind !== 'Field' || selection.selections) return null;
+    fields.push(selection.alias ?? selection.name);
+  }
+  return fields.includes('__typename') ? { typeCondition: only.typeCondition, fields } : null;
+}
 
 export function compilePlan(plan: QueryPlan, supergraph: GraphQLSchema): Step | null {
   const node = plan.node;
@@ -38,7 +60,14 @@ function compileNode(node: PlanNode, path: (string | number)[], supergraph: Grap
       return { kind: 'flatten', path: node.path, fullPath, step: compileNode(node.node, fullPath, supergraph) };
     }
     case 'Fetch':
-      return { kind: 'fetch', node, represent: node.requires ? compileRepresentation(node.requires, supergraph) : null, variableUsages: node.variableUsages ?? [] };
+      return {
+        kind: 'fetch',
+        node,
+        represent: node.requires ? compileRepresentation(node.requires, supergraph) : null,
+        // Input rewrites change a representation after it is built: then it is always built.
+        keyFields: node.requires && !(node.inputRewrites && node.inputRewrites.length > 0) ? keyFieldsOf(node.requires) : null,
+        variableUsages: node.variableUsages ?? [],
+      };
     case 'Condition':
       return {
         kind: 'condition',

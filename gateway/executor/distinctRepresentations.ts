@@ -32,14 +32,23 @@ export class DistinctRepresentations {
 
   /** The index of `representation` in `list` (added when no equal one is there); `typename`: the entity's. */
   indexOf(typename: unknown, representation: Record<string, unknown>): number {
+    return this.indexOfFields(typename, representation, Object.keys(representation), identity);
+  }
+
+  /**
+   * The index in `list` of the representation made of `fields` of `source`, in that order; when
+   * there is none yet, `build(source)` makes it. -1 when `source` lacks one of them.
+   */
+  indexOfFields<S>(typename: unknown, source: S, fields: readonly string[], build: (source: S) => Record<string, unknown>): number {
     let node = this.byTypename.get(typename);
     if (!node) this.byTypename.set(typename, (node = new Map()));
     let key: unknown = undefined;
-    let first = true;
-    for (const name in representation) {
-      if (!first) node = descend(node, key);
-      first = false;
-      const value = representation[name];
+    for (let i = 0; i < fields.length; i++) {
+      const name = fields[i]!;
+      if (!Object.prototype.hasOwnProperty.call(source, name)) return -1;
+      const value = (source as Record<string, unknown>)[name];
+      if (value === undefined) return -1;
+      if (i > 0) node = descend(node, key);
       if (value !== null && typeof value === 'object') {
         node = descend(node, BY_JSON);
         key = JSON.stringify(value);
@@ -51,10 +60,12 @@ export class DistinctRepresentations {
     if (typeof found === 'number') return found;
     const index = this.list.length;
     node.set(key, index);
-    this.list.push(representation);
+    this.list.push(build(source));
     return index;
   }
 }
+
+const identity = <T>(value: T) => value;
 
 function descend(node: Map<unknown, unknown>, key: unknown): Map<unknown, unknown> {
   let child = node.get(key) as Map<unknown, unknown> | undefined;

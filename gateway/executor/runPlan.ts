@@ -1,7 +1,7 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { Context } from '@opentelemetry/api';
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
-import { applyRewrites } from '@apollo/gateway/dist/dataRewrites';
+import { applyRewrites, isObjectOfType } from '@apollo/gateway/dist/dataRewrites';
 import { mergeInto } from './mergeInto';
 import { evaluateCondition, type FetchNode } from '@apollo/query-planner';
 import type { GatewayGraphQLRequest, GatewayGraphQLRequestContext, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
@@ -221,12 +221,22 @@ export function prepareFetch(run: PlanRun, step: FetchStep, data: any, path: (st
   const representations = distinct.list;
   const representationToEntity: number[] = [];
   const slots: number[] = [];
+  const keyFields = step.keyFields;
   for (let index = 0; index < entities.length; index++) {
     const entity = entities[index];
-    const representation = step.represent(entity);
-    if (!(representation && representation.__typename)) continue;
-    applyRewrites(run.supergraph, fetch.inputRewrites, representation);
-    slots.push(distinct.indexOf(entity.__typename, representation));
+    let slot: number;
+    if (keyFields) {
+      // What `represent` gives an entity of another type: nothing to send.
+      if (entity === null || !isObjectOfType(run.supergraph, entity, keyFields.typeCondition)) continue;
+      slot = distinct.indexOfFields(entity.__typename, entity, keyFields.fields, step.represent as (entity: any) => Record<string, unknown>);
+      if (slot < 0) continue;
+    } else {
+      const representation = step.represent(entity);
+      if (!(representation && representation.__typename)) continue;
+      applyRewrites(run.supergraph, fetch.inputRewrites, representation);
+      slot = distinct.indexOf(entity.__typename, representation);
+    }
+    slots.push(slot);
     representationToEntity.push(index);
   }
   if (representations.length < 1) return null;

@@ -1,7 +1,7 @@
 import { executeQueryPlan } from '@apollo/gateway';
 import type { GraphQLSchema } from 'graphql';
 import type { FetchBatching } from '../../gateway/executor/compileBatches';
-import { answerAsSent, errorsPerEntity } from '../../gateway/executor/distinctRepresentations';
+import { answerAsSent, DistinctRepresentations, errorsPerEntity } from '../../gateway/executor/distinctRepresentations';
 import { executeCompiled } from '../../gateway/executor/executeCompiled';
 import { STANDARD_QUERY } from '../../scripts/bench/gateway/standard/query';
 import type { StandardSubgraph } from '../../scripts/bench/gateway/standard/subgraphs';
@@ -79,4 +79,32 @@ test("a subgraph's errors for the distinct representations, per entity, and back
     errors: [{ message: 'b failed', path: ['_entities', 1, 'n'] }, { message: 'b failed', path: ['_entities', 4, 'n'] }, { message: 'whole request' }, { message: 'c odd', path: ['_entities', 3] }],
   };
   expect(answerAsSent(perEntity, slots)).toEqual(sentAnswer);
+});
+
+test('representations are told apart by their values: kinds kept apart, objects and lists by their JSON, a missing field gives none', () => {
+  const distinct = new DistinctRepresentations();
+  const product = (upc: unknown, extra: Record<string, unknown> = {}) => ({ __typename: 'Product', upc, ...extra });
+  expect(distinct.indexOf('Product', product('1'))).toBe(0);
+  expect(distinct.indexOf('Product', product('1'))).toBe(0);
+  // The number 1 is not the string "1"; null is a value of its own.
+  expect(distinct.indexOf('Product', product(1))).toBe(1);
+  expect(distinct.indexOf('Product', product(null))).toBe(2);
+  // Another entity type with the same representation (an @interfaceObject rewrites both to one interface).
+  expect(distinct.indexOf('Book', product('1'))).toBe(3);
+  // An object value: by its JSON, never equal to a string that reads the same.
+  expect(distinct.indexOf('Product', product({ sku: 'a' }))).toBe(4);
+  expect(distinct.indexOf('Product', product({ sku: 'a' }))).toBe(4);
+  expect(distinct.indexOf('Product', product('{"sku":"a"}'))).toBe(5);
+  expect(distinct.indexOf('Product', product(['a', 'b']))).toBe(6);
+  expect(distinct.indexOf('Product', product(['a', 'b']))).toBe(6);
+  // From an entity's fields: the same index as its built representation, built only when new.
+  const built: unknown[] = [];
+  const build = (entity: Record<string, unknown>) => (built.push(entity), { __typename: entity.__typename, upc: entity.upc });
+  expect(distinct.indexOfFields('Product', { __typename: 'Product', upc: '1', name: 'Desk' }, ['__typename', 'upc'], build)).toBe(0);
+  expect(distinct.indexOfFields('Product', { __typename: 'Product', upc: '9' }, ['__typename', 'upc'], build)).toBe(7);
+  expect(built).toHaveLength(1);
+  expect(distinct.indexOfFields('Product', { __typename: 'Product' }, ['__typename', 'upc'], build)).toBe(-1);
+  expect(distinct.indexOfFields('Product', { __typename: 'Product', upc: undefined }, ['__typename', 'upc'], build)).toBe(-1);
+  expect(distinct.list).toHaveLength(8);
+  expect(distinct.list[7]).toEqual({ __typename: 'Product', upc: '9' });
 });
