@@ -65,13 +65,17 @@ test('a subgraph that hangs: its fields are SERVICE_UNAVAILABLE within the fetch
     // Within the 3 s timeout (plus generous slack), not the 30 s a hung subgraph used to cost.
     expect(ms).toBeLessThan(6_000);
   }
-  // Twenty fetches, never more than four connections open at once: the others waited in the pool's
+  // Twenty fetches, never more than four at the subgraph at once: the others waited in the pool's
   // queue. (One more is the gateway's readiness probe of that subgraph, outside the pool, one at a time.)
-  expect(hung.peak()).toBeLessThanOrEqual(4 + 1);
+  expect(hung.peakBusy()).toBeLessThanOrEqual(4 + 1);
   // A second wave does not pile more up: each timed-out fetch gave its socket back.
   await Promise.all(Array.from({ length: 20 }, () => graphqlPost(gatewayUrl, '{ alpha beta }')));
-  expect(hung.peak()).toBeLessThanOrEqual(4 + 1);
-  expect(hung.open()).toBeLessThanOrEqual(4);
+  expect(hung.peakBusy()).toBeLessThanOrEqual(4 + 1);
+  // Sockets, as this server counts them: when the four timed-out fetches' sockets are closed, the
+  // pool's replacements may connect before the closes arrive here, so at most twice the pool (and
+  // the probe) at a moment, never one per request; once the closes are in, the pool's four.
+  expect(hung.peak()).toBeLessThanOrEqual(2 * 4 + 1);
+  expect(await eventually(async () => hung.open(), (open) => open <= 4, 5_000)).toBeLessThanOrEqual(4);
 });
 
 test('the whole-request deadline bounds every fetch, also one under a longer fetch timeout', async () => {

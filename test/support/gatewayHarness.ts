@@ -141,6 +141,12 @@ export interface HungServer {
   /** Connections open now, and the most ever open at once. */
   open(): number;
   peak(): number;
+  /**
+   * The most connections open at once that had a request on them: the fetches that reached this
+   * server together. (A connection the client has just closed may still be open here for a moment
+   * while the client opens another, so `peak` can exceed what the client ever held; this cannot.)
+   */
+  peakBusy(): number;
   /** Connections accepted in all. */
   accepted(): number;
   /** HTTP requests received in all (none is ever answered). */
@@ -150,7 +156,9 @@ export interface HungServer {
 
 export async function startHungServer(port = 0): Promise<HungServer> {
   const sockets = new Set<Socket>();
+  const busy = new Set<Socket>();
   let peak = 0;
+  let peakBusy = 0;
   let accepted = 0;
   let requests = 0;
   const server: Server = createServer((socket) => {
@@ -161,8 +169,13 @@ export async function startHungServer(port = 0): Promise<HungServer> {
     // Reads what arrives (counting requests), so a connection the client closes is seen to close.
     socket.on('data', (chunk: Buffer) => {
       requests += chunk.toString('latin1').split('POST ').length - 1;
+      busy.add(socket);
+      peakBusy = Math.max(peakBusy, busy.size);
     });
-    socket.on('close', () => sockets.delete(socket));
+    socket.on('close', () => {
+      sockets.delete(socket);
+      busy.delete(socket);
+    });
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const actual = (server.address() as AddressInfo).port;
@@ -171,6 +184,7 @@ export async function startHungServer(port = 0): Promise<HungServer> {
     port: actual,
     open: () => sockets.size,
     peak: () => peak,
+    peakBusy: () => peakBusy,
     accepted: () => accepted,
     requests: () => requests,
     stop: async () => {
