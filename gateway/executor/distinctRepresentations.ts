@@ -100,11 +100,6 @@ export function errorsPerEntity(errors: readonly GraphQLFormattedError[], slots:
   return expanded;
 }
 
-/** Apollo's list of representations (one per entity) from the distinct ones sent. */
-export function representationsPerEntity<T>(sent: readonly T[], slots: Slots): T[] {
-  return slots ? slots.map((slot) => sent[slot]!) : [...sent];
-}
-
 /**
  * The inverse of `errorsPerEntity`, for the differential executor: the answer Apollo's executor got
  * for its representations (one per entity) as the subgraph answers the distinct ones: each sent

@@ -10,7 +10,7 @@ import type { DocumentNode, GraphQLError, GraphQLSchema } from 'graphql';
 import type { Step } from './compilePlan';
 import type { PlanSpans } from './PlanSpans';
 import { subgraphErrors } from './subgraphErrors';
-import { DistinctRepresentations, errorsPerEntity, representationsPerEntity, type Slots } from './distinctRepresentations';
+import { DistinctRepresentations, errorsPerEntity, type Slots } from './distinctRepresentations';
 import type { PartSlot } from './mergeEntityFetches';
 import type { TracedFetch } from '../SubgraphDataSource';
 
@@ -139,7 +139,8 @@ export function ownRequest(run: PlanRun, prepared: PreparedFetch): GatewayGraphQ
 /** The fetch's operation exactly as `executeFetch` sends it (a representation per entity). */
 export function referenceRequest(prepared: PreparedFetch): GatewayGraphQLRequest {
   const fetch = prepared.step.node;
-  const variables = prepared.representations ? { ...prepared.variables, representations: representationsPerEntity(prepared.representations, prepared.slots) } : prepared.variables;
+  const { representations, slots } = prepared;
+  const variables = representations && slots ? { ...prepared.variables, representations: slots.map((slot) => representations[slot]!) } : prepared.variables;
   return { query: fetch.operation, variables, operationName: fetch.operationName };
 }
 
@@ -227,7 +228,7 @@ export function prepareFetch(run: PlanRun, step: FetchStep, data: any, path: (st
     let slot: number;
     if (keyFields) {
       // What `represent` gives an entity of another type: nothing to send.
-      if (entity === null || !isObjectOfType(run.supergraph, entity, keyFields.typeCondition)) continue;
+      if (!isObjectOfType(run.supergraph, entity, keyFields.typeCondition)) continue;
       slot = distinct.indexOfFields(entity.__typename, entity, keyFields.fields, step.represent as (entity: any) => Record<string, unknown>);
       if (slot < 0) continue;
     } else {

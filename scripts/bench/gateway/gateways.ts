@@ -58,8 +58,8 @@ function baseEnv(): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', NO_COLOR: '1', APOLLO_TELEMETRY_DISABLED: 'true' };
 }
 
-/** Why a gateway cannot run on this machine, or null (`baselineCheckout`: BENCH_BASELINE_CHECKOUT). */
-export function unavailableReason(id: GatewayId, baselineCheckout: string | undefined): string | null {
+/** Why a gateway cannot run on this machine with these inputs, or null. */
+export function unavailableReason(id: GatewayId, { baselineCheckout }: GatewayInputs): string | null {
   if (id === 'ours-baseline') {
     if (!baselineCheckout) return 'BENCH_BASELINE_CHECKOUT names no checkout';
     return existsSync(join(baselineCheckout, OURS_MAIN)) ? null : `${join(baselineCheckout, OURS_MAIN)} does not exist`;

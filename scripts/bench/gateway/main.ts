@@ -50,11 +50,12 @@ exitHook((done) => {
 export async function startGateways(ids: readonly GatewayId[], inputs: GatewayInputs, options: BenchOptions, workloads: string[]): Promise<{ running: RunningGateway[]; rows: Row[] }> {
   const running: RunningGateway[] = [];
   const rows: Row[] = [];
+  const withBaseline: GatewayInputs = { ...inputs, baselineCheckout: options.baselineCheckout };
   for (const id of ids) {
-    const reason = unavailableReason(id, options.baselineCheckout);
+    const reason = unavailableReason(id, withBaseline);
     try {
       if (reason) throw new Error(reason);
-      const gateway = await startBenchGateway(id, { ...inputs, baselineCheckout: options.baselineCheckout });
+      const gateway = await startBenchGateway(id, withBaseline);
       gateway.process.pin(options.loadCore);
       running.push(gateway);
       say(`${GATEWAY_LABELS[id]} answering at ${gateway.url} (pid ${gateway.process.pid})`);
